@@ -1,0 +1,23 @@
+import type { Config } from 'jest';
+
+// Tests run against the packages' sources (no build needed); `tsc -b` type-checks them separately,
+// so ts-jest only transpiles.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      'ts-jest',
+      { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true, esModuleInterop: true, target: 'ES2022' } },
+    ],
+  },
+  moduleNameMapper: {
+    '^@cometkit/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  testTimeout: 20_000,
+  maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
+};
+
+export default config;

@@ -1,0 +1,64 @@
+import type { ChannelFilter } from './channel-filter';
+import type { Cursor } from './cursor';
+
+/**
+ * One published message as the log holds it. The payload is serialised once at publish time and
+ * the wire form of the message once per transport (see {@link LogEntry.frames}), whatever the
+ * number of subscribers.
+ */
+export interface LogEntry {
+  /** Epoch of the log this entry belongs to. */
+  readonly epoch: string;
+  /** Position in the log; positions of one epoch are consecutive from 1. */
+  readonly position: number;
+  /** Canonical channel name. */
+  readonly channel: string;
+  readonly segments: readonly string[];
+  /** The message data as JSON text. */
+  readonly payload: string;
+  /** Publish time, ms since the epoch of the clock (not the log's epoch). */
+  readonly time: number;
+  /** Cursor text that names this entry. */
+  readonly cursor: string;
+  /** `{"channel":…,"cursor":…,"data":…}`: the message as every JSON-based transport sends it. */
+  readonly json: string;
+  /** Per-transport framing of this entry, made on first use and shared by every subscriber. */
+  readonly frames: Map<string, Buffer>;
+}
+
+/** Why a client's cursor could not be continued. */
+export type GapReason = 'expired' | 'epoch';
+
+/** The answer to a read from a cursor. */
+export interface ReadResult {
+  /** The log's current epoch. */
+  readonly epoch: string;
+  /** Matching entries after the cursor, in order, at most the limit asked for. */
+  readonly entries: readonly LogEntry[];
+  /** Position the reader has now seen up to (matching or not). */
+  readonly position: number;
+  /** True when the limit cut the read short: more entries after `position` may match. */
+  readonly more: boolean;
+  /** Set when entries were lost between the cursor and what this read returns. */
+  readonly gap?: GapReason;
+}
+
+/**
+ * Owns the ordered log: appends, reads from a cursor, and tells listeners of every new entry in
+ * order. The memory broker serves one process; others (Redis) share one log between processes.
+ */
+export interface Broker {
+  /** Appends a message; resolves with the entry once it is in the log. */
+  publish(channel: string, segments: readonly string[], payload: string): Promise<LogEntry>;
+  /**
+   * Reads entries after `cursor` that pass `filter`, at most `limit`. No cursor means "from now":
+   * nothing is returned and `position` is the head.
+   */
+  read(cursor: Cursor | undefined, filter: ChannelFilter, limit: number): Promise<ReadResult>;
+  /** Calls `listener` for every new entry, in log order. Returns the function that stops it. */
+  onEntry(listener: (entry: LogEntry) => void): () => void;
+  /** The current epoch and head position. */
+  head(): { epoch: string; position: number };
+  /** Releases what the broker holds (connections, timers). */
+  close(): Promise<void>;
+}

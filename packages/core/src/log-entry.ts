@@ -1,0 +1,16 @@
+import type { LogEntry } from './broker';
+import { formatCursor } from './cursor';
+
+/** Builds a {@link LogEntry}; every broker makes its entries here so the wire form is one. */
+export function createLogEntry(
+  epoch: string,
+  position: number,
+  channel: string,
+  segments: readonly string[],
+  payload: string,
+  time: number,
+): LogEntry {
+  const cursor = formatCursor({ epoch, position });
+  const json = `{"channel":${JSON.stringify(channel)},"cursor":"${cursor}","data":${payload}}`;
+  return { epoch, position, channel, segments, payload, time, cursor, json, frames: new Map() };
+}

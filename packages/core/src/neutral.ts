@@ -1,0 +1,71 @@
+/**
+ * The neutral contract between adapters and the hub. The hub never sees a socket or a framework
+ * object it must understand: it reads a {@link CometRequest} and answers a {@link CometResponse},
+ * and the Node bridge turns that into bytes.
+ */
+
+/** A request as the hub sees it. */
+export interface CometRequest {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** Path below the mount point, starting with `/` (for a per-route endpoint, `/`). */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Route parameters (`:id` → `params.id`) on a per-route endpoint; empty otherwise. */
+  readonly params: Readonly<Record<string, string>>;
+  /** A request header, lower-case name; the first value when repeated. */
+  header(name: string): string | undefined;
+  /**
+   * The request body, read at most once and capped at `maxBytes` (over that: a `body_too_large`
+   * CometError). When a body parser ran before cometkit, its parsed value is returned as it is.
+   */
+  body(maxBytes: number): Promise<Buffer | ParsedBody>;
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+  /** The framework's own request object (Express `req`, Koa `ctx`), for user hooks. */
+  readonly raw: unknown;
+}
+
+/** A body some upstream middleware already parsed (express.json(), koa-bodyparser, …). */
+export interface ParsedBody {
+  readonly parsed: unknown;
+}
+
+/** Response headers; names lower-case. */
+export type CometHeaders = Record<string, string>;
+
+/** A whole response, written at once. */
+export interface CometBodyResponse {
+  readonly status: number;
+  readonly headers: CometHeaders;
+  readonly body: string | Buffer;
+}
+
+/** Where a streamed response writes its chunks; the Node bridge implements it over a socket. */
+export interface StreamSink {
+  /** Writes a chunk. Returns false when the socket's buffer is full (see {@link bufferedBytes}). */
+  write(chunk: Buffer | string): boolean;
+  /** Bytes accepted but not yet handed to the kernel: a slow client shows here. */
+  bufferedBytes(): number;
+  /** Ends the response. Safe to call twice. */
+  end(): void;
+}
+
+/** A response that stays open and is written to as things happen. */
+export interface CometStreamResponse {
+  readonly status: number;
+  readonly headers: CometHeaders;
+  /** Called once headers are sent; the stream writes through `sink` until it ends it. */
+  start(sink: StreamSink): void;
+}
+
+/** What the hub answers. */
+export type CometResponse = CometBodyResponse | CometStreamResponse;
+
+/** Handles one neutral request; what adapters call. */
+export type CometHandler = (request: CometRequest) => Promise<CometResponse>;
+
+/** True when `response` is a stream. */
+export function isStreamResponse(response: CometResponse): response is CometStreamResponse {
+  return 'start' in response;
+}

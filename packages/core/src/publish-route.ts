@@ -1,0 +1,75 @@
+import type { LogEntry } from './broker';
+import { parseChannel, type ParsedChannel } from './channel';
+import { cometError, isCometError, type CometError } from './errors';
+import type { CometRequest, CometResponse } from './neutral';
+import type { ResolvedOptions } from './options';
+import { errorResponse, json } from './responses';
+
+/**
+ * `POST {mount}/publish` with a JSON body `{ "channel": "…", "data": … }`. Off unless
+ * `httpPublish` is on; every publish goes through `authorize`. CSRF: only `application/json` is
+ * accepted (a cross-site form or no-cors fetch cannot send it), and a browser's `Origin`, when
+ * sent, must be this host.
+ */
+export async function handlePublish(
+  request: CometRequest,
+  options: ResolvedOptions,
+  publish: (channel: ParsedChannel, data: unknown) => Promise<LogEntry>,
+): Promise<CometResponse> {
+  try {
+    const message = await readPublish(request, options);
+    if (isCometError(message)) return errorResponse(message);
+    const allowed = await options.authorize('publish', {
+      channels: [message.channel.name],
+      data: message.data,
+      request,
+    });
+    if (!allowed) return errorResponse(cometError('forbidden', 'Not allowed to publish to this channel.'));
+    const entry = await publish(message.channel, message.data);
+    return json(200, { cursor: entry.cursor });
+  } catch (error) {
+    if (isCometError(error)) return errorResponse(error);
+    throw error;
+  }
+}
+
+async function readPublish(
+  request: CometRequest,
+  options: ResolvedOptions,
+): Promise<{ channel: ParsedChannel; data: unknown } | CometError> {
+  if (!options.httpPublish) return cometError('forbidden', 'Publishing over HTTP is disabled on this server.');
+  if (request.method !== 'POST') return cometError('method_not_allowed', 'Use POST to publish.');
+  const contentType = request.header('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    return cometError('unsupported_media_type', 'Publish with Content-Type: application/json.');
+  }
+  const origin = request.header('origin');
+  if (origin !== undefined && !sameHost(origin, request.header('host'))) {
+    return cometError('csrf', 'Cross-origin publishing is not allowed.');
+  }
+  const body = await request.body(options.maxBodyBytes);
+  let value: unknown;
+  if (Buffer.isBuffer(body)) {
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      return cometError('bad_json', 'The body is not valid JSON.');
+    }
+  } else {
+    value = body.parsed;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('data' in value)) {
+    return cometError('bad_request', 'Send { "channel": "name", "data": … }.');
+  }
+  const { channel, data } = value as { channel: unknown; data: unknown };
+  const parsed = parseChannel(channel, false);
+  return isCometError(parsed) ? parsed : { channel: parsed, data };
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

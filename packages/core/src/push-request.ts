@@ -1,0 +1,51 @@
+import { parseChannel, type ParsedChannel } from './channel';
+import { parseCursor, type Cursor } from './cursor';
+import { cometError, isCometError, type CometError } from './errors';
+
+/** What a push request (poll or stream) asks for. */
+export interface PushRequest {
+  readonly channels: readonly ParsedChannel[];
+  /** Where to resume; undefined means "from now". */
+  readonly cursor: Cursor | undefined;
+  /** The cursor text as sent, for the gap signal. */
+  readonly sentCursor: string | undefined;
+}
+
+/**
+ * Reads the channels a client asks for: `channel` repeated and/or `channels` as a comma list.
+ * Duplicates collapse; too many, none, or a malformed one is a CometError.
+ */
+export function readChannels(query: URLSearchParams, maxChannels: number): ParsedChannel[] | CometError {
+  const names = [...query.getAll('channel')];
+  for (const list of query.getAll('channels')) names.push(...list.split(','));
+  return parseChannelList(names, maxChannels);
+}
+
+/** Parses and checks a list of channel names or patterns (as {@link readChannels} does). */
+export function parseChannelList(names: readonly unknown[], maxChannels: number): ParsedChannel[] | CometError {
+  if (names.length === 0) return cometError('no_channels', 'Name at least one channel: ?channel=NAME.');
+  if (names.length > maxChannels) {
+    return cometError('too_many_channels', `At most ${maxChannels} channels in one request.`);
+  }
+  const byName = new Map<string, ParsedChannel>();
+  for (const name of names) {
+    const parsed = parseChannel(name, true);
+    if (isCometError(parsed)) return parsed;
+    byName.set(parsed.name, parsed);
+  }
+  return [...byName.values()];
+}
+
+/** Reads the `cursor` query parameter: absent or empty means "from now". */
+export function readCursor(text: string | null | undefined): { cursor: Cursor | undefined; sent: string | undefined } | CometError {
+  if (text === null || text === undefined || text === '') return { cursor: undefined, sent: undefined };
+  const cursor = parseCursor(text);
+  return isCometError(cursor) ? cursor : { cursor, sent: text };
+}
+
+/** Builds a {@link PushRequest} from channels already known and the request's `cursor` parameter. */
+export function pushRequest(channels: readonly ParsedChannel[], cursorText: string | null | undefined): PushRequest | CometError {
+  const cursor = readCursor(cursorText);
+  if (isCometError(cursor)) return cursor;
+  return { channels, cursor: cursor.cursor, sentCursor: cursor.sent };
+}

@@ -1,0 +1,102 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import type { CometHub } from '@cometkit/core';
+import { cometExpress, cometRoute } from '@cometkit/express';
+import { cometKoa, cometKoaRoute } from '@cometkit/koa';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+// Both majors of each framework are installed side by side (express4 and koa2 are npm aliases).
+const frameworks = {
+  express4: require('express4'),
+  express5: require('express'),
+  koa2: require('koa2'),
+  koa3: require('koa'),
+};
+
+/** A server started on 127.0.0.1, port 0. */
+export interface RunningServer {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  /** Where the hub is mounted: `${origin}/comet`. */
+  mount: string;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/** What a test may add to the app before cometkit is mounted (compression, body parsers). */
+export interface AppSetup {
+  express?: (app: any) => void;
+  koa?: (app: any) => void;
+}
+
+/** One kind of server the shared tests run against. */
+export interface ServerKind {
+  name: keyof typeof frameworks;
+  start(hub: CometHub, setup?: AppSetup): Promise<RunningServer>;
+}
+
+/**
+ * Every app mounts the hub under `/comet` and one per-route endpoint:
+ * `GET /orders/:id/updates` → channel `orders/<id>`. Unknown paths answer 404 from the app.
+ */
+function expressKind(name: 'express4' | 'express5'): ServerKind {
+  return {
+    name,
+    start(hub, setup) {
+      const app = frameworks[name]();
+      setup?.express?.(app);
+      app.use('/comet', cometExpress(hub));
+      app.get('/orders/:id/updates', cometRoute(hub, { channel: 'orders/:id' }));
+      app.get('/app/ping', (_req: unknown, res: { send(body: string): void }) => res.send('pong'));
+      return listen(http.createServer(app));
+    },
+  };
+}
+
+function koaKind(name: 'koa2' | 'koa3'): ServerKind {
+  return {
+    name,
+    start(hub, setup) {
+      const Koa = frameworks[name];
+      const app = new Koa();
+      setup?.koa?.(app);
+      app.use(cometKoa(hub, { prefix: '/comet' }));
+      const router = new Router();
+      router.get('/orders/:id/updates', cometKoaRoute(hub, { channel: 'orders/:id' }) as never);
+      router.get('/app/ping', (ctx: { body: string }) => {
+        ctx.body = 'pong';
+      });
+      app.use(router.routes());
+      return listen(http.createServer(app.callback()));
+    },
+  };
+}
+
+export const serverKinds: readonly ServerKind[] = [
+  expressKind('express4'),
+  expressKind('express5'),
+  koaKind('koa2'),
+  koaKind('koa3'),
+];
+
+/** Listens on 127.0.0.1:0; `close()` ends every socket and waits for the server to stop. */
+export function listen(server: http.Server): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      const origin = `http://127.0.0.1:${port}`;
+      resolve({
+        origin,
+        mount: `${origin}/comet`,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
