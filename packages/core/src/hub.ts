@@ -3,6 +3,7 @@ import { parseChannel, type ParsedChannel } from './channel';
 import { ChannelFilter } from './channel-filter';
 import { formatCursor } from './cursor';
 import { preflight, withCors } from './cors';
+import { clientScript } from './client-script';
 import { cometError, isCometError, type CometError } from './errors';
 import type { HubInternals, Lifetime } from './hub-internals';
 import { createMemoryBroker } from './memory-broker';
@@ -217,6 +218,7 @@ export function createComet(options: CometOptions = {}): CometHub {
   async function route(request: CometRequest): Promise<CometResponse> {
     if (request.method === 'OPTIONS') return preflight(request, resolved);
     const name = request.path.replace(/^\/+|\/+$/g, '');
+    if (name === 'client.js') return clientScript(request);
     if (name === 'publish') {
       if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), undefined, request);
       const answer = await handlePublish(request, resolved, publishParsed);
