@@ -1,15 +1,9 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+import base from '../../tsup.base';
 
 export default defineConfig([
-  // The ES module and CommonJS builds, for bundlers and for Node.
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    clean: true,
-    sourcemap: true,
-    target: 'es2020',
-  },
+  // The shared ESM + CJS + types build, for browsers' bundlers as well as Node: ES2020, not Node 20.
+  { ...(base as Options), target: 'es2020' },
   // The one-script-tag build: `window.cometkit.createClient(…)`, served by the hub as `{mount}/client.js`.
   {
     entry: { cometkit: 'src/index.ts' },
