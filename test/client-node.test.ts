@@ -43,15 +43,20 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
     await hub?.close();
     await server?.close();
   });
+  /** A started hub, and a client from its head subscribed to `feed`, collecting the data. */
+  async function feed(transports: TransportName[], options: CometOptions = {}) {
+    await start(options);
+    const from = (await hub.publish('setup', null)).cursor;
+    const c = client(transports, { cursor: from });
+    const events = record(c);
+    const got: number[] = [];
+    c.subscribe('feed', (n: number) => got.push(n));
+    return { c, events, got, from };
+  }
 
   describe.each(['poll', 'stream'] as TransportName[])('over %s', (transport) => {
     it('receives 100 messages in order, and says it is connected on that transport', async () => {
-      await start();
-      const from = (await hub.publish('setup', null)).cursor;
-      const c = client([transport], { cursor: from });
-      const events = record(c);
-      const got: number[] = [];
-      c.subscribe('feed', (n: number) => got.push(n));
+      const { c, events, got, from } = await feed([transport]);
       for (const i of range(0, 100)) await hub.publish('feed', i);
       await until(() => got.length >= 100, 5_000, '100 messages');
       await tick();
@@ -64,12 +69,7 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
     });
 
     it('gets every message exactly once when the server drops every connection mid-stream, again and again', async () => {
-      await start();
-      const from = (await hub.publish('setup', null)).cursor;
-      const c = client([transport], { cursor: from });
-      const events = record(c);
-      const got: number[] = [];
-      c.subscribe('feed', (n: number) => got.push(n));
+      const { c, events, got, from } = await feed([transport]);
       for (const i of range(0, 150)) {
         await hub.publish('feed', i);
         if (i % 10 === 0) await tick();
@@ -128,12 +128,7 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
   });
 
   it('resumes from the end frame when the server ends streams on a small byte budget', async () => {
-    await start({ streams: { byteBudget: 2_000 } });
-    const from = (await hub.publish('setup', null)).cursor;
-    const c = client(['stream'], { cursor: from });
-    const events = record(c);
-    const got: number[] = [];
-    c.subscribe('feed', (n: number) => got.push(n));
+    const { events, got } = await feed(['stream'], { streams: { byteBudget: 2_000 } });
     for (const i of range(0, 200)) {
       await hub.publish('feed', i);
       if (i % 20 === 0) await tick();

@@ -8,6 +8,7 @@ import { DEFAULT_ORDER, transports } from './transports';
 import { fetchOk } from './transports/http';
 import type { Failure, Frame, Transport } from './transports/types';
 import type {
+  AnyChannels,
   ChannelMap,
   ClientError,
   ClientEvents,
@@ -22,7 +23,7 @@ import type {
 const POLL_HELD_MS = 1_000;
 
 /** A cometkit client: one connection carrying every subscription, resuming by cursor after any drop. */
-export interface CometClient<S extends ChannelMap = ChannelMap> {
+export interface CometClient<S extends ChannelMap = AnyChannels> {
   /**
    * Calls `onMessage(data, message)` for every message on `channel`, a name (`chat/room`) or a
    * pattern (`chat/*`, `chat/**`). Returns the function that unsubscribes. Adding or removing a
@@ -57,7 +58,7 @@ export interface CometClient<S extends ChannelMap = ChannelMap> {
  * client.on('gap', () => reloadFromScratch());
  * ```
  */
-export function createClient<S extends ChannelMap = ChannelMap>(options: ClientOptions): CometClient<S> {
+export function createClient<S extends ChannelMap = AnyChannels>(options: ClientOptions): CometClient<S> {
   const here = typeof location === 'object' ? location.href : undefined;
   const target = new URL(options.url, here);
   const base = (target.origin + target.pathname).replace(/\/+$/, '');

@@ -7,6 +7,7 @@
 export { createClient } from './client';
 export type { CometClient } from './client';
 export type {
+  AnyChannels,
   ChannelMap,
   ClientError,
   ClientEvents,

@@ -3,6 +3,10 @@
 /** Channel names mapped to their payload types, to type a client: `createClient<{ 'chat/room': Chat }>(…)`. */
 export type ChannelMap = Record<string, unknown>;
 
+/** The channels of a client given no {@link ChannelMap}: any name, any payload (handlers annotate their own). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyChannels = Record<string, any>;
+
 /** A transport, by its route name under the mount (see PROTOCOL.md). */
 export type TransportName = 'sse' | 'stream' | 'iframe' | 'poll' | 'jsonp';
 
