@@ -68,6 +68,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
   const subscriptions = new Subscriptions();
   const events = createEmitter<ClientEvents>();
   const bufferingMs = options.bufferingTimeoutMs ?? 5_000;
+  const idleMs = options.idleTimeoutMs ?? 45_000;
   const requestMs = options.requestTimeoutMs ?? 60_000;
   const { minMs = 500, maxMs = 30_000 } = options.backoff ?? {};
 
@@ -79,7 +80,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
   let stopRequest: (() => void) | undefined;
   /** The retry timer between requests; a poll's deadline during one. */
   let timer: ReturnType<typeof setTimeout> | undefined;
-  /** A stream's buffering clock; a poll's "held, so connected" clock. */
+  /** A stream's buffering clock, then its idle clock; a poll's "held, so connected" clock. */
   let watch: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let opened = false;
@@ -126,18 +127,16 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
     if (state !== 'connected') setState('connecting');
     opened = false;
     const gen = generation;
-    if (!transport.streaming) {
+    if (transport.streaming) {
+      // From the request on, not from its headers: a buffering proxy may hold those back too.
+      watch = setTimeout(buffered, bufferingMs);
+    } else {
       watch = setTimeout(markOpen, POLL_HELD_MS);
       timer = setTimeout(() => fail({ message: 'the poll timed out' }), requestMs);
     }
     let query = names.map((name) => 'channel=' + encodeURIComponent(name)).join('&');
     if (resume.cursor) query += '&cursor=' + encodeURIComponent(resume.cursor);
     stopRequest = transport.open(`${base}/${transport.name}?${query}`, {
-      responded() {
-        if (gen !== generation || !transport.streaming || opened) return;
-        clearTimeout(watch);
-        watch = setTimeout(buffered, bufferingMs);
-      },
       frame: (frame) => gen === generation && onFrame(frame, gen),
       fail: (failure) => gen === generation && fail(failure),
     });
@@ -157,6 +156,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
 
   function onFrame(frame: Frame, gen: number): void {
     clearTimeout(watch);
+    if (active!.heartbeats) watch = setTimeout(() => fail({ message: 'the stream went silent' }), idleMs);
     markOpen();
     if (gen !== generation) return;
     if (frame.type === 'heartbeat') return;

@@ -79,10 +79,16 @@ export interface ClientOptions {
   /** Resume from this cursor (one the server gave earlier). Default: from now. */
   cursor?: string;
   /**
-   * A stream whose response opened but that delivered no frame (not even a heartbeat) within this
-   * many ms is taken as buffered by a proxy: the client falls back to polling. Default 5,000.
+   * A stream that delivers no frame (not even a heartbeat) within this many ms of its request is
+   * taken as buffered by a proxy or antivirus: the client falls back to polling. Default 5,000.
    */
   bufferingTimeoutMs?: number;
+  /**
+   * A stream (XHR streaming, iframe) silent this long after a frame is taken as dead (a half-open
+   * connection, or an iframe whose response broke, which fires no event) and reopened from the
+   * cursor. Keep it above twice the server's `heartbeatMs`. Default 45,000.
+   */
+  idleTimeoutMs?: number;
   /** Reconnect delays: exponential from `minMs` to `maxMs`, with jitter. Default 500 and 30,000. */
   backoff?: { minMs?: number; maxMs?: number };
   /** A poll unanswered after this many ms is abandoned and retried. Default 60,000. */

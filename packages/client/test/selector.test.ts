@@ -5,6 +5,7 @@ import type { TransportName } from '../src/types';
 const fake = (name: TransportName, streaming: boolean, cors: boolean, sameOriginOnly = false): Transport => ({
   name,
   streaming,
+  heartbeats: streaming,
   cors,
   usable: (crossOrigin) => !(sameOriginOnly && crossOrigin),
   open: () => () => {},

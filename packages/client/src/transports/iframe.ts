@@ -9,6 +9,7 @@ import type { Frame, Transport } from './types';
 export const iframe: Transport = {
   name: 'iframe',
   streaming: true,
+  heartbeats: true,
   cors: false,
   usable: (crossOrigin) => !crossOrigin && typeof document === 'object',
   open(url, sink) {
@@ -32,8 +33,6 @@ export const iframe: Transport = {
     frame.setAttribute('aria-hidden', 'true');
     frame.src = `${url}&callback=parent.${name}`;
     (document.body ?? document.documentElement).appendChild(frame);
-    // The page gives no sign of its headers: the buffering clock starts now.
-    sink.responded();
     return stop;
   },
 };

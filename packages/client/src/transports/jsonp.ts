@@ -10,6 +10,7 @@ import type { Transport } from './types';
 export const jsonp: Transport = {
   name: 'jsonp',
   streaming: false,
+  heartbeats: false,
   cors: false,
   usable: () => typeof document === 'object',
   open(url, sink) {

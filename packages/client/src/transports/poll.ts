@@ -6,6 +6,7 @@ import type { Failure, Transport } from './types';
 export const poll: Transport = {
   name: 'poll',
   streaming: false,
+  heartbeats: false,
   cors: true,
   usable: () => typeof fetch === 'function',
   open(url, sink) {

@@ -1,9 +1,8 @@
 import { fetchOk, httpFailure } from './http';
 import type { Failure } from './types';
 
-/** What {@link readText} reports: headers, text as it arrives, and the end (with a failure, or clean). */
+/** What {@link readText} reports: text as it arrives, and the end (with a failure, or clean). */
 export interface TextReader {
-  responded(): void;
   text(chunk: string): void;
   done(failure?: Failure): void;
 }
@@ -25,9 +24,6 @@ function readXhr(url: string, reader: TextReader): () => void {
     if (text.length > seen) reader.text(text.slice(seen));
     seen = text.length;
   };
-  xhr.onreadystatechange = () => {
-    if (xhr.readyState === 2 && xhr.status === 200) reader.responded();
-  };
   xhr.onprogress = () => xhr.status === 200 && take();
   xhr.onload = () => {
     if (xhr.status !== 200) return reader.done(httpFailure(xhr.status, xhr.responseText, xhr.getResponseHeader('retry-after')));
@@ -38,7 +34,7 @@ function readXhr(url: string, reader: TextReader): () => void {
   xhr.open('GET', url);
   xhr.send();
   return () => {
-    xhr.onreadystatechange = xhr.onprogress = xhr.onload = xhr.onerror = null;
+    xhr.onprogress = xhr.onload = xhr.onerror = null;
     xhr.abort();
   };
 }
@@ -47,7 +43,6 @@ function readFetch(url: string, reader: TextReader): () => void {
   const controller = new AbortController();
   fetchOk(url, { signal: controller.signal })
     .then(async (response) => {
-      reader.responded();
       const body = response.body!.getReader();
       const decoder = new TextDecoder();
       for (;;) {

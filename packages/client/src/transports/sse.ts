@@ -9,6 +9,7 @@ import type { Frame, Transport } from './types';
 export const sse: Transport = {
   name: 'sse',
   streaming: true,
+  heartbeats: false,
   cors: true,
   usable: () => typeof EventSource === 'function',
   open(url, sink) {
@@ -16,7 +17,7 @@ export const sse: Transport = {
     for (const type of ['open', 'message', 'gap', 'end'] as const) {
       source.addEventListener(type, (event) => {
         // The browser's own `open` event (the response started) has no data; the server's has.
-        if (!('data' in event)) return sink.responded();
+        if (!('data' in event)) return;
         sink.frame({ ...JSON.parse((event as MessageEvent<string>).data), type } as Frame);
       });
     }

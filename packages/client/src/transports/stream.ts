@@ -9,6 +9,7 @@ import type { Frame, Transport } from './types';
 export const stream: Transport = {
   name: 'stream',
   streaming: true,
+  heartbeats: true,
   cors: true,
   usable: () => typeof XMLHttpRequest === 'function' || typeof fetch === 'function',
   open(url, sink) {
@@ -27,7 +28,6 @@ export const stream: Transport = {
       sink.frame(frame);
     });
     return readText(url, {
-      responded: () => sink.responded(),
       text: split,
       done(failure) {
         if (broken) return;

@@ -19,8 +19,6 @@ export interface Failure {
 
 /** Where a transport reports what happens to its one request. */
 export interface Sink {
-  /** The response's headers arrived (streams: the buffering clock starts). */
-  responded(): void;
   /** A frame, in order. A poll answer ends with an `end` frame carrying the batch's cursor. */
   frame(frame: Frame): void;
   /** The request failed, or a stream ended without an `end` frame. Nothing is reported after this. */
@@ -32,6 +30,8 @@ export interface Transport {
   readonly name: TransportName;
   /** A stream (many frames per response) rather than one batch per request. */
   readonly streaming: boolean;
+  /** Its heartbeats reach the client (SSE's are comments `EventSource` hides), so silence means a dead stream. */
+  readonly heartbeats: boolean;
   /** Needs CORS when the server is on another origin. */
   readonly cors: boolean;
   /** Whether it can run here, for a server on the same or on another origin. */
