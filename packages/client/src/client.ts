@@ -19,6 +19,9 @@ import type {
   TransportName,
 } from './types';
 
+/** Runs `fn` once the current work is done: after the frames of one batch, or the subscribe calls of one turn. */
+const soon = (fn: () => void): unknown => Promise.resolve().then(fn);
+
 /** A poll held this long without failing counts as connected: the server is holding it. */
 const POLL_HELD_MS = 1_000;
 
@@ -171,9 +174,10 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
       subscriptions.deliver({ channel: frame.channel, cursor: frame.cursor, data: frame.data });
     }
     if (frame.type === 'end' && gen === generation) {
-      // The server ended the response on purpose: come back at once with the cursor.
+      // The server ended the response on purpose: come back at once with the cursor (not on a
+      // timer, which a background tab would slow down).
       halt();
-      timer = setTimeout(connect);
+      soon(connect);
     }
   }
 
@@ -219,7 +223,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
   function changed(): void {
     if (changing || state === 'closed' || state === 'disconnected') return;
     changing = true;
-    setTimeout(() => {
+    soon(() => {
       changing = false;
       if (state !== 'closed' && state !== 'disconnected') connect();
     });
