@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { createComet, handleNode, type CometHub } from '@cometkit/core';
 import { launchBrowser, type TestBrowser } from './support/browser';
 import { until } from './support/http';
-import { clientStatus, eventIn, messagesIn, startPageClient } from './support/page-client';
+import { clientStatus, eventIn, messagesIn, publishFromPage, startPageClient } from './support/page-client';
 import { clientPage, listen, serverKinds, type RunningServer } from './support/servers';
 
 /**
@@ -48,6 +48,9 @@ describe.each(kinds)('the browser client on $name', (kind) => {
   let smallHub: CometHub;
   let small: RunningServer;
   let otherOrigin: RunningServer;
+  let corsHub: CometHub;
+  let corsServer: RunningServer;
+  let corsPage: RunningServer;
 
   beforeAll(async () => {
     // Heartbeats every 250 ms, so a client taking 1 s of silence for a dead stream finds out fast.
@@ -57,10 +60,14 @@ describe.each(kinds)('the browser client on $name', (kind) => {
     small = await kind.start(smallHub, silentKoa);
     // A page on another origin (another port) that loads the script from the hub's server.
     otherOrigin = await listen(http.createServer((_req, res) => res.end(clientPage(`${server.mount}/client.js`))));
+    // A hub that lists one other origin for CORS, and a page on that origin.
+    corsHub = createComet({ longPollTimeoutMs: 3_000, httpPublish: true, cors: { origins: (origin) => origin === corsPage?.origin } });
+    corsServer = await kind.start(corsHub, silentKoa);
+    corsPage = await listen(http.createServer((_req, res) => res.end(clientPage(`${corsServer.mount}/client.js`))));
   });
   afterAll(async () => {
-    await Promise.all([hub?.close(), smallHub?.close()]);
-    await Promise.all([server?.close(), small?.close(), otherOrigin?.close()]);
+    await Promise.all([hub?.close(), smallHub?.close(), corsHub?.close()]);
+    await Promise.all([server?.close(), small?.close(), otherOrigin?.close(), corsServer?.close(), corsPage?.close()]);
   });
   const head = async (target: CometHub = hub): Promise<string> => (await target.publish('setup', null)).cursor;
 
@@ -142,6 +149,17 @@ describe.each(kinds)('the browser client on $name', (kind) => {
       { name: 'transport', from: undefined, to: 'sse', reason: 'initial' },
       { name: 'transport', from: 'sse', to: 'jsonp', reason: 'failed' },
     ]);
+  });
+
+  it('a page on a second origin that CORS allows keeps SSE, and may publish', async () => {
+    const page = await openPage(corsPage.origin);
+    await startPageClient(page, { url: corsServer.mount, cursor: (await corsHub.publish('setup', null)).cursor, channel: 'cors/room' });
+    const cursor = await publishFromPage(page, 'cors/room', 'from the page');
+    expect(cursor).toMatch(/^[a-z0-9]+-\d+$/);
+    expect(await messagesIn(page, 1)).toEqual([{ channel: 'cors/room', data: 'from the page' }]);
+    const { transport, events } = await clientStatus(page);
+    expect(transport).toBe('sse');
+    expect(events.filter((e) => e.name === 'transport')).toHaveLength(1);
   });
 });
 

@@ -30,6 +30,7 @@ interface PageGlobals {
 interface PageClient {
   on(name: string, listener: (value: unknown) => void): void;
   subscribe(channel: string, handler: (data: unknown, message: { channel: string }) => void): () => void;
+  publish(channel: string, data: unknown): Promise<{ cursor: string }>;
   readonly transport: string;
   readonly state: string;
   close(): void;
@@ -81,4 +82,9 @@ export async function eventIn(page: Page, name: string, timeoutMs = 5_000): Prom
     polling: 20,
   });
   return (await clientStatus(page)).events.find((e) => e.name === name)!;
+}
+
+/** Publishes through the page's client (`client.publish`); resolves with the cursor. */
+export async function publishFromPage(page: Page, channel: string, data: unknown): Promise<string> {
+  return page.evaluate(async ([c, d]) => (await (window as unknown as PageGlobals).client.publish(c as string, d)).cursor, [channel, data]);
 }
