@@ -12,7 +12,7 @@ import { handlePublish } from './publish-route';
 import { parseChannelList, pushRequest, readChannels, type PushRequest } from './push-request';
 import { errorResponse } from './responses';
 import { createStats, type CometStats } from './stats';
-import { Subscriber, type SubscriberHandlers } from './subscriber';
+import { Subscriber } from './subscriber';
 import { SubscriptionIndex } from './subscription-index';
 import { TimeoutQueue } from './timeout-queue';
 import type { Transport } from './transport';
@@ -66,7 +66,6 @@ export function createComet(options: CometOptions = {}): CometHub {
   const stats = createStats();
   const index = new SubscriptionIndex<Subscriber>();
   const held = new Set<Subscriber>();
-  const aborts = new Map<Subscriber, () => void>();
   const lifetimes = new Map<string, TimeoutQueue<Subscriber>>();
   const transports = new Map<string, Transport>(builtinTransports.map((t) => [t.name, t]));
   const dirty = new Set<Subscriber>();
@@ -111,14 +110,14 @@ export function createComet(options: CometOptions = {}): CometHub {
     return queue;
   }
 
+  const host = { stats, markDirty };
+
   function release(subscriber: Subscriber): void {
     if (!subscriber.markClosed()) return;
     for (const channel of subscriber.channels) index.remove(channel.segments, subscriber);
-    for (const queue of lifetimes.values()) queue.delete(subscriber);
+    subscriber.lifetime?.delete(subscriber);
     dirty.delete(subscriber);
     held.delete(subscriber);
-    aborts.get(subscriber)?.();
-    aborts.delete(subscriber);
     stats.connections--;
     stats.connectionsByTransport[subscriber.transport]!--;
   }
@@ -140,25 +139,14 @@ export function createComet(options: CometOptions = {}): CometHub {
     options: resolved,
     stats,
     subscribe(transport, push, handlers, signal, lifetime, readAll) {
-      const counted: SubscriberHandlers = {
-        batch(batch) {
-          stats.delivered += batch.entries.length;
-          if (batch.gap) stats.gaps++;
-          handlers.batch(batch);
-        },
-        end: handlers.end,
-        live: handlers.live,
-      };
-      const filter = new ChannelFilter(push.channels);
-      const subscriber = new Subscriber(transport, push.channels, filter, counted, markDirty);
+      const subscriber = new Subscriber(transport, push.channels, new ChannelFilter(push.channels), handlers, host);
       held.add(subscriber);
       stats.connections++;
       stats.connectionsByTransport[transport] = (stats.connectionsByTransport[transport] ?? 0) + 1;
       for (const channel of push.channels) index.add(channel.segments, subscriber);
-      const onAbort = (): void => release(subscriber);
-      signal.addEventListener('abort', onAbort, { once: true });
-      aborts.set(subscriber, () => signal.removeEventListener('abort', onAbort));
-      lifetimeQueue(lifetime).add(subscriber);
+      subscriber.watch(signal);
+      subscriber.lifetime = lifetimeQueue(lifetime);
+      subscriber.lifetime.add(subscriber);
       readHistory(subscriber, push, readAll).catch(() => subscriber.end('error'));
       return subscriber;
     },
@@ -192,11 +180,12 @@ export function createComet(options: CometOptions = {}): CometHub {
     return transport?.errorResponse ? transport.errorResponse(error, request) : errorResponse(error);
   }
 
-  async function openPush(
+  // Not async: a held request should not also hold a suspended async frame and its promise.
+  function openPush(
     transport: Transport,
     request: CometRequest,
     channels: readonly ParsedChannel[] | CometError,
-  ): Promise<CometResponse> {
+  ): CometResponse | Promise<CometResponse> {
     if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), transport, request);
     if (request.method !== 'GET') {
       return refuse(cometError('method_not_allowed', `Use GET for ${transport.name}.`), transport, request);
@@ -209,19 +198,23 @@ export function createComet(options: CometOptions = {}): CometHub {
     if (stats.connections >= resolved.maxConnections) {
       return refuse(cometError('too_many_connections', 'Too many open connections; retry later.'), transport, request);
     }
-    const allowed = await resolved.authorize('subscribe', { channels: channels.map((c) => c.name), request });
-    if (!allowed) return refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), transport, request);
-    return transport.open({ request, push, hub: internals });
+    const open = (allowed: boolean): CometResponse | Promise<CometResponse> =>
+      allowed
+        ? transport.open({ request, push, hub: internals })
+        : refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), transport, request);
+    const allowed = resolved.authorize('subscribe', { channels: channels.map((c) => c.name), request });
+    return typeof allowed === 'boolean' ? open(allowed) : allowed.then(open);
   }
 
-  async function route(request: CometRequest): Promise<CometResponse> {
+  function route(request: CometRequest): CometResponse | Promise<CometResponse> {
     if (request.method === 'OPTIONS') return preflight(request, resolved);
     const name = request.path.replace(/^\/+|\/+$/g, '');
     if (name === 'publish') {
       if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), undefined, request);
-      const answer = await handlePublish(request, resolved, publishParsed);
-      if (answer.status >= 400) stats.errors++;
-      return answer;
+      return handlePublish(request, resolved, publishParsed).then((answer) => {
+        if (answer.status >= 400) stats.errors++;
+        return answer;
+      });
     }
     const transport = transports.get(name);
     if (!transport) {
@@ -230,7 +223,13 @@ export function createComet(options: CometOptions = {}): CometHub {
     return openPush(transport, request, readChannels(request.query, resolved.maxChannels));
   }
 
-  const handle: CometHandler = async (request) => withCors(await route(request), request, resolved);
+  const handle: CometHandler = (request) => respond(route(request), request);
+
+  /** The handler's promise, with CORS headers when configured (no extra promise when not). */
+  function respond(response: CometResponse | Promise<CometResponse>, request: CometRequest): Promise<CometResponse> {
+    if (!options.cors) return Promise.resolve(response);
+    return Promise.resolve(response).then((answer) => withCors(answer, request, resolved));
+  }
 
   async function publishParsed(channel: ParsedChannel, data: unknown): Promise<LogEntry> {
     const payload = JSON.stringify(data);
@@ -246,10 +245,10 @@ export function createComet(options: CometOptions = {}): CometHub {
     endpoint(endpointOptions) {
       const transport = transports.get(endpointOptions.transport ?? 'poll');
       if (!transport) throw new TypeError(`cometkit: unknown transport "${endpointOptions.transport}"`);
-      return async (request) => {
-        if (request.method === 'OPTIONS') return preflight(request, resolved);
+      return (request) => {
+        if (request.method === 'OPTIONS') return respond(preflight(request, resolved), request);
         const channels = endpointChannels(endpointOptions.channel, request, resolved);
-        return withCors(await openPush(transport, request, channels), request, resolved);
+        return respond(openPush(transport, request, channels), request);
       };
     },
     async publish(channel, data) {

@@ -47,12 +47,11 @@ export function openStream({ request, push, hub }: TransportContext, framing: St
         lastWrite = Date.now();
         sink.write(chunk);
       };
-      const finish = (reason: EndReason | undefined, cursor?: string): void => {
+      const finish = (reason: EndReason, cursor?: string): void => {
         if (ended) return;
         ended = true;
         stopHeartbeat();
-        request.signal.removeEventListener('abort', onAbort);
-        if (reason && reason !== 'error') write(framing.end(reason, cursor ?? hub.cursorOf(subscriber)));
+        if (reason !== 'gone' && reason !== 'error') write(framing.end(reason, cursor ?? hub.cursorOf(subscriber)));
         hub.release(subscriber);
         sink.end();
       };
@@ -85,8 +84,6 @@ export function openStream({ request, push, hub }: TransportContext, framing: St
       const stopHeartbeat = hub.onHeartbeatTick((now) => {
         if (now - lastWrite >= options.heartbeatMs) write(framing.heartbeat());
       });
-      const onAbort = (): void => finish(undefined);
-      request.signal.addEventListener('abort', onAbort, { once: true });
     },
   };
 }
