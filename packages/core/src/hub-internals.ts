@@ -36,6 +36,17 @@ export interface HubInternals {
    * pending (everything published since did not match), else its own position.
    */
   cursorOf(subscriber: Subscriber): string;
-  /** Calls `tick` on the hub's one heartbeat timer (every half heartbeat interval) until stopped. */
-  onHeartbeatTick(tick: (now: number) => void): () => void;
+  /** Streams that the hub's one heartbeat timer visits (every half heartbeat interval). */
+  readonly heartbeats: HeartbeatSet;
+}
+
+/** Something the heartbeat timer visits: it writes a heartbeat when it has been idle long enough. */
+export interface HeartbeatTarget {
+  heartbeat(now: number): void;
+}
+
+/** The set of {@link HeartbeatTarget}s; the timer runs only while it is not empty. */
+export interface HeartbeatSet {
+  add(target: HeartbeatTarget): void;
+  delete(target: HeartbeatTarget): void;
 }

@@ -14,6 +14,7 @@ import { errorResponse } from './responses';
 import { createStats, type CometStats } from './stats';
 import { Subscriber } from './subscriber';
 import { SubscriptionIndex } from './subscription-index';
+import { HeartbeatTimer } from './heartbeat-timer';
 import { TimeoutQueue } from './timeout-queue';
 import type { Transport } from './transport';
 import { builtinTransports } from './transports';
@@ -72,8 +73,7 @@ export function createComet(options: CometOptions = {}): CometHub {
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
   let dispatched = broker.head();
-  const heartbeatTicks = new Set<(now: number) => void>();
-  let heartbeatTimer: NodeJS.Timeout | undefined;
+  const heartbeats = new HeartbeatTimer(resolved.heartbeatMs);
 
   const stopListening = broker.onEntry((entry: LogEntry) => {
     dispatched = { epoch: entry.epoch, position: entry.position };
@@ -156,23 +156,7 @@ export function createComet(options: CometOptions = {}): CometHub {
       const position = caughtUp ? Math.max(subscriber.position, dispatched.position) : subscriber.position;
       return formatCursor({ epoch: subscriber.epoch || broker.head().epoch, position });
     },
-    onHeartbeatTick(tick) {
-      heartbeatTicks.add(tick);
-      if (!heartbeatTimer) {
-        heartbeatTimer = setInterval(() => {
-          const now = Date.now();
-          for (const each of heartbeatTicks) each(now);
-        }, resolved.heartbeatMs / 2);
-        heartbeatTimer.unref();
-      }
-      return () => {
-        heartbeatTicks.delete(tick);
-        if (heartbeatTicks.size === 0 && heartbeatTimer) {
-          clearInterval(heartbeatTimer);
-          heartbeatTimer = undefined;
-        }
-      };
-    },
+    heartbeats,
   };
 
   function refuse(error: CometError, transport: Transport | undefined, request: CometRequest): CometResponse {
@@ -268,6 +252,7 @@ export function createComet(options: CometOptions = {}): CometHub {
         while (held.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         for (const subscriber of [...held]) release(subscriber);
         for (const queue of lifetimes.values()) queue.clear();
+        heartbeats.clear();
         stopListening();
         if (ownBroker) await broker.close();
       })();
