@@ -253,6 +253,25 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
     });
   });
 
+  describe('per-route stream endpoint', () => {
+    it('streams the route\'s channel over SSE and nothing else', async () => {
+      await start();
+      const sse = drivers.find((d) => d.name === 'sse')!;
+      const from = await head();
+      await publishAll('orders/7', ['packed']);
+      await publishAll('orders/8', ['other order']);
+      const connection = await sse.openUrl(`${server.origin}/orders/7/events?cursor=${from}&channel=orders/8`);
+      connections.push(connection);
+      await connection.waitFor((f) => f.some((x) => x.type === 'open'));
+      await publishAll('orders/7', ['shipped']);
+      await connection.waitFor((f) => messagesOf(f).length === 2);
+      expect(messagesOf(connection.frames).map((m) => [m.channel, m.data])).toEqual([
+        ['orders/7', 'packed'],
+        ['orders/7', 'shipped'],
+      ]);
+    });
+  });
+
   describe('XHR streaming specifics', () => {
     it('opens with a 2 KB prelude line', async () => {
       await start();
