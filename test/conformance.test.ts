@@ -223,6 +223,25 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
         expect(seen).toEqual(range(0, published));
       });
 
+      it('disconnects a cut-off client that still reads nothing', async () => {
+        await start({ streams: { byteBudget: 1e9, maxBufferedBytes: 64 * 1024, drainTimeoutMs: 100 } });
+        const connection = await connect('channel=stall');
+        await connection.waitFor((f) => f.some((x) => x.type === 'open'));
+        connection.pause();
+        const big = 'z'.repeat(16 * 1024);
+        for (let i = 0; i < 2_000 && hub.stats().slowClientCutoffs === 0; i++) {
+          await hub.publish('stall', big);
+          await new Promise((r) => setImmediate(r));
+        }
+        expect(hub.stats().slowClientCutoffs).toBe(1);
+        // A stalled client does not even notice: the server's side of the socket is gone.
+        const sockets = (): Promise<number> => new Promise((r) => server.server.getConnections((_e, n) => r(n)));
+        expect(await sockets()).toBe(1);
+        const deadline = Date.now() + 3_000;
+        while ((await sockets()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(await sockets()).toBe(0);
+      });
+
       it('sends the stream headers that stop buffering', async () => {
         await start();
         const connection = await connect('channel=h');

@@ -58,8 +58,11 @@ export interface StreamSink {
   write(chunk: Buffer | string): boolean;
   /** Bytes accepted but not yet handed to the kernel: a slow client shows here. */
   bufferedBytes(): number;
-  /** Ends the response. Safe to call twice. */
-  end(): void;
+  /**
+   * Ends the response. Safe to call twice. With `drainTimeoutMs`, a client that has not taken the
+   * bytes still buffered within that time is disconnected, freeing them.
+   */
+  end(drainTimeoutMs?: number): void;
 }
 
 /** A response that stays open and is written to as things happen. */

@@ -4,6 +4,8 @@ import { isStreamResponse, type CometResponse, type StreamSink } from '../neutra
 /** Compression middleware (compression, koa-compress) adds `flush()` so a stream is not held back. */
 type FlushableResponse = ServerResponse & { flush?: () => void };
 
+
+
 /**
  * Writes a neutral response to a Node response: the one place where a response becomes bytes.
  * Streams write through a {@link NodeStreamSink}.
@@ -36,7 +38,13 @@ class NodeStreamSink implements StreamSink {
     return this.res.writableLength + (this.res.socket?.writableLength ?? 0);
   }
 
-  end(): void {
-    if (!this.res.writableEnded) this.res.end();
+  end(drainTimeoutMs?: number): void {
+    const { res } = this;
+    if (res.writableEnded) return;
+    res.end();
+    if (drainTimeoutMs !== undefined && this.bufferedBytes() > 0) {
+      const timer = setTimeout(() => res.destroy(), drainTimeoutMs).unref();
+      res.once('close', () => clearTimeout(timer));
+    }
   }
 }

@@ -109,7 +109,7 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
       this.write(this.framing.end(reason, cursor ?? this.hub.cursorOf(this.subscriber)));
     }
     this.hub.release(this.subscriber);
-    this.sink.end();
+    this.sink.end(this.hub.options.drainTimeoutMs);
   }
 }
 
