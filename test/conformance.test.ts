@@ -223,6 +223,25 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
         expect(seen).toEqual(range(0, published));
       });
 
+      it('disconnects a cut-off client that still reads nothing', async () => {
+        await start({ streams: { byteBudget: 1e9, maxBufferedBytes: 64 * 1024, drainTimeoutMs: 100 } });
+        const connection = await connect('channel=stall');
+        await connection.waitFor((f) => f.some((x) => x.type === 'open'));
+        connection.pause();
+        const big = 'z'.repeat(16 * 1024);
+        for (let i = 0; i < 2_000 && hub.stats().slowClientCutoffs === 0; i++) {
+          await hub.publish('stall', big);
+          await new Promise((r) => setImmediate(r));
+        }
+        expect(hub.stats().slowClientCutoffs).toBe(1);
+        // A stalled client does not even notice: the server's side of the socket is gone.
+        const sockets = (): Promise<number> => new Promise((r) => server.server.getConnections((_e, n) => r(n)));
+        expect(await sockets()).toBe(1);
+        const deadline = Date.now() + 3_000;
+        while ((await sockets()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(await sockets()).toBe(0);
+      });
+
       it('sends the stream headers that stop buffering', async () => {
         await start();
         const connection = await connect('channel=h');
@@ -250,6 +269,25 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
       expect(dataOf(connection.frames)).toEqual([4]);
       expect(connection.headers['content-type']).toBe('text/event-stream; charset=utf-8');
       expect(connection.raw().startsWith(`:${' '.repeat(2048)}\nretry: 3000\n\n`)).toBe(true);
+    });
+  });
+
+  describe('per-route stream endpoint', () => {
+    it('streams the route\'s channel over SSE and nothing else', async () => {
+      await start();
+      const sse = drivers.find((d) => d.name === 'sse')!;
+      const from = await head();
+      await publishAll('orders/7', ['packed']);
+      await publishAll('orders/8', ['other order']);
+      const connection = await sse.openUrl(`${server.origin}/orders/7/events?cursor=${from}&channel=orders/8`);
+      connections.push(connection);
+      await connection.waitFor((f) => f.some((x) => x.type === 'open'));
+      await publishAll('orders/7', ['shipped']);
+      await connection.waitFor((f) => messagesOf(f).length === 2);
+      expect(messagesOf(connection.frames).map((m) => [m.channel, m.data])).toEqual([
+        ['orders/7', 'packed'],
+        ['orders/7', 'shipped'],
+      ]);
     });
   });
 

@@ -45,9 +45,9 @@ export function clientPage(scriptSrc = '/comet/client.js'): string {
 }
 
 /**
- * Every app mounts the hub under `/comet` and one per-route endpoint:
- * `GET /orders/:id/updates` → channel `orders/<id>`; `GET /app/page` is {@link clientPage}.
- * Unknown paths answer 404 from the app.
+ * Every app mounts the hub under `/comet` and two per-route endpoints for channel `orders/<id>`:
+ * `GET /orders/:id/updates` (long-poll) and `GET /orders/:id/events` (SSE); `GET /app/page` is
+ * {@link clientPage}. Unknown paths answer 404 from the app.
  */
 function expressKind(name: 'express4' | 'express5'): ServerKind {
   return {
@@ -57,6 +57,7 @@ function expressKind(name: 'express4' | 'express5'): ServerKind {
       setup?.express?.(app);
       app.use('/comet', cometExpress(hub));
       app.get('/orders/:id/updates', cometRoute(hub, { channel: 'orders/:id' }));
+      app.get('/orders/:id/events', cometRoute(hub, { channel: (req) => `orders/${req.params.id}`, transport: 'sse' }));
       app.get('/app/ping', (_req: unknown, res: { send(body: string): void }) => res.send('pong'));
       app.get('/app/page', (_req: unknown, res: { type(t: string): { send(body: string): void } }) => res.type('html').send(clientPage()));
       return listen(http.createServer(app));
@@ -74,6 +75,7 @@ function koaKind(name: 'koa2' | 'koa3'): ServerKind {
       app.use(cometKoa(hub, { prefix: '/comet' }));
       const router = new Router();
       router.get('/orders/:id/updates', cometKoaRoute(hub, { channel: 'orders/:id' }) as never);
+      router.get('/orders/:id/events', cometKoaRoute(hub, { channel: (req) => `orders/${req.params.id}`, transport: 'sse' }) as never);
       router.get('/app/ping', (ctx: { body: string }) => {
         ctx.body = 'pong';
       });

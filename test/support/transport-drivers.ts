@@ -47,6 +47,8 @@ export interface TransportDriver {
   streaming: boolean;
   /** Opens a request: `query` holds channels and cursor (`channel=a&cursor=…`). */
   connect(base: string, query: string, options?: ConnectOptions): Promise<Connection>;
+  /** Opens a whole URL (a per-route endpoint) and parses it as this transport. */
+  openUrl(url: string, options?: ConnectOptions): Promise<Connection>;
 }
 
 type Parser = (text: string, final: boolean) => { frames: Frame[]; rest: string };
@@ -118,6 +120,7 @@ function driver(name: TransportDriver['name'], streaming: boolean, parser: Parse
     name,
     streaming,
     connect: (base, query, options) => open(`${base}/${name}?${query}${param}${options?.extra ? '&' + options.extra : ''}`, parser, options),
+    openUrl: (url, options) => open(url, parser, options),
   };
 }
 

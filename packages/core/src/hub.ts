@@ -13,8 +13,9 @@ import { handlePublish } from './publish-route';
 import { parseChannelList, pushRequest, readChannels, type PushRequest } from './push-request';
 import { errorResponse } from './responses';
 import { createStats, type CometStats } from './stats';
-import { Subscriber, type SubscriberHandlers } from './subscriber';
+import { Subscriber } from './subscriber';
 import { SubscriptionIndex } from './subscription-index';
+import { HeartbeatTimer } from './heartbeat-timer';
 import { TimeoutQueue } from './timeout-queue';
 import type { Transport } from './transport';
 import { builtinTransports } from './transports';
@@ -67,15 +68,13 @@ export function createComet(options: CometOptions = {}): CometHub {
   const stats = createStats();
   const index = new SubscriptionIndex<Subscriber>();
   const held = new Set<Subscriber>();
-  const aborts = new Map<Subscriber, () => void>();
   const lifetimes = new Map<string, TimeoutQueue<Subscriber>>();
   const transports = new Map<string, Transport>(builtinTransports.map((t) => [t.name, t]));
   const dirty = new Set<Subscriber>();
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
   let dispatched = broker.head();
-  const heartbeatTicks = new Set<(now: number) => void>();
-  let heartbeatTimer: NodeJS.Timeout | undefined;
+  const heartbeats = new HeartbeatTimer(resolved.heartbeatMs);
 
   const stopListening = broker.onEntry((entry: LogEntry) => {
     dispatched = { epoch: entry.epoch, position: entry.position };
@@ -112,14 +111,14 @@ export function createComet(options: CometOptions = {}): CometHub {
     return queue;
   }
 
+  const host = { stats, markDirty };
+
   function release(subscriber: Subscriber): void {
     if (!subscriber.markClosed()) return;
     for (const channel of subscriber.channels) index.remove(channel.segments, subscriber);
-    for (const queue of lifetimes.values()) queue.delete(subscriber);
+    subscriber.lifetime?.delete(subscriber);
     dirty.delete(subscriber);
     held.delete(subscriber);
-    aborts.get(subscriber)?.();
-    aborts.delete(subscriber);
     stats.connections--;
     stats.connectionsByTransport[subscriber.transport]!--;
   }
@@ -141,25 +140,14 @@ export function createComet(options: CometOptions = {}): CometHub {
     options: resolved,
     stats,
     subscribe(transport, push, handlers, signal, lifetime, readAll) {
-      const counted: SubscriberHandlers = {
-        batch(batch) {
-          stats.delivered += batch.entries.length;
-          if (batch.gap) stats.gaps++;
-          handlers.batch(batch);
-        },
-        end: handlers.end,
-        live: handlers.live,
-      };
-      const filter = new ChannelFilter(push.channels);
-      const subscriber = new Subscriber(transport, push.channels, filter, counted, markDirty);
+      const subscriber = new Subscriber(transport, push.channels, new ChannelFilter(push.channels), handlers, host);
       held.add(subscriber);
       stats.connections++;
       stats.connectionsByTransport[transport] = (stats.connectionsByTransport[transport] ?? 0) + 1;
       for (const channel of push.channels) index.add(channel.segments, subscriber);
-      const onAbort = (): void => release(subscriber);
-      signal.addEventListener('abort', onAbort, { once: true });
-      aborts.set(subscriber, () => signal.removeEventListener('abort', onAbort));
-      lifetimeQueue(lifetime).add(subscriber);
+      subscriber.watch(signal);
+      subscriber.lifetime = lifetimeQueue(lifetime);
+      subscriber.lifetime.add(subscriber);
       readHistory(subscriber, push, readAll).catch(() => subscriber.end('error'));
       return subscriber;
     },
@@ -169,23 +157,7 @@ export function createComet(options: CometOptions = {}): CometHub {
       const position = caughtUp ? Math.max(subscriber.position, dispatched.position) : subscriber.position;
       return formatCursor({ epoch: subscriber.epoch || broker.head().epoch, position });
     },
-    onHeartbeatTick(tick) {
-      heartbeatTicks.add(tick);
-      if (!heartbeatTimer) {
-        heartbeatTimer = setInterval(() => {
-          const now = Date.now();
-          for (const each of heartbeatTicks) each(now);
-        }, resolved.heartbeatMs / 2);
-        heartbeatTimer.unref();
-      }
-      return () => {
-        heartbeatTicks.delete(tick);
-        if (heartbeatTicks.size === 0 && heartbeatTimer) {
-          clearInterval(heartbeatTimer);
-          heartbeatTimer = undefined;
-        }
-      };
-    },
+    heartbeats,
   };
 
   function refuse(error: CometError, transport: Transport | undefined, request: CometRequest): CometResponse {
@@ -193,11 +165,12 @@ export function createComet(options: CometOptions = {}): CometHub {
     return transport?.errorResponse ? transport.errorResponse(error, request) : errorResponse(error);
   }
 
-  async function openPush(
+  // Not async: a held request should not also hold a suspended async frame and its promise.
+  function openPush(
     transport: Transport,
     request: CometRequest,
     channels: readonly ParsedChannel[] | CometError,
-  ): Promise<CometResponse> {
+  ): CometResponse | Promise<CometResponse> {
     if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), transport, request);
     if (request.method !== 'GET') {
       return refuse(cometError('method_not_allowed', `Use GET for ${transport.name}.`), transport, request);
@@ -210,20 +183,24 @@ export function createComet(options: CometOptions = {}): CometHub {
     if (stats.connections >= resolved.maxConnections) {
       return refuse(cometError('too_many_connections', 'Too many open connections; retry later.'), transport, request);
     }
-    const allowed = await resolved.authorize('subscribe', { channels: channels.map((c) => c.name), request });
-    if (!allowed) return refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), transport, request);
-    return transport.open({ request, push, hub: internals });
+    const open = (allowed: boolean): CometResponse | Promise<CometResponse> =>
+      allowed
+        ? transport.open({ request, push, hub: internals })
+        : refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), transport, request);
+    const allowed = resolved.authorize('subscribe', { channels: channels.map((c) => c.name), request });
+    return typeof allowed === 'boolean' ? open(allowed) : allowed.then(open);
   }
 
-  async function route(request: CometRequest): Promise<CometResponse> {
+  function route(request: CometRequest): CometResponse | Promise<CometResponse> {
     if (request.method === 'OPTIONS') return preflight(request, resolved);
     const name = request.path.replace(/^\/+|\/+$/g, '');
     if (name === 'client.js') return clientScript(request);
     if (name === 'publish') {
       if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), undefined, request);
-      const answer = await handlePublish(request, resolved, publishParsed);
-      if (answer.status >= 400) stats.errors++;
-      return answer;
+      return handlePublish(request, resolved, publishParsed).then((answer) => {
+        if (answer.status >= 400) stats.errors++;
+        return answer;
+      });
     }
     const transport = transports.get(name);
     if (!transport) {
@@ -232,7 +209,13 @@ export function createComet(options: CometOptions = {}): CometHub {
     return openPush(transport, request, readChannels(request.query, resolved.maxChannels));
   }
 
-  const handle: CometHandler = async (request) => withCors(await route(request), request, resolved);
+  const handle: CometHandler = (request) => respond(route(request), request);
+
+  /** The handler's promise, with CORS headers when configured (no extra promise when not). */
+  function respond(response: CometResponse | Promise<CometResponse>, request: CometRequest): Promise<CometResponse> {
+    if (!options.cors) return Promise.resolve(response);
+    return Promise.resolve(response).then((answer) => withCors(answer, request, resolved));
+  }
 
   async function publishParsed(channel: ParsedChannel, data: unknown): Promise<LogEntry> {
     const payload = JSON.stringify(data);
@@ -248,10 +231,10 @@ export function createComet(options: CometOptions = {}): CometHub {
     endpoint(endpointOptions) {
       const transport = transports.get(endpointOptions.transport ?? 'poll');
       if (!transport) throw new TypeError(`cometkit: unknown transport "${endpointOptions.transport}"`);
-      return async (request) => {
-        if (request.method === 'OPTIONS') return preflight(request, resolved);
+      return (request) => {
+        if (request.method === 'OPTIONS') return respond(preflight(request, resolved), request);
         const channels = endpointChannels(endpointOptions.channel, request, resolved);
-        return withCors(await openPush(transport, request, channels), request, resolved);
+        return respond(openPush(transport, request, channels), request);
       };
     },
     async publish(channel, data) {
@@ -271,6 +254,7 @@ export function createComet(options: CometOptions = {}): CometHub {
         while (held.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         for (const subscriber of [...held]) release(subscriber);
         for (const queue of lifetimes.values()) queue.clear();
+        heartbeats.clear();
         stopListening();
         if (ownBroker) await broker.close();
       })();
