@@ -208,7 +208,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
     timer = setTimeout(connect, delay); // a no-op if a listener closed the client meanwhile
   }
 
-  /** A stream opened but delivered nothing in time: a proxy holds it back. Fall back to polling. */
+  /** A stream delivered nothing in time: a proxy or antivirus holds it back. Fall back to polling. */
   function buffered(): void {
     const transport = active!;
     halt();
