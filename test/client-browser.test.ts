@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { createComet, handleNode, type CometHub } from '@cometkit/core';
 import { launchBrowser, type TestBrowser } from './support/browser';
 import { until } from './support/http';
-import { clientStatus, eventIn, messagesIn, publishFromPage, startPageClient } from './support/page-client';
+import { clientStatus, eventIn, messagesIn, publishFromPage, startPageClient, toggleSubscription } from './support/page-client';
 import { clientPage, listen, serverKinds, type RunningServer } from './support/servers';
 
 /**
@@ -107,6 +107,20 @@ describe.each(kinds)('the browser client on $name', (kind) => {
       // A stream sees each cut. A held poll on a reused connection may not: Chromium sends the
       // GET again by itself, and the server answers it from the same cursor.
       if (!['poll', 'jsonp'].includes(transport)) expect(events.filter((e) => e.name === 'disconnected')).toHaveLength(2);
+    });
+
+    it('loses nothing on the channel kept while other subscriptions come and go', async () => {
+      const page = await openPage(`${server.origin}/app/page`);
+      const channel = `kept/${transport}`;
+      await startPageClient(page, { url: '/comet', transports: [transport], cursor: await head(), channel });
+      for (const [i, extra] of ['added/a', 'added/b', 'added/a', 'added/*', 'added/b', 'added/*'].entries()) {
+        await publishAll(hub, channel, range(i * 10, i * 10 + 10));
+        await toggleSubscription(page, extra);
+      }
+      await publishAll(hub, channel, range(60, 70));
+      await messagesIn(page, 70);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(dataOf(await messagesIn(page, 70))).toEqual(range(0, 70));
     });
 
     it('calls a pattern subscription for matching channels only', async () => {

@@ -88,3 +88,17 @@ export async function eventIn(page: Page, name: string, timeoutMs = 5_000): Prom
 export async function publishFromPage(page: Page, channel: string, data: unknown): Promise<string> {
   return page.evaluate(async ([c, d]) => (await (window as unknown as PageGlobals).client.publish(c as string, d)).cursor, [channel, data]);
 }
+
+/** Subscribes the page's client to `channel` (recording nothing), or unsubscribes it the second time. */
+export async function toggleSubscription(page: Page, channel: string): Promise<void> {
+  await page.evaluate((c) => {
+    const w = window as unknown as PageGlobals & { extra?: Record<string, () => void> };
+    w.extra ??= {};
+    if (w.extra[c]) {
+      w.extra[c]!();
+      delete w.extra[c];
+    } else {
+      w.extra[c] = w.client.subscribe(c, () => {});
+    }
+  }, channel);
+}
