@@ -63,15 +63,16 @@ describe.each([serverKinds[0]!, serverKinds[3]!])('random bad input on $name', (
       }),
       { numRuns: 150 },
     );
-    await until(() => (hub.stats().connectionsByTransport.poll ?? 0) <= 1, 2_000, 'probes to be released');
+    const state = (): string => `probes to be released; stats: ${JSON.stringify(hub.stats())}`;
+    await until(() => (hub.stats().connectionsByTransport.poll ?? 0) <= 1, 5_000, state);
     // The poll held through all of that may have timed out meanwhile: poll again, then publish.
     await listener;
     const next = request(`${server.mount}/poll?channel=watch`);
     await until(() => hub.stats().connections >= 1);
     await hub.publish('watch', 'still here');
     expect((await next).json().messages[0].data).toBe('still here');
-    await until(() => hub.stats().connections === 0, 2_000, 'everything to be released');
-  });
+    await until(() => hub.stats().connections === 0, 5_000, state);
+  }, 60_000);
 
   it('refuses random publish bodies cleanly', async () => {
     const body = fc.oneof(fc.string({ maxLength: 200 }), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ channel: v, data: v })));
@@ -83,5 +84,5 @@ describe.each([serverKinds[0]!, serverKinds[3]!])('random bad input on $name', (
       }),
       { numRuns: 150 },
     );
-  });
+  }, 60_000);
 });

@@ -332,12 +332,16 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
     });
 
     const badNames = ['', 'alert(1)', 'a..b', '1abc', 'a-b', '<script>', 'a.'.repeat(20) + 'a' + 'b'.repeat(30), 'x'.repeat(65), 'a b'];
-    it.each(['jsonp', 'iframe'])('%s: refuses bad callback names with 400', async (name) => {
+    it.each(['jsonp', 'iframe'])('%s: refuses bad callback names with 400, before any other error', async (name) => {
       await start();
       for (const callback of badNames) {
         const res = await request(`${server.mount}/${name}?channel=a&callback=${encodeURIComponent(callback)}`);
         expect(res.status).toBe(400);
         expect(res.json().error.code).toBe('bad_callback');
+      }
+      for (const [method, query] of [['POST', 'channel=a'], ['GET', 'channel=a%20b'], ['GET', '']]) {
+        const res = await request(`${server.mount}/${name}?${query}&callback=bad-name`, { method });
+        expect([res.status, res.json().error.code]).toEqual([400, 'bad_callback']);
       }
       expect(hub.stats().connections).toBe(0);
     });
@@ -372,10 +376,16 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
       expect(pre.status).toBe(204);
       expect(pre.headers['access-control-allow-methods']).toMatch(/POST/);
       expect(pre.headers['access-control-allow-headers']).toMatch(/Content-Type/);
-      const stream = drivers.find((d) => d.name === 'sse')!;
-      const connection = await stream.connect(server.mount, 'channel=a', { headers: { origin } });
-      connections.push(connection);
-      expect(connection.headers['access-control-allow-origin']).toBe(origin);
+      for (const name of ['sse', 'stream'] as const) {
+        const stream = drivers.find((d) => d.name === name)!;
+        const connection = await stream.connect(server.mount, 'channel=a', { headers: { origin } });
+        connections.push(connection);
+        expect(connection.headers['access-control-allow-origin']).toBe(origin);
+        // The grant must not cost the stream itself.
+        await connection.waitFor((f) => f.some((x) => x.type === 'open'), 2_000, `${name} to open through CORS`);
+        await hub.publish('a', name);
+        await connection.waitFor((f) => dataOf(f).includes(name), 2_000, `a message through CORS on ${name}`);
+      }
       const published = await request(`${server.mount}/publish`, {
         method: 'POST',
         headers: { origin, 'content-type': 'application/json' },

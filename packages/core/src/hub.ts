@@ -1,7 +1,7 @@
 import type { Broker, LogEntry } from './broker';
 import { parseChannel, type ParsedChannel } from './channel';
 import { ChannelFilter } from './channel-filter';
-import { formatCursor } from './cursor';
+import { formatCursor, type Cursor } from './cursor';
 import { preflight, withCors } from './cors';
 import { clientScript } from './client-script';
 import { cometError, isCometError, type CometError } from './errors';
@@ -10,7 +10,7 @@ import { createMemoryBroker } from './memory-broker';
 import type { CometHandler, CometRequest, CometResponse } from './neutral';
 import { resolveOptions, type CometOptions, type ResolvedOptions } from './options';
 import { handlePublish } from './publish-route';
-import { parseChannelList, pushRequest, readChannels, type PushRequest } from './push-request';
+import { parseChannelList, pushRequest, readChannels } from './push-request';
 import { errorResponse } from './responses';
 import { createStats, type CometStats } from './stats';
 import { Subscriber } from './subscriber';
@@ -45,6 +45,11 @@ export interface PublishResult {
 export interface CometHub {
   /** Handles every route under a mount point (`{mount}/poll`, `{mount}/publish`, …). */
   readonly handle: CometHandler;
+  /**
+   * True when `path` (below a mount) names one of the hub's routes. Adapters mounted at the root
+   * of an app use it to pass every other path on to the app.
+   */
+  serves(path: string): boolean;
   /** A handler for one push route whose channels come from the route, not the client. */
   endpoint(options: EndpointOptions): CometHandler;
   /** Publishes `data` (any JSON value) to one exact channel. Throws a CometError for a bad channel. */
@@ -70,6 +75,7 @@ export function createComet(options: CometOptions = {}): CometHub {
   const held = new Set<Subscriber>();
   const lifetimes = new Map<string, TimeoutQueue<Subscriber>>();
   const transports = new Map<string, Transport>(builtinTransports.map((t) => [t.name, t]));
+  const routeNames = new Set(['publish', ...transports.keys()]);
   const dirty = new Set<Subscriber>();
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
@@ -123,12 +129,12 @@ export function createComet(options: CometOptions = {}): CometHub {
     stats.connectionsByTransport[subscriber.transport]!--;
   }
 
-  async function readHistory(subscriber: Subscriber, push: PushRequest, readAll: boolean): Promise<void> {
-    let cursor = push.cursor;
+  async function readHistory(subscriber: Subscriber, from: Cursor, sentCursor: string | undefined, readAll: boolean): Promise<void> {
+    let cursor = from;
     for (;;) {
       const result = await broker.read(cursor, subscriber.filter, resolved.batchLimit);
       if (subscriber.isClosed) return;
-      subscriber.takeRead(result, push.sentCursor);
+      subscriber.takeRead(result, sentCursor);
       if (subscriber.isClosed) return;
       if (!result.more || (!readAll && result.entries.length > 0)) break;
       cursor = { epoch: result.epoch, position: result.position };
@@ -148,14 +154,19 @@ export function createComet(options: CometOptions = {}): CometHub {
       subscriber.watch(signal);
       subscriber.lifetime = lifetimeQueue(lifetime);
       subscriber.lifetime.add(subscriber);
-      readHistory(subscriber, push, readAll).catch(() => subscriber.end('error'));
+      // "From now" means from this moment, whatever the time the read takes.
+      const from = push.cursor ?? broker.head();
+      subscriber.startCursor = push.sentCursor ?? formatCursor(from);
+      readHistory(subscriber, from, push.sentCursor, readAll).catch(() => subscriber.end('error'));
       return subscriber;
     },
     release,
     cursorOf(subscriber) {
+      // Ended before its first read: it has seen nothing beyond where it started.
+      if (!subscriber.hasRead) return subscriber.startCursor;
       const caughtUp = subscriber.isLive && !subscriber.hasPending && dispatched.epoch === subscriber.epoch;
       const position = caughtUp ? Math.max(subscriber.position, dispatched.position) : subscriber.position;
-      return formatCursor({ epoch: subscriber.epoch || broker.head().epoch, position });
+      return formatCursor({ epoch: subscriber.epoch, position });
     },
     heartbeats,
   };
@@ -166,34 +177,54 @@ export function createComet(options: CometOptions = {}): CometHub {
   }
 
   // Not async: a held request should not also hold a suspended async frame and its promise.
+  /** Requests between the connection-limit check and their subscription (awaiting `authorize`). */
+  let authorizing = 0;
+
+  // Not async: a held request should not also hold a suspended async frame and its promise.
   function openPush(
     transport: Transport,
     request: CometRequest,
     channels: readonly ParsedChannel[] | CometError,
   ): CometResponse | Promise<CometResponse> {
+    // First, so that every later error can be reported through the transport's own parameters.
+    const invalid = transport.checkRequest?.(request);
+    if (invalid) return refuse(invalid, undefined, request);
     if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), transport, request);
     if (request.method !== 'GET') {
       return refuse(cometError('method_not_allowed', `Use GET for ${transport.name}.`), transport, request);
     }
-    const invalid = transport.checkRequest?.(request);
-    if (invalid) return refuse(invalid, undefined, request);
     if (isCometError(channels)) return refuse(channels, transport, request);
     const push = pushRequest(channels, transport.readCursor ? transport.readCursor(request) : request.query.get('cursor'));
     if (isCometError(push)) return refuse(push, transport, request);
-    if (stats.connections >= resolved.maxConnections) {
+    if (stats.connections + authorizing >= resolved.maxConnections) {
       return refuse(cometError('too_many_connections', 'Too many open connections; retry later.'), transport, request);
     }
-    const open = (allowed: boolean): CometResponse | Promise<CometResponse> =>
-      allowed
-        ? transport.open({ request, push, hub: internals })
-        : refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), transport, request);
-    const allowed = resolved.authorize('subscribe', { channels: channels.map((c) => c.name), request });
-    return typeof allowed === 'boolean' ? open(allowed) : allowed.then(open);
+    authorizing++;
+    const open = (allowed: boolean): CometResponse | Promise<CometResponse> => {
+      authorizing--;
+      if (!allowed) return refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), transport, request);
+      // Authorizing may take a while: the hub may have begun closing, or the client left.
+      if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), transport, request);
+      if (request.signal.aborted) return errorResponse(cometError('bad_request', 'The client went away.'));
+      return transport.open({ request, push, hub: internals });
+    };
+    let allowed: boolean | Promise<boolean>;
+    try {
+      allowed = resolved.authorize('subscribe', { channels: channels.map((c) => c.name), request });
+    } catch (error) {
+      authorizing--;
+      throw error;
+    }
+    if (typeof allowed === 'boolean') return open(allowed);
+    return allowed.then(open, (error: unknown) => {
+      authorizing--;
+      throw error;
+    });
   }
 
   function route(request: CometRequest): CometResponse | Promise<CometResponse> {
     if (request.method === 'OPTIONS') return preflight(request, resolved);
-    const name = request.path.replace(/^\/+|\/+$/g, '');
+    const name = routeName(request.path);
     if (name === 'client.js') return clientScript(request);
     if (name === 'publish') {
       if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), undefined, request);
@@ -227,6 +258,7 @@ export function createComet(options: CometOptions = {}): CometHub {
 
   return {
     handle,
+    serves: (path) => routeNames.has(routeName(path)),
     options: resolved,
     endpoint(endpointOptions) {
       const transport = transports.get(endpointOptions.transport ?? 'poll');
@@ -263,6 +295,11 @@ export function createComet(options: CometOptions = {}): CometHub {
   };
 }
 
+/** The route name a path below the mount names: `/poll/` → `poll`. */
+function routeName(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
+}
+
 function endpointChannels(
   source: ChannelSource,
   request: CometRequest,
@@ -272,12 +309,20 @@ function endpointChannels(
     const names = source(request);
     return parseChannelList(typeof names === 'string' ? [names] : names, options.maxChannels);
   }
-  let missing: string | undefined;
+  // A route parameter fills exactly one segment: never a wildcard, never a `/`, so the client
+  // cannot widen the channel the route stands for.
+  let bad: CometError | undefined;
   const name = source.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_, key: string) => {
     const value = request.params[key];
-    if (value === undefined) missing = key;
+    const segment = value === undefined ? undefined : parseChannel(value, false);
+    if (value === undefined) bad ??= cometError('bad_request', `The route has no parameter "${key}".`);
+    else if (isCometError(segment)) bad ??= segment;
+    else if (segment!.segments.length !== 1 || value.includes('/')) {
+      bad ??= cometError('bad_channel', `The route parameter "${key}" must be a single channel segment.`);
+    }
     return value ?? '';
   });
-  if (missing !== undefined) return cometError('bad_request', `The route has no parameter "${missing}".`);
-  return parseChannelList([name], options.maxChannels);
+  if (bad) return bad;
+  const parsed = parseChannel(name, /(^|\/)\*\*?(\/|$)/.test(source));
+  return isCometError(parsed) ? parsed : [parsed];
 }

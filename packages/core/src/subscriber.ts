@@ -17,9 +17,10 @@ export interface Batch {
 
 /**
  * Why a subscriber ends: its client went away (`gone`), or the hub ends it (the long-poll
- * `timeout`, a stream's maximum `age` or byte `budget`, a `slow` reader, shutdown, a broker `error`).
+ * `timeout`, a stream's maximum `age` or byte `budget`, a `slow` reader, shutdown (`closing`), the
+ * broker's history was lost (`reset`: the client's next request gets the gap), a broker `error`).
  */
-export type EndReason = 'gone' | 'timeout' | 'age' | 'closing' | 'slow' | 'budget' | 'error';
+export type EndReason = 'gone' | 'timeout' | 'age' | 'closing' | 'slow' | 'budget' | 'reset' | 'error';
 
 /** What a transport does with what its subscriber receives. */
 export interface SubscriberHandlers {
@@ -51,6 +52,10 @@ export class Subscriber {
   position = 0;
   /** The timeout queue this subscriber waits in, if any. */
   lifetime: TimeoutQueue<Subscriber> | undefined;
+  /** The cursor it started from: the client's, or the head when it sent none. */
+  startCursor = '';
+  /** Epoch and position of the newest entry queued: a second pattern matching it adds nothing. */
+  private queuedEpoch = '';
   private queued = 0;
   private pending: LogEntry[] | undefined;
   private live = false;
@@ -74,6 +79,11 @@ export class Subscriber {
     return this.live;
   }
 
+  /** True once a read from history has been taken (its epoch and position are known). */
+  get hasRead(): boolean {
+    return this.epoch !== '';
+  }
+
   /** True when entries wait to be handed over (the next flush will). */
   get hasPending(): boolean {
     return this.pending !== undefined && this.pending.length > 0;
@@ -86,13 +96,22 @@ export class Subscriber {
 
   /** Ends this subscriber (`gone`) when `signal` aborts. */
   watch(signal: AbortSignalLike): void {
+    if (signal.aborted) {
+      queueMicrotask(this.onGone);
+      return;
+    }
     this.signal = signal;
     signal.addEventListener('abort', this.onGone);
   }
 
   /** A new entry on one of this subscriber's channels (may come twice through two patterns). */
   push(entry: LogEntry): void {
-    if (this.closed || entry.position <= this.queued) return;
+    if (this.closed) return;
+    // The log was replaced (its history lost): positions start over, so they cannot be compared.
+    // Ending makes the client come back with its cursor, and that read reports the gap.
+    if (this.live && entry.epoch !== this.epoch) return this.end('reset');
+    if (entry.epoch === this.queuedEpoch && entry.position <= this.queued) return;
+    this.queuedEpoch = entry.epoch;
     this.queued = entry.position;
     (this.pending ??= []).push(entry);
     if (this.live) this.host.markDirty(this);
@@ -115,17 +134,19 @@ export class Subscriber {
   /** After the last read: releases what arrived meanwhile and takes live entries from now on. */
   goLive(): void {
     if (this.closed) return;
+    if (this.pending?.some((entry) => entry.epoch !== this.epoch)) return this.end('reset');
     this.live = true;
-    this.queued = Math.max(this.queued, this.position);
+    this.queued = this.queuedEpoch === this.epoch ? Math.max(this.queued, this.position) : this.position;
+    this.queuedEpoch = this.epoch;
     if (this.pending) this.pending = this.pending.filter((entry) => entry.position > this.position);
     this.handlers.live?.();
     if (this.hasPending && !this.closed) this.host.markDirty(this);
   }
 
-  /** Hands pending live entries to the transport as one batch. */
+  /** Hands pending live entries to the transport as one batch (never before history is read). */
   flush(): void {
     const entries = this.pending;
-    if (this.closed || entries === undefined || entries.length === 0) return;
+    if (this.closed || !this.live || entries === undefined || entries.length === 0) return;
     this.pending = undefined;
     const last = entries[entries.length - 1]!;
     this.position = last.position;
