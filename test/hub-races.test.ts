@@ -187,6 +187,7 @@ describe('mounted at the root of an app', () => {
     const server = await listen(http.createServer(build(hub)));
     try {
       expect((await request(`${server.origin}/home`)).text).toBe('app');
+      expect((await request(`${server.origin}/client.js`)).headers['content-type']).toMatch(/javascript/);
       const poll = await request(`${server.origin}/poll?channel=a`);
       expect(poll.status).toBe(200);
       expect(poll.json().messages).toEqual([]);

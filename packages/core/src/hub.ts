@@ -75,7 +75,7 @@ export function createComet(options: CometOptions = {}): CometHub {
   const held = new Set<Subscriber>();
   const lifetimes = new Map<string, TimeoutQueue<Subscriber>>();
   const transports = new Map<string, Transport>(builtinTransports.map((t) => [t.name, t]));
-  const routeNames = new Set(['publish', ...transports.keys()]);
+  const routeNames = new Set(['publish', 'client.js', ...transports.keys()]);
   const dirty = new Set<Subscriber>();
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
