@@ -164,6 +164,7 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
         await start({ heartbeatMs: 40 });
         const connection = await connect('channel=idle');
         await connection.waitFor((f) => f.filter((x) => x.type === 'heartbeat').length >= 2, 2_000, 'two heartbeats');
+        expect(connection.frames.find((f) => f.type === 'open')).toMatchObject({ heartbeatMs: 40 });
       });
 
       it('ends after the byte budget, and its cursor resumes without loss', async () => {

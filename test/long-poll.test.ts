@@ -208,6 +208,7 @@ describe.each(serverKinds)('long-poll on $name', (kind) => {
     expect(body.messages).toEqual([]);
     const after = await request(`${server.mount}/poll?channel=c`);
     expect(after.status).toBe(503);
+    expect(after.headers['retry-after']).toBe('2');
     expect(after.json().error.code).toBe('closing');
   });
 

@@ -9,6 +9,7 @@ export interface Frame {
   data?: unknown;
   reason?: string;
   from?: string;
+  heartbeatMs?: number;
 }
 
 /** One HTTP response being read from a real socket, parsed as it arrives. */
@@ -102,12 +103,12 @@ const sseParser: Parser = (text) => {
       else if (line.startsWith('data: ')) data = (data === undefined ? '' : data + '\n') + line.slice(6);
       else if (line.startsWith('id: ')) id = line.slice(4);
     }
-    if (data === undefined) {
-      if (block.split('\n').every((l) => l.startsWith(':'))) frames.push({ type: 'heartbeat' });
-      continue;
-    }
+    if (data === undefined) continue; // comments and the retry line
+
     const value = JSON.parse(data);
-    if (event === 'message') {
+    if (event === 'ready') frames.push({ ...value, type: 'open' });
+    else if (event === 'heartbeat') frames.push({ type: 'heartbeat' });
+    else if (event === 'message') {
       if (value.cursor !== id) throw new Error(`SSE id ${id} differs from the message cursor ${value.cursor}`);
       frames.push({ ...value, type: 'message' });
     } else frames.push({ ...value, type: event as Frame['type'] });

@@ -71,7 +71,8 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
   const subscriptions = new Subscriptions();
   const events = createEmitter<ClientEvents>();
   const bufferingMs = options.bufferingTimeoutMs ?? 5_000;
-  const idleMs = options.idleTimeoutMs ?? 45_000;
+  /** Silence after which a stream counts as dead: the option, else from the server's heartbeat. */
+  let idleMs = options.idleTimeoutMs ?? 45_000;
   const requestMs = options.requestTimeoutMs ?? 60_000;
   const { minMs = 500, maxMs = 30_000 } = options.backoff ?? {};
 
@@ -158,6 +159,8 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
   }
 
   function onFrame(frame: Frame, gen: number): void {
+    // Two missed heartbeats and some slack: the server says how often it sends them.
+    if (frame.type === 'open' && frame.heartbeatMs && options.idleTimeoutMs === undefined) idleMs = frame.heartbeatMs * 2 + 5_000;
     clearTimeout(watch);
     if (active!.heartbeats) watch = setTimeout(() => fail({ message: 'the stream went silent' }), idleMs);
     markOpen();

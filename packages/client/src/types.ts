@@ -84,9 +84,9 @@ export interface ClientOptions {
    */
   bufferingTimeoutMs?: number;
   /**
-   * A stream (XHR streaming, iframe) silent this long after a frame is taken as dead (a half-open
-   * connection, or an iframe whose response broke, which fires no event) and reopened from the
-   * cursor. Keep it above twice the server's `heartbeatMs`. Default 45,000.
+   * A stream silent this long after a frame is taken as dead (a half-open connection, or an
+   * iframe whose response broke, which fires no event) and reopened from the cursor. Default:
+   * twice the `heartbeatMs` the server announces in its open frame, plus 5 s (45,000 before that).
    */
   idleTimeoutMs?: number;
   /** Reconnect delays: exponential from `minMs` to `maxMs`, with jitter. Default 500 and 30,000. */

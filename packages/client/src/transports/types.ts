@@ -2,7 +2,7 @@ import type { TransportName } from '../types';
 
 /** A frame as the streaming transports carry it (PROTOCOL.md, "Frames"); polls are turned into these. */
 export type Frame =
-  | { type: 'open'; cursor: string }
+  | { type: 'open'; cursor: string; heartbeatMs?: number }
   | { type: 'message'; channel: string; cursor: string; data: unknown }
   | { type: 'gap'; reason: string; from: string; cursor?: string }
   | { type: 'heartbeat' }
@@ -30,7 +30,7 @@ export interface Transport {
   readonly name: TransportName;
   /** A stream (many frames per response) rather than one batch per request. */
   readonly streaming: boolean;
-  /** Its heartbeats reach the client (SSE's are comments `EventSource` hides), so silence means a dead stream. */
+  /** Its heartbeats reach the client, so silence means a dead stream. */
   readonly heartbeats: boolean;
   /** Needs CORS when the server is on another origin. */
   readonly cors: boolean;

@@ -23,8 +23,8 @@ export interface StreamFraming {
   prelude(request: CometRequest, options: ResolvedOptions): string;
   /** One message. Called once per message and transport, whatever the number of subscribers. */
   message(entry: LogEntry): string;
-  /** History has been sent; the stream stands at `cursor`. */
-  open(cursor: string): string;
+  /** History has been sent; the stream stands at `cursor` and heartbeats come every `heartbeatMs`. */
+  open(cursor: string, heartbeatMs: number): string;
   /** Messages were lost before what follows; `cursor` is just before the first message still held. */
   gap(reason: GapReason, from: string, cursor: string): string;
   heartbeat(): string;
@@ -84,7 +84,7 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
   }
 
   live(): void {
-    if (!this.ended) this.write(this.framing.open(this.subscriber.cursor));
+    if (!this.ended) this.write(this.framing.open(this.subscriber.cursor, this.hub.options.heartbeatMs));
   }
 
   end(reason: EndReason): void {
