@@ -321,3 +321,31 @@ describe('one hub in an Express app and a Koa app at once', () => {
     }
   });
 });
+
+describe('a burst larger than the batch limit', () => {
+  it('reaches held polls in batches of at most batchLimit, all of it, in order', async () => {
+    const hub = createComet({ batchLimit: 100 });
+    const server = await serverKinds[3]!.start(hub);
+    try {
+      const polls = Array.from({ length: 5 }, () => request(`${server.mount}/poll?channel=burst`));
+      await until(() => hub.stats().connections === 5);
+      for (let i = 0; i < 450; i++) void hub.publish('burst', i); // one turn
+      for (const res of await Promise.all(polls)) {
+        const body = res.json<PollBody>();
+        expect(body.messages.map((m) => m.data)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+        let cursor = body.cursor;
+        const rest: unknown[] = [];
+        while (rest.length < 350) {
+          const next = (await request(`${server.mount}/poll?channel=burst&cursor=${cursor}`)).json<PollBody>();
+          expect(next.messages.length).toBeLessThanOrEqual(100);
+          rest.push(...next.messages.map((m) => m.data));
+          cursor = next.cursor;
+        }
+        expect(rest).toEqual(Array.from({ length: 350 }, (_, i) => i + 100));
+      }
+    } finally {
+      await hub.close();
+      await server.close();
+    }
+  });
+});

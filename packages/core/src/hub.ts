@@ -117,7 +117,7 @@ export function createComet(options: CometOptions = {}): CometHub {
     return queue;
   }
 
-  const host = { stats, markDirty };
+  const host = { stats, markDirty, batchLimit: resolved.batchLimit };
 
   function release(subscriber: Subscriber): void {
     if (!subscriber.markClosed()) return;

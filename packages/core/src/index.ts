@@ -38,4 +38,6 @@ export type {
 } from './neutral';
 
 export { handleNode } from './node/handle-node';
+export { withComet } from './node/with-comet';
+export type { RequestListener } from './node/with-comet';
 export type { NodeRequestInfo } from './node/node-request';

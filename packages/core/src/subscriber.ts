@@ -38,6 +38,8 @@ export interface SubscriberHandlers {
 /** What a subscriber needs from its hub. */
 export interface SubscriberHost {
   readonly stats: CometStats;
+  /** Most entries handed over in one batch. */
+  readonly batchLimit: number;
   markDirty(subscriber: Subscriber): void;
 }
 
@@ -143,11 +145,22 @@ export class Subscriber {
     if (this.hasPending && !this.closed) this.host.markDirty(this);
   }
 
-  /** Hands pending live entries to the transport as one batch (never before history is read). */
+  /**
+   * Hands pending live entries to the transport as one batch of at most `batchLimit` (never
+   * before history is read). What is left waits for the next turn.
+   */
   flush(): void {
-    const entries = this.pending;
-    if (this.closed || !this.live || entries === undefined || entries.length === 0) return;
-    this.pending = undefined;
+    const pending = this.pending;
+    if (this.closed || !this.live || pending === undefined || pending.length === 0) return;
+    const { batchLimit } = this.host;
+    let entries = pending;
+    if (pending.length > batchLimit) {
+      entries = pending.slice(0, batchLimit);
+      this.pending = pending.slice(batchLimit);
+      this.host.markDirty(this);
+    } else {
+      this.pending = undefined;
+    }
     const last = entries[entries.length - 1]!;
     this.position = last.position;
     this.host.stats.delivered += entries.length;

@@ -1,3 +1,4 @@
+import { LastBatchCache } from '../batch-cache';
 import { cometError } from '../errors';
 import type { HubInternals } from '../hub-internals';
 import type { CometResponse } from '../neutral';
@@ -56,9 +57,11 @@ class PollWaiter implements SubscriberHandlers {
   }
 }
 
+const lastBody = new LastBatchCache<string>();
+
 /**
- * The long-poll JSON text of a batch: `{"cursor","messages"[,"gap"]}`. One message with no gap
- * (the common case of a held poll) is framed once per message and shared by every poller.
+ * The long-poll JSON text of a batch: `{"cursor","messages"[,"gap"]}`, built once per batch and
+ * shared by every poller held at the same position (one message: cached on the message itself).
  */
 export function batchBody(batch: Batch): string | Buffer {
   const { entries, gap } = batch;
@@ -71,9 +74,11 @@ export function batchBody(batch: Batch): string | Buffer {
     }
     return frame;
   }
-  let body = `{"cursor":"${batch.cursor}","messages":[`;
-  for (let i = 0; i < entries.length; i++) body += (i > 0 ? ',' : '') + entries[i]!.json;
-  body += ']';
-  if (gap) body += `,"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}`;
-  return body + '}';
+  return lastBody.get(batch, () => {
+    let body = `{"cursor":"${batch.cursor}","messages":[`;
+    for (let i = 0; i < entries.length; i++) body += (i > 0 ? ',' : '') + entries[i]!.json;
+    body += ']';
+    if (gap) body += `,"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}`;
+    return body + '}';
+  });
 }

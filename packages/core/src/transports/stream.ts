@@ -1,4 +1,5 @@
 import type { GapReason, LogEntry } from '../broker';
+import { LastBatchCache } from '../batch-cache';
 import { formatCursor } from '../cursor';
 import type { HeartbeatTarget, HubInternals } from '../hub-internals';
 import type { CometHeaders, CometRequest, CometStreamResponse, StreamSink } from '../neutral';
@@ -72,10 +73,15 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
   batch(batch: Batch): void {
     const { framing, hub } = this;
     if (batch.gap) this.write(framing.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)));
-    for (const entry of batch.entries) {
-      this.write(frameOf(entry, framing));
-      // The budget holds mid-batch too: the rest comes on the next request, from this cursor.
-      if (this.written >= hub.options.byteBudget) return this.finish('budget', entry.cursor);
+    const joined = batch.entries.length > 1 ? joinedFrames(batch, framing) : undefined;
+    if (joined && this.written + joined.length < hub.options.byteBudget) {
+      this.write(joined); // one write, one chunk, shared by every stream at this position
+    } else {
+      for (const entry of batch.entries) {
+        this.write(frameOf(entry, framing));
+        // The budget holds mid-batch too: the rest comes on the next request, from this cursor.
+        if (this.written >= hub.options.byteBudget) return this.finish('budget', entry.cursor);
+      }
     }
     if (this.sink.bufferedBytes() > hub.options.maxBufferedBytes) {
       hub.stats.slowClientCutoffs++;
@@ -111,6 +117,15 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
     this.hub.release(this.subscriber);
     this.sink.end(this.hub.options.drainTimeoutMs);
   }
+}
+
+const lastJoined = new Map<string, LastBatchCache<Buffer>>();
+
+/** A batch's frames as one buffer, made once per batch and transport. */
+function joinedFrames(batch: Batch, framing: StreamFraming): Buffer {
+  let cache = lastJoined.get(framing.name);
+  if (!cache) lastJoined.set(framing.name, (cache = new LastBatchCache<Buffer>()));
+  return cache.get(batch, () => Buffer.concat(batch.entries.map((entry) => frameOf(entry, framing))));
 }
 
 /** The message's frame for this transport, made once and shared by every subscriber. */

@@ -1,0 +1,35 @@
+import type { Batch } from './subscriber';
+
+/**
+ * Remembers what was built for the last batch, so that the subscribers flushed one after another
+ * in one turn, all held at the same position, share one body instead of each building its own.
+ * One slot: memory stays bounded whatever the positions; a miss only means building again.
+ */
+export class LastBatchCache<T> {
+  private key: string | undefined;
+  private value: T | undefined;
+
+  /** The value for `batch`, built with `build` unless the last batch was the same one. */
+  get(batch: Batch, build: () => T): T {
+    const key = sharedKey(batch);
+    if (key === undefined) return build();
+    if (key !== this.key) {
+      this.value = build();
+      this.key = key;
+    }
+    return this.value!;
+  }
+}
+
+/**
+ * A key that names a batch's contents exactly: consecutive positions of one epoch (so no filter
+ * could have left a hole) and the cursor after them. Batches with a gap or a hole are not shared.
+ */
+function sharedKey(batch: Batch): string | undefined {
+  const { entries } = batch;
+  const first = entries[0];
+  const last = entries[entries.length - 1];
+  if (batch.gap || !first || !last || first.epoch !== last.epoch) return undefined;
+  if (last.position - first.position + 1 !== entries.length) return undefined;
+  return `${first.cursor}/${entries.length}/${batch.cursor}`;
+}

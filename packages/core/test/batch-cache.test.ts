@@ -1,0 +1,35 @@
+import { createLogEntry, type LogEntry } from '@cometkit/core';
+import { LastBatchCache } from '../src/batch-cache';
+import type { Batch } from '../src/subscriber';
+
+const entry = (position: number, epoch = 'e1'): LogEntry => createLogEntry(epoch, position, 'a', ['a'], String(position), 0);
+const batch = (entries: LogEntry[], extra: Partial<Batch> = {}): Batch => ({ entries, cursor: entries[entries.length - 1]!.cursor, ...extra });
+
+describe('LastBatchCache', () => {
+  it('builds once for the same consecutive batch, again for another', () => {
+    const cache = new LastBatchCache<string>();
+    let builds = 0;
+    const build = (): string => String(++builds);
+    const same = [entry(3), entry(4), entry(5)];
+    expect(cache.get(batch(same), build)).toBe('1');
+    expect(cache.get(batch([entry(3), entry(4), entry(5)]), build)).toBe('1');
+    expect(cache.get(batch([entry(4), entry(5)]), build)).toBe('2');
+  });
+
+  it('never shares a batch with a hole, a gap, or another epoch', () => {
+    const cache = new LastBatchCache<string>();
+    let builds = 0;
+    const build = (): string => String(++builds);
+    const holed = [entry(3), entry(5)];
+    cache.get(batch(holed), build);
+    cache.get(batch(holed), build);
+    expect(builds).toBe(2);
+    const gapped = batch([entry(1), entry(2)], { gap: { reason: 'expired', from: 'e1-0' } });
+    cache.get(gapped, build);
+    cache.get(gapped, build);
+    expect(builds).toBe(4);
+    cache.get(batch([entry(1, 'e1'), entry(2, 'e1')]), build);
+    cache.get(batch([entry(1, 'e2'), entry(2, 'e2')]), build);
+    expect(builds).toBe(6);
+  });
+});
