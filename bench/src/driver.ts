@@ -1,0 +1,148 @@
+/**
+ * The benchmark driver: `pnpm bench` (from the repo root). Runs every scenario against every
+ * target, each in its own server process with its own load-client process, for several
+ * repetitions, then prints the tables of RESULTS.md. Every child is killed by PID, also on failure.
+ *
+ *   tsx src/driver.ts [--tiny] [--reps N] [--targets a,b] [--scenarios s1,s3] [--json FILE]
+ *
+ * --targets keeps targets whose name contains one of the words (`cometkit express`, `node:http`).
+ */
+import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Child, startedPids } from './proc';
+import { detailsTable, figuresTable, summarize, verdictTable, type ScenarioName, type TargetRuns } from './report';
+import { FULL, TINY, s1, s2, s3, s4, type Sizes } from './scenarios';
+import { allTargets, COMETKIT_TRANSPORTS, type TargetSpec } from './targets';
+
+const { values: options } = parseArgs({
+  options: {
+    tiny: { type: 'boolean', default: false },
+    reps: { type: 'string' },
+    targets: { type: 'string' },
+    scenarios: { type: 'string', default: 's1,s2,s3,s4' },
+    json: { type: 'string' },
+  },
+});
+
+const sizes: Sizes = options.tiny ? TINY : FULL;
+const reps = Number(options.reps ?? (options.tiny ? 1 : 3));
+const scenarios = options.scenarios.split(',').map((s) => s.trim()) as ScenarioName[];
+const runners = { s1, s2, s3, s4 } as const;
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Which cometkit transports the BUILT core serves (the rest are still landing on main). */
+async function servedTransports(): Promise<Set<string>> {
+  const server = await Child.start('server probe', 'servers/cometkit.ts', ['express']);
+  const served = new Set<string>();
+  try {
+    for (const { transport } of COMETKIT_TRANSPORTS) {
+      const status = await new Promise<number>((resolve) => {
+        const req = http.get(`http://127.0.0.1:${server.port}/comet/${transport}?channel=bench/probe&callback=cb`, { agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', () => resolve(0));
+        setTimeout(() => {
+          req.destroy();
+          resolve(200); // held: a long-poll that waits for a message
+        }, 300);
+      });
+      if (status !== 404 && status !== 0) served.add(transport);
+    }
+  } finally {
+    await server.stop();
+  }
+  return served;
+}
+
+function selectTargets(served: Set<string>): { targets: TargetSpec[]; skipped: string[] } {
+  const words = options.targets?.split(',').map((w) => w.trim().toLowerCase());
+  const skipped: string[] = [];
+  const targets = allTargets().filter((target) => {
+    if (words && !words.some((word) => target.name.toLowerCase().includes(word))) return false;
+    if (target.transport && !served.has(target.transport)) {
+      skipped.push(target.name);
+      return false;
+    }
+    return true;
+  });
+  return { targets, skipped };
+}
+
+function headline(scenario: ScenarioName, result: Record<string, number | boolean>): string {
+  const miss = `missed ${result.missed} dup ${result.duplicated} ooo ${result.outOfOrder}`;
+  switch (scenario) {
+    case 's1':
+      return `${((result.rssPerConn as number) / 1024).toFixed(2)} KB RSS/conn, ${miss}`;
+    case 's2':
+      return `p50 ${(result.p50 as number).toFixed(2)} p99 ${(result.p99 as number).toFixed(2)} max ${(result.max as number).toFixed(1)} ms, ${miss}`;
+    case 's3':
+      return `${(result.deliveriesPerSec as number).toFixed(0)} deliveries/s, drain ${(result.drainMs as number).toFixed(0)} ms, ${miss}`;
+    case 's4':
+      return `heap Δ ${((result.heapDelta as number) / 1024).toFixed(0)} KB, sockets Δ ${result.tcpDelta}, leak ${result.leak}, ${miss}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const served = await servedTransports();
+  const { targets, skipped } = selectTargets(served);
+  log(`bench: ${targets.length} targets × ${scenarios.join(',')} × ${reps} reps${options.tiny ? ' (tiny)' : ''}`);
+  if (skipped.length) log(`bench: not served by the built core, skipped: ${skipped.join(', ')}`);
+  const runs: TargetRuns[] = targets.map((target) => ({ target, s1: [], s2: [], s3: [], s4: [], errors: [] }));
+  // Repetitions outermost, so that drift over the run spreads over every target alike.
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const run of runs) {
+      for (const scenario of scenarios) {
+        const started = Date.now();
+        try {
+          const result = await runners[scenario](run.target, sizes);
+          (run[scenario] as unknown[]).push(result);
+          log(`[${rep}/${reps}] ${run.target.name} ${scenario.toUpperCase()}: ${headline(scenario, result as never)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        } catch (error) {
+          const message = `${scenario.toUpperCase()} rep ${rep}: ${(error as Error).message.split('\n')[0]}`;
+          run.errors.push(message);
+          log(`[${rep}/${reps}] ${run.target.name} ${message}`);
+        }
+      }
+    }
+  }
+  const summaries = runs.map(summarize);
+  const seconds = (Date.now() - t0) / 1000;
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+  const out = [
+    `Sizes: ${JSON.stringify(sizes)}; repetitions: ${reps}; run time ${seconds.toFixed(0)} s.`,
+    `Machine: ${machine}.`,
+    skipped.length ? `Not served by the built core (skipped): ${skipped.join(', ')}.` : '',
+    '',
+    '### Figures (medians over repetitions; delivery counts summed over every scenario and repetition)',
+    '',
+    figuresTable(summaries),
+    '',
+    '### Ratios to the bare node:http baseline of the same family, and the targets',
+    '',
+    verdictTable(summaries),
+    '',
+    '### Details',
+    '',
+    detailsTable(summaries),
+    '',
+  ];
+  process.stdout.write(out.join('\n'));
+  if (options.json) {
+    mkdirSync(dirname(options.json), { recursive: true });
+    writeFileSync(options.json, JSON.stringify({ sizes, reps, seconds, machine, skipped, summaries, runs, pids: startedPids }, null, 2));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`bench: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);
