@@ -29,6 +29,11 @@ export interface HubInternals {
   ): Subscriber;
   /** Removes a subscriber from every index and counter. Idempotent. */
   release(subscriber: Subscriber): void;
-  /** The cursor a subscriber should resume from now (it has seen everything up to the head). */
+  /**
+   * The cursor a subscriber may resume from now: past the head when it is live with nothing
+   * pending (everything published since did not match), else its own position.
+   */
   cursorOf(subscriber: Subscriber): string;
+  /** Calls `tick` on the hub's one heartbeat timer (every half heartbeat interval) until stopped. */
+  onHeartbeatTick(tick: (now: number) => void): () => void;
 }

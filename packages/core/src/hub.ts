@@ -2,6 +2,7 @@ import type { Broker, LogEntry } from './broker';
 import { parseChannel, type ParsedChannel } from './channel';
 import { ChannelFilter } from './channel-filter';
 import { formatCursor } from './cursor';
+import { preflight, withCors } from './cors';
 import { cometError, isCometError, type CometError } from './errors';
 import type { HubInternals, Lifetime } from './hub-internals';
 import { createMemoryBroker } from './memory-broker';
@@ -72,6 +73,8 @@ export function createComet(options: CometOptions = {}): CometHub {
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
   let dispatched = broker.head();
+  const heartbeatTicks = new Set<(now: number) => void>();
+  let heartbeatTimer: NodeJS.Timeout | undefined;
 
   const stopListening = broker.onEntry((entry: LogEntry) => {
     dispatched = { epoch: entry.epoch, position: entry.position };
@@ -144,6 +147,7 @@ export function createComet(options: CometOptions = {}): CometHub {
           handlers.batch(batch);
         },
         end: handlers.end,
+        live: handlers.live,
       };
       const filter = new ChannelFilter(push.channels);
       const subscriber = new Subscriber(transport, push.channels, filter, counted, markDirty);
@@ -160,11 +164,26 @@ export function createComet(options: CometOptions = {}): CometHub {
     },
     release,
     cursorOf(subscriber) {
-      const position =
-        subscriber.isLive && dispatched.epoch === subscriber.epoch
-          ? Math.max(subscriber.position, dispatched.position)
-          : subscriber.position;
+      const caughtUp = subscriber.isLive && !subscriber.hasPending && dispatched.epoch === subscriber.epoch;
+      const position = caughtUp ? Math.max(subscriber.position, dispatched.position) : subscriber.position;
       return formatCursor({ epoch: subscriber.epoch || broker.head().epoch, position });
+    },
+    onHeartbeatTick(tick) {
+      heartbeatTicks.add(tick);
+      if (!heartbeatTimer) {
+        heartbeatTimer = setInterval(() => {
+          const now = Date.now();
+          for (const each of heartbeatTicks) each(now);
+        }, resolved.heartbeatMs / 2);
+        heartbeatTimer.unref();
+      }
+      return () => {
+        heartbeatTicks.delete(tick);
+        if (heartbeatTicks.size === 0 && heartbeatTimer) {
+          clearInterval(heartbeatTimer);
+          heartbeatTimer = undefined;
+        }
+      };
     },
   };
 
@@ -185,7 +204,7 @@ export function createComet(options: CometOptions = {}): CometHub {
     const invalid = transport.checkRequest?.(request);
     if (invalid) return refuse(invalid, undefined, request);
     if (isCometError(channels)) return refuse(channels, transport, request);
-    const push = pushRequest(channels, request.query.get('cursor'));
+    const push = pushRequest(channels, transport.readCursor ? transport.readCursor(request) : request.query.get('cursor'));
     if (isCometError(push)) return refuse(push, transport, request);
     if (stats.connections >= resolved.maxConnections) {
       return refuse(cometError('too_many_connections', 'Too many open connections; retry later.'), transport, request);
@@ -195,7 +214,8 @@ export function createComet(options: CometOptions = {}): CometHub {
     return transport.open({ request, push, hub: internals });
   }
 
-  const handle: CometHandler = async (request) => {
+  async function route(request: CometRequest): Promise<CometResponse> {
+    if (request.method === 'OPTIONS') return preflight(request, resolved);
     const name = request.path.replace(/^\/+|\/+$/g, '');
     if (name === 'publish') {
       if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), undefined, request);
@@ -208,7 +228,9 @@ export function createComet(options: CometOptions = {}): CometHub {
       return refuse(cometError('not_found', `No Comet route at "${request.path}".`), undefined, request);
     }
     return openPush(transport, request, readChannels(request.query, resolved.maxChannels));
-  };
+  }
+
+  const handle: CometHandler = async (request) => withCors(await route(request), request, resolved);
 
   async function publishParsed(channel: ParsedChannel, data: unknown): Promise<LogEntry> {
     const payload = JSON.stringify(data);
@@ -224,7 +246,11 @@ export function createComet(options: CometOptions = {}): CometHub {
     endpoint(endpointOptions) {
       const transport = transports.get(endpointOptions.transport ?? 'poll');
       if (!transport) throw new TypeError(`cometkit: unknown transport "${endpointOptions.transport}"`);
-      return async (request) => openPush(transport, request, endpointChannels(endpointOptions.channel, request, resolved));
+      return async (request) => {
+        if (request.method === 'OPTIONS') return preflight(request, resolved);
+        const channels = endpointChannels(endpointOptions.channel, request, resolved);
+        return withCors(await openPush(transport, request, channels), request, resolved);
+      };
     },
     async publish(channel, data) {
       const parsed = parseChannel(channel, false);

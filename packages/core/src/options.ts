@@ -41,6 +41,26 @@ export interface CometOptions {
   };
   /** How long `close()` waits for held requests to end. Default 5,000 ms. */
   closeTimeoutMs?: number;
+  /** A stream with nothing else to write sends a heartbeat this often. Default 20,000 ms. */
+  heartbeatMs?: number;
+  /** When the server ends a stream, so the client reconnects with its cursor. */
+  streams?: {
+    /** Bytes written before a stream ends. Default 128 KiB. */
+    byteBudget?: number;
+    /** Age at which a stream ends. Default 5 minutes. */
+    maxAgeMs?: number;
+    /** Bytes waiting in a client's socket buffer before it is cut off as too slow. Default 1 MiB. */
+    maxBufferedBytes?: number;
+  };
+  /** The `retry:` an SSE stream announces: how long EventSource waits to reconnect. Default 2,000 ms. */
+  sseRetryMs?: number;
+  /** CORS for `/poll`, `/sse`, `/stream` and `/publish`. Off unless origins are listed. */
+  cors?: {
+    /** Origins allowed (`https://app.example`), or a function deciding for one origin. */
+    origins: readonly string[] | ((origin: string) => boolean);
+    /** Send `Access-Control-Allow-Credentials: true` (cookies). Default false. */
+    credentials?: boolean;
+  };
 }
 
 /** {@link CometOptions} with every default filled in. */
@@ -53,11 +73,20 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   maxConnections: number;
   closeTimeoutMs: number;
+  heartbeatMs: number;
+  byteBudget: number;
+  streamMaxAgeMs: number;
+  maxBufferedBytes: number;
+  sseRetryMs: number;
+  /** Whether CORS allows `origin`; always false when CORS is off. */
+  corsAllows: (origin: string) => boolean;
+  corsCredentials: boolean;
 }
 
 /** Fills in defaults and checks that numbers are usable. */
 export function resolveOptions(options: CometOptions): ResolvedOptions {
   const limits = options.limits ?? {};
+  const streams = options.streams ?? {};
   return {
     longPollTimeoutMs: positive('longPollTimeoutMs', options.longPollTimeoutMs, 25_000),
     batchLimit: positive('batchLimit', options.batchLimit, 1_000),
@@ -67,6 +96,13 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     maxBodyBytes: positive('limits.maxBodyBytes', limits.maxBodyBytes, 64 * 1024),
     maxConnections: positive('limits.maxConnections', limits.maxConnections, 20_000),
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, 5_000),
+    heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 20_000),
+    byteBudget: positive('streams.byteBudget', streams.byteBudget, 128 * 1024),
+    streamMaxAgeMs: positive('streams.maxAgeMs', streams.maxAgeMs, 5 * 60_000),
+    maxBufferedBytes: positive('streams.maxBufferedBytes', streams.maxBufferedBytes, 1024 * 1024),
+    sseRetryMs: positive('sseRetryMs', options.sseRetryMs, 2_000),
+    corsAllows: corsPolicy(options.cors?.origins),
+    corsCredentials: options.cors?.credentials ?? false,
   };
 }
 
@@ -74,4 +110,11 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`cometkit: ${name} must be a positive number`);
   return value;
+}
+
+function corsPolicy(origins: NonNullable<CometOptions['cors']>['origins'] | undefined): (origin: string) => boolean {
+  if (origins === undefined) return () => false;
+  if (typeof origins === 'function') return origins;
+  const allowed = new Set(origins);
+  return (origin) => allowed.has(origin);
 }

@@ -9,7 +9,7 @@ import { errorResponse, json } from './responses';
  * `POST {mount}/publish` with a JSON body `{ "channel": "…", "data": … }`. Off unless
  * `httpPublish` is on; every publish goes through `authorize`. CSRF: only `application/json` is
  * accepted (a cross-site form or no-cors fetch cannot send it), and a browser's `Origin`, when
- * sent, must be this host.
+ * sent, must be this host or a CORS-allowed origin.
  */
 export async function handlePublish(
   request: CometRequest,
@@ -44,7 +44,7 @@ async function readPublish(
     return cometError('unsupported_media_type', 'Publish with Content-Type: application/json.');
   }
   const origin = request.header('origin');
-  if (origin !== undefined && !sameHost(origin, request.header('host'))) {
+  if (origin !== undefined && !sameHost(origin, request.header('host')) && !options.corsAllows(origin)) {
     return cometError('csrf', 'Cross-origin publishing is not allowed.');
   }
   const body = await request.body(options.maxBodyBytes);

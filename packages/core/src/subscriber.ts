@@ -13,7 +13,7 @@ export interface Batch {
 }
 
 /** Why the hub ends a subscriber that its client did not leave. */
-export type EndReason = 'timeout' | 'closing' | 'slow' | 'budget' | 'error';
+export type EndReason = 'timeout' | 'age' | 'closing' | 'slow' | 'budget' | 'error';
 
 /** What a transport does with what its subscriber receives. */
 export interface SubscriberHandlers {
@@ -21,6 +21,8 @@ export interface SubscriberHandlers {
   batch(batch: Batch): void;
   /** The hub ends this subscriber (see {@link EndReason}); the transport answers or ends its stream. */
   end(reason: EndReason): void;
+  /** History has been read; from now on batches are live messages. */
+  live?(): void;
 }
 
 /**
@@ -53,6 +55,16 @@ export class Subscriber {
     return this.live;
   }
 
+  /** True when entries wait to be handed over (the next flush will). */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** The cursor text of {@link position}. */
+  get cursor(): string {
+    return formatCursor({ epoch: this.epoch, position: this.position });
+  }
+
   /** A new entry on one of this subscriber's channels (may come twice through two patterns). */
   push(entry: LogEntry): void {
     if (this.closed || entry.position <= this.queued) return;
@@ -76,7 +88,8 @@ export class Subscriber {
     this.live = true;
     this.pending = this.pending.filter((entry) => entry.position > this.position);
     this.queued = Math.max(this.queued, this.position);
-    if (this.pending.length > 0) this.markDirty(this);
+    this.handlers.live?.();
+    if (this.pending.length > 0 && !this.closed) this.markDirty(this);
   }
 
   /** Hands pending live entries to the transport as one batch. */

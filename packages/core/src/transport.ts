@@ -24,6 +24,8 @@ export interface Transport {
    * later errors can be reported through them. An error here is answered as plain JSON.
    */
   checkRequest?(request: CometRequest): CometError | undefined;
+  /** Where this transport's client puts its cursor; default the `cursor` query parameter. */
+  readCursor?(request: CometRequest): string | null | undefined;
   /** How this transport reports an error, when not as a JSON body (JSONP hands it to its callback). */
   errorResponse?(error: CometError, request: CometRequest): CometResponse;
 }

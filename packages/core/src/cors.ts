@@ -1,0 +1,33 @@
+import type { CometHeaders, CometRequest, CometResponse } from './neutral';
+import type { ResolvedOptions } from './options';
+
+/** Methods and request headers a cross-origin client may use. */
+const PREFLIGHT: CometHeaders = {
+  'access-control-allow-methods': 'GET, POST',
+  'access-control-allow-headers': 'Content-Type, Last-Event-ID',
+  'access-control-max-age': '600',
+};
+
+/**
+ * CORS headers for a request from an allowed origin; none when CORS is off or the origin is not
+ * listed (the browser then refuses to hand the response to the page).
+ */
+export function corsHeaders(request: CometRequest, options: ResolvedOptions): CometHeaders | undefined {
+  const origin = request.header('origin');
+  if (origin === undefined || !options.corsAllows(origin)) return undefined;
+  const headers: CometHeaders = { 'access-control-allow-origin': origin, vary: 'Origin' };
+  if (options.corsCredentials) headers['access-control-allow-credentials'] = 'true';
+  return headers;
+}
+
+/** The answer to a preflight `OPTIONS`: 204, with the CORS grant when the origin is allowed. */
+export function preflight(request: CometRequest, options: ResolvedOptions): CometResponse {
+  const cors = corsHeaders(request, options);
+  return { status: 204, headers: cors ? { ...cors, ...PREFLIGHT } : { allow: 'GET, POST, OPTIONS' }, body: '' };
+}
+
+/** `response` with CORS headers added when the request's origin is allowed. */
+export function withCors(response: CometResponse, request: CometRequest, options: ResolvedOptions): CometResponse {
+  const cors = corsHeaders(request, options);
+  return cors ? { ...response, headers: { ...response.headers, ...cors } } : response;
+}
