@@ -3,9 +3,11 @@
  * target, each in its own server process with its own load-client process, for several
  * repetitions, then prints the tables of RESULTS.md. Every child is killed by PID, also on failure.
  *
- *   tsx src/driver.ts [--tiny] [--reps N] [--targets a,b] [--scenarios s1,s3] [--json FILE]
+ *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--json FILE]
  *
  * --targets keeps targets whose name contains one of the words (`cometkit express`, `node:http`).
+ * --reps: repetitions of every scenario, or per scenario. Default s1=3,s2=1,s3=3,s4=1 (about
+ * 12 minutes): S2 lasts 10 s by definition and S4 is a yes/no, so they run once in the default.
  */
 import http from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,8 +30,20 @@ const { values: options } = parseArgs({
 });
 
 const sizes: Sizes = options.tiny ? TINY : FULL;
-const reps = Number(options.reps ?? (options.tiny ? 1 : 3));
 const scenarios = options.scenarios.split(',').map((s) => s.trim()) as ScenarioName[];
+const reps = readReps(options.reps ?? (options.tiny ? '1' : 's1=3,s2=1,s3=3,s4=1'));
+const maxReps = Math.max(...scenarios.map((scenario) => reps[scenario]));
+
+function readReps(text: string): Record<ScenarioName, number> {
+  if (/^\d+$/.test(text)) return { s1: Number(text), s2: Number(text), s3: Number(text), s4: Number(text) };
+  const result = { s1: 1, s2: 1, s3: 1, s4: 1 };
+  for (const part of text.split(',')) {
+    const [name, count] = part.split('=');
+    if (!(name! in result) || !Number(count)) throw new Error(`--reps: cannot read "${part}"`);
+    result[name as ScenarioName] = Number(count);
+  }
+  return result;
+}
 const runners = { s1, s2, s3, s4 } as const;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -79,7 +93,11 @@ function headline(scenario: ScenarioName, result: Record<string, number | boolea
     case 's1':
       return `${((result.rssPerConn as number) / 1024).toFixed(2)} KB RSS/conn, ${miss}`;
     case 's2':
-      return `p50 ${(result.p50 as number).toFixed(2)} p99 ${(result.p99 as number).toFixed(2)} max ${(result.max as number).toFixed(1)} ms, ${miss}`;
+      return (
+        `p50 ${(result.p50 as number).toFixed(2)} p99 ${(result.p99 as number).toFixed(2)} max ${(result.max as number).toFixed(1)} ms, ` +
+        `server CPU ${(result.cpuPerDelivery as number).toFixed(1)} µs/delivery, client CPU ${(result.clientCpuMs as number).toFixed(0)} ms ` +
+        `(loop delay p99 ${(result.clientLoopDelayP99 as number).toFixed(1)} ms), ${miss}`
+      );
     case 's3':
       return `${(result.deliveriesPerSec as number).toFixed(0)} deliveries/s, drain ${(result.drainMs as number).toFixed(0)} ms, ${miss}`;
     case 's4':
@@ -91,22 +109,25 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const served = await servedTransports();
   const { targets, skipped } = selectTargets(served);
-  log(`bench: ${targets.length} targets × ${scenarios.join(',')} × ${reps} reps${options.tiny ? ' (tiny)' : ''}`);
+  const plan = scenarios.map((scenario) => `${scenario}×${reps[scenario]}`).join(', ');
+  log(`bench: ${targets.length} targets, ${plan}${options.tiny ? ' (tiny)' : ''}`);
   if (skipped.length) log(`bench: not served by the built core, skipped: ${skipped.join(', ')}`);
   const runs: TargetRuns[] = targets.map((target) => ({ target, s1: [], s2: [], s3: [], s4: [], errors: [] }));
   // Repetitions outermost, so that drift over the run spreads over every target alike.
-  for (let rep = 1; rep <= reps; rep++) {
+  for (let rep = 1; rep <= maxReps; rep++) {
     for (const run of runs) {
       for (const scenario of scenarios) {
+        if (rep > reps[scenario]) continue;
         const started = Date.now();
         try {
           const result = await runners[scenario](run.target, sizes);
           (run[scenario] as unknown[]).push(result);
-          log(`[${rep}/${reps}] ${run.target.name} ${scenario.toUpperCase()}: ${headline(scenario, result as never)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+          const other = `other processes ${result.otherCpu.toFixed(2)} cores`;
+          log(`[${rep}/${reps[scenario]}] ${run.target.name} ${scenario.toUpperCase()}: ${headline(scenario, result as never)}, ${other} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         } catch (error) {
           const message = `${scenario.toUpperCase()} rep ${rep}: ${(error as Error).message.split('\n')[0]}`;
           run.errors.push(message);
-          log(`[${rep}/${reps}] ${run.target.name} ${message}`);
+          log(`[${rep}/${reps[scenario]}] ${run.target.name} ${message}`);
         }
       }
     }
@@ -115,7 +136,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - t0) / 1000;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
   const out = [
-    `Sizes: ${JSON.stringify(sizes)}; repetitions: ${reps}; run time ${seconds.toFixed(0)} s.`,
+    `Sizes: ${JSON.stringify(sizes)}; repetitions: ${plan}; run time ${seconds.toFixed(0)} s.`,
     `Machine: ${machine}.`,
     skipped.length ? `Not served by the built core (skipped): ${skipped.join(', ')}.` : '',
     '',

@@ -51,6 +51,12 @@ export function serveIpc(handlers: Record<string, (args: any) => unknown>, ready
   process.send({ ready: true, ...ready } satisfies IpcReady);
 }
 
+/** CPU time this process has used, µs (user + system). */
+export function cpuMicros(): number {
+  const cpu = process.cpuUsage();
+  return cpu.user + cpu.system;
+}
+
 /** Memory and handles of this process after a full garbage collection (run with --expose-gc). */
 export interface MemoryReport {
   rss: number;
@@ -75,7 +81,6 @@ export async function memoryReport(): Promise<MemoryReport> {
   }
   const memory = process.memoryUsage();
   const resources = process.getActiveResourcesInfo();
-  const cpu = process.cpuUsage();
   return {
     rss: memory.rss,
     heapUsed: memory.heapUsed,
@@ -84,6 +89,6 @@ export async function memoryReport(): Promise<MemoryReport> {
     arrayBuffers: memory.arrayBuffers,
     tcpHandles: resources.filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length,
     resources: resources.length,
-    cpuMicros: cpu.user + cpu.system,
+    cpuMicros: cpuMicros(),
   };
 }

@@ -38,6 +38,9 @@ export interface Summary {
   tcpDelta?: number;
   heldAfter?: number;
   leaks?: number;
+  /** CPU other processes on the machine used during this target's scenarios, cores: median and max. */
+  otherCpu?: number;
+  otherCpuMax?: number;
   integrity: Integrity;
   errors: string[];
 }
@@ -53,7 +56,8 @@ const INTEGRITY_KEYS = ['expected', 'delivered', 'missed', 'duplicated', 'outOfO
 
 export function summarize(runs: TargetRuns): Summary {
   const integrity = Object.fromEntries(INTEGRITY_KEYS.map((key) => [key, 0])) as unknown as Integrity;
-  for (const result of [...runs.s1, ...runs.s2, ...runs.s3, ...runs.s4]) {
+  const all = [...runs.s1, ...runs.s2, ...runs.s3, ...runs.s4];
+  for (const result of all) {
     for (const key of INTEGRITY_KEYS) integrity[key] += result[key];
   }
   const m = <T>(list: T[], pick: (item: T) => number): number | undefined => median(list.map(pick));
@@ -76,6 +80,8 @@ export function summarize(runs: TargetRuns): Summary {
     tcpDelta: m(runs.s4, (r) => r.tcpDelta),
     heldAfter: m(runs.s4, (r) => r.heldAfter),
     leaks: runs.s4.length ? runs.s4.filter((r) => r.leak).length : undefined,
+    otherCpu: median(all.map((r) => r.otherCpu)),
+    otherCpuMax: all.length ? Math.max(...all.map((r) => r.otherCpu)) : undefined,
     integrity,
     errors: runs.errors,
   };
@@ -107,14 +113,15 @@ export function figuresTable(summaries: Summary[]): string {
 /** Extra columns: CPU, reconnects, errors, gaps. */
 export function detailsTable(summaries: Summary[]): string {
   const rows = [
-    '| target | reps S1/S2/S3/S4 | S1 connect CPU µs/conn | S2 CPU µs/delivery | S3 CPU µs/delivery | deliveries checked | gaps | conn. errors | streams reopened |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | reps S1/S2/S3/S4 | S1 connect CPU µs/conn | S2 CPU µs/delivery | S3 CPU µs/delivery | deliveries checked | gaps | conn. errors | streams reopened | other processes, cores (median / max) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of summaries) {
     const i = s.integrity;
     rows.push(
       `| ${s.name} | ${s.reps.s1}/${s.reps.s2}/${s.reps.s3}/${s.reps.s4} | ${fmt(s.connectCpuPerConn, 0)} | ` +
-        `${fmt(s.s2CpuPerDelivery, 2)} | ${fmt(s.s3CpuPerDelivery, 2)} | ${i.delivered} of ${i.expected} | ${i.gaps} | ${i.errors} | ${i.reopened} |`,
+        `${fmt(s.s2CpuPerDelivery, 2)} | ${fmt(s.s3CpuPerDelivery, 2)} | ${i.delivered} of ${i.expected} | ${i.gaps} | ${i.errors} | ${i.reopened} | ` +
+        `${fmt(s.otherCpu, 2)} / ${fmt(s.otherCpuMax, 2)} |`,
     );
   }
   return rows.join('\n');
@@ -160,8 +167,8 @@ function verdict(s: Summary, base: Summary | undefined, peers: Summary[]): Verdi
 export function verdictTable(summaries: Summary[]): string {
   const peers = summaries.filter((s) => s.kind === 'peer');
   const rows = [
-    '| target | vs | memory/conn ratio (≤ 1.3) | p99 ratio (≤ 1.3) | deliveries/s ratio (≥ 0.8) | lossless | no leak | better than every peer? |',
-    '|---|---|---:|---:|---:|---|---|---|',
+    '| target | vs | memory/conn ratio (≤ 1.3) | p99 ratio (≤ 1.3) | deliveries/s ratio (≥ 0.8) | lossless | no leak | better than the peers of its family? | better than every peer? |',
+    '|---|---|---:|---:|---:|---|---|---|---|',
   ];
   const mark = (value: number | undefined, ok: (v: number) => boolean): string =>
     value === undefined ? '–' : `${value.toFixed(2)} ${ok(value) ? '✓' : '✗'}`;
@@ -169,10 +176,12 @@ export function verdictTable(summaries: Summary[]): string {
     if (s.kind === 'baseline') continue;
     const base = summaries.find((b) => b.kind === 'baseline' && b.name === BASELINES[s.family]);
     const v = verdict(s, base, s.kind === 'cometkit' ? peers : []);
+    const family = verdict(s, base, s.kind === 'cometkit' ? peers.filter((p) => p.family === s.family) : []);
+    const beats = (x: Verdict): string => (s.kind !== 'cometkit' ? '(peer)' : x.losesTo.length ? `✗ loses to ${x.losesTo.join('; ')}` : '✓');
     rows.push(
       `| ${s.name} | ${base?.name ?? '–'} | ${mark(v.memory, (x) => x <= 1.3)} | ${mark(v.p99, (x) => x <= 1.3)} | ` +
         `${mark(v.throughput, (x) => x >= 0.8)} | ${v.lossless ? '✓' : '✗'} | ${s.leaks === undefined ? '–' : v.noLeak ? '✓' : '✗'} | ` +
-        `${s.kind === 'cometkit' ? (v.losesTo.length ? `✗ loses to ${v.losesTo.join('; ')}` : '✓') : '(peer)'} |`,
+        `${beats(family)} | ${beats(v)} |`,
     );
   }
   return rows.join('\n');

@@ -3,7 +3,8 @@
  * both killed by PID when it ends, and each counts missed, duplicated and out-of-order deliveries.
  */
 import type { PublishRun } from './servers/harness';
-import type { MemoryReport } from './ipc';
+import { readFileSync } from 'node:fs';
+import { cpuMicros, type MemoryReport } from './ipc';
 import { Child } from './proc';
 import type { TargetSpec } from './targets';
 import type { Integrity, PhaseReport } from './client/tracker';
@@ -32,14 +33,23 @@ export const TINY: Sizes = {
   s4: { cycles: 40, warmup: 10, concurrency: 10, holdMs: 20 },
 };
 
-export interface S1Result extends Integrity {
+/** What else ran on the machine meanwhile. */
+export interface Environment {
+  /** CPU used by processes other than this run's (server, load client, driver), in cores (0–2). */
+  otherCpu: number;
+}
+
+export interface S1Result extends Integrity, Environment {
   rssPerConn: number;
   heapPerConn: number;
   /** Server CPU to accept and register the subscribers, µs per connection. */
   connectCpuPerConn: number;
   rssHeld: number;
 }
-export interface S2Result extends Integrity {
+export interface S2Result extends Integrity, Environment {
+  /** The load client's CPU during the run (ms) and its event-loop delay p99 (ms). */
+  clientCpuMs: number;
+  clientLoopDelayP99: number;
   p50: number;
   p99: number;
   max: number;
@@ -47,12 +57,12 @@ export interface S2Result extends Integrity {
   /** Server CPU per delivery during the run, µs. */
   cpuPerDelivery: number;
 }
-export interface S3Result extends Integrity {
+export interface S3Result extends Integrity, Environment {
   deliveriesPerSec: number;
   drainMs: number;
   cpuPerDelivery: number;
 }
-export interface S4Result extends Integrity {
+export interface S4Result extends Integrity, Environment {
   heapDelta: number;
   rssDelta: number;
   tcpDelta: number;
@@ -78,13 +88,32 @@ function integrity(report: PhaseReport): Integrity {
   return { expected, delivered, missed, duplicated, outOfOrder, unexpected, gaps, errors, reopened };
 }
 
-/** Runs `body` with a fresh server for `target` and a fresh load client; both are always stopped. */
-async function withProcesses<T>(target: TargetSpec, body: (server: Child, client: Child) => Promise<T>): Promise<T> {
+/** Busy CPU time of the whole machine so far, µs (from /proc/stat, in USER_HZ = 100 ticks/s). */
+function machineBusyMicros(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * 10_000;
+}
+
+/** CPU of this run's own processes so far, µs. */
+async function ownCpuMicros(server: Child, client: Child): Promise<number> {
+  return (await server.rpc<number>('cpu')) + (await client.rpc<number>('cpu')) + cpuMicros();
+}
+
+/**
+ * Runs `body` with a fresh server for `target` and a fresh load client; both are always stopped.
+ * Also measures how much CPU other processes on the machine took meanwhile.
+ */
+async function withProcesses<T>(target: TargetSpec, body: (server: Child, client: Child) => Promise<Omit<T, 'otherCpu'>>): Promise<T> {
   const server = await Child.start(`server ${target.name}`, target.server, target.args);
   let client: Child | undefined;
   try {
     client = await Child.start('load client', 'client/main.ts');
-    return await body(server, client);
+    const wall0 = performance.now();
+    const [busy0, own0] = [machineBusyMicros(), await ownCpuMicros(server, client)];
+    const result = await body(server, client);
+    const [busy1, own1] = [machineBusyMicros(), await ownCpuMicros(server, client)];
+    const otherCpu = Math.max(0, busy1 - busy0 - (own1 - own0)) / ((performance.now() - wall0) * 1_000);
+    return { ...result, otherCpu } as T;
   } finally {
     await client?.stop();
     await server.stop();
@@ -105,7 +134,7 @@ async function subscribe(server: Child, client: Child, target: TargetSpec, n: nu
 }
 
 /** Closes the client's subscribers and waits (bounded) until the server holds none. */
-async function unsubscribeAll(server: Child, client: Child, timeoutMs = 10_000): Promise<void> {
+async function unsubscribeAll(server: Child, client: Child, timeoutMs = 3_000): Promise<void> {
   await client.rpc('close');
   await until(async () => (await held(server)) === 0, timeoutMs);
 }
@@ -117,7 +146,7 @@ function publish(server: Child, run: PublishRun): Promise<{ started: number; fin
 /** S1: N idle subscribers; memory per connection after GC, against a warmed-up baseline. */
 export function s1(target: TargetSpec, sizes: Sizes): Promise<S1Result> {
   const n = sizes.s1.subscribers;
-  return withProcesses(target, async (server, client) => {
+  return withProcesses<S1Result>(target, async (server, client) => {
     // Warm-up: every code path once (connect, deliver, disconnect), so lazily loaded code and JIT
     // output are in the baseline, not in the per-connection figure.
     const warm = Math.min(100, n);
@@ -147,21 +176,27 @@ export function s1(target: TargetSpec, sizes: Sizes): Promise<S1Result> {
 export function s2(target: TargetSpec, sizes: Sizes): Promise<S2Result> {
   const { subscribers: n, rate, seconds } = sizes.s2;
   const count = Math.round(rate * seconds);
-  return withProcesses(target, async (server, client) => {
+  return withProcesses<S2Result>(target, async (server, client) => {
     await subscribe(server, client, target, n, count, true);
     const cpu0 = await cpu(server);
     await publish(server, { from: 1, count, intervalMs: 1_000 / rate });
     const report = await client.rpc<PhaseReport>('wait', { timeoutMs: 30_000 });
     const cpu1 = await cpu(server);
     const latency = report.latency ?? { p50: NaN, p99: NaN, max: NaN, mean: NaN };
-    return { ...integrity(report), ...latency, cpuPerDelivery: (cpu1 - cpu0) / Math.max(1, report.delivered) };
+    return {
+      ...integrity(report),
+      ...latency,
+      cpuPerDelivery: (cpu1 - cpu0) / Math.max(1, report.delivered),
+      clientCpuMs: report.clientCpuMs,
+      clientLoopDelayP99: report.clientLoopDelayP99,
+    };
   });
 }
 
 /** S3: N subscribers, M messages published as fast as possible: deliveries/s and time to drain. */
 export function s3(target: TargetSpec, sizes: Sizes): Promise<S3Result> {
   const { subscribers: n, messages, chunk } = sizes.s3;
-  return withProcesses(target, async (server, client) => {
+  return withProcesses<S3Result>(target, async (server, client) => {
     await subscribe(server, client, target, n, messages, false);
     const cpu0 = await cpu(server);
     const run = await publish(server, { from: 1, count: messages, intervalMs: 0, chunk });
@@ -186,13 +221,13 @@ export function s4(target: TargetSpec, sizes: Sizes): Promise<S4Result> {
   const { cycles, warmup, concurrency, holdMs } = sizes.s4;
   const churn = (server: Child, client: Child, count: number): Promise<{ errors: number; ms: number }> =>
     client.rpc('churn', { protocol: target.protocol, port: server.port, cycles: count, concurrency, holdMs }, 300_000);
-  return withProcesses(target, async (server, client) => {
+  return withProcesses<S4Result>(target, async (server, client) => {
     await churn(server, client, warmup);
     await until(async () => (await held(server)) === 0, 10_000);
     const before = await server.rpc<MemoryReport>('memory');
     const run = await churn(server, client, cycles);
-    await until(async () => (await held(server)) === 0, 10_000);
-    await until(async () => (await server.rpc<MemoryReport>('memory')).tcpHandles <= before.tcpHandles, 5_000);
+    await until(async () => (await held(server)) === 0, 5_000);
+    await until(async () => (await server.rpc<MemoryReport>('memory')).tcpHandles <= before.tcpHandles, 3_000);
     const after = await server.rpc<MemoryReport>('memory');
     const heldAfter = await held(server);
     const heapDelta = after.heapUsed + after.external - before.heapUsed - before.external;

@@ -3,7 +3,7 @@
  * delivery (missed, duplicated, out of order, latency), and runs connect/abort churn. Driven over
  * IPC by the driver; one process per scenario.
  */
-import { serveIpc } from '../ipc';
+import { cpuMicros, serveIpc } from '../ipc';
 import { sleep } from './http';
 import type { Protocol, Subscription } from './protocol';
 import { cometkitJsonp, cometkitPoll, nodePoll } from './polls';
@@ -45,6 +45,7 @@ serveIpc({
     }
     return args.n;
   },
+  cpu: cpuMicros,
   progress: () => ({ delivered: tracker?.delivered ?? 0, errors: tracker?.errors ?? 0 }),
   wait: (args: { timeoutMs: number }) => {
     if (!tracker) throw new Error('no subscribers');

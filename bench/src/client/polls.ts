@@ -1,7 +1,7 @@
 /**
  * Long-poll protocols with a cursor: cometkit long-poll JSON (`/comet/poll`), cometkit JSONP
  * (`/comet/jsonp`), and the bare `node:http` long-poll (`/poll`). Each subscriber polls, records
- * the batch, and polls again at once with the cursor the response gave.
+ * the batch, and polls again at once, on the same connection, with the cursor the response gave.
  */
 import { fetchText, sleep, type RequestSpec } from './http';
 import { Connection, churnRequest, type Protocol, type ProtocolContext, type Subscription } from './protocol';
@@ -25,7 +25,7 @@ function pollLoop(
   void (async () => {
     while (!connection.stopped) {
       try {
-        const res = await fetchText(connection.endpoint, request(cursor), (req) => connection.track(req));
+        const res = await fetchText(connection.endpoint, request(cursor));
         if (connection.stopped) return;
         if (res.status !== 200) throw new Error(`status ${res.status}`);
         const batch = read(res.text);

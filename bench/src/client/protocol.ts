@@ -3,8 +3,7 @@
  * message into the tracker, re-polling or reopening as the protocol says) and how to run one
  * connect/abort cycle.
  */
-import type http from 'node:http';
-import { open, sourceAddress, subscriberAgent, type Endpoint, type RequestSpec } from './http';
+import { Endpoint, type RequestSpec, type ResponseHandler } from './http';
 import type { SubState, Tracker } from './tracker';
 
 export interface ProtocolContext {
@@ -25,57 +24,76 @@ export interface Protocol {
   churn(port: number, holdMs: number): Promise<void>;
 }
 
-/** One subscriber's connection(s): a keep-alive agent on one source address, and its open requests. */
+/** One subscriber's connection(s) (a second one where a protocol sends while a poll is held). */
 export class Connection implements Subscription {
   stopped = false;
   readonly endpoint: Endpoint;
-  private readonly requests = new Set<http.ClientRequest>();
+  private readonly extra: Endpoint[] = [];
 
-  constructor(port: number, maxSockets = 1) {
-    this.endpoint = { port, agent: subscriberAgent(maxSockets), localAddress: sourceAddress() };
+  constructor(readonly port: number) {
+    this.endpoint = new Endpoint(port);
   }
 
-  /** Keeps `req` so that `stop()` can abort it. */
-  track(req: http.ClientRequest): void {
-    this.requests.add(req);
-    req.once('close', () => this.requests.delete(req));
+  /** Another connection of the same subscriber, closed with it. */
+  another(): Endpoint {
+    const endpoint = new Endpoint(this.port);
+    this.extra.push(endpoint);
+    return endpoint;
   }
 
   stop(): void {
     this.stopped = true;
-    for (const req of this.requests) req.destroy();
-    this.requests.clear();
-    if (this.endpoint.agent) this.endpoint.agent.destroy();
+    this.endpoint.destroy();
+    for (const endpoint of this.extra) endpoint.destroy();
   }
+}
+
+/**
+ * A streamed response: `onText` gets every piece of the body as it arrives, `onEnd` once when
+ * the response ends (no error) or breaks (including a status other than 200).
+ */
+export function openStream(
+  endpoint: Endpoint,
+  spec: RequestSpec,
+  onText: (text: string, arrival: number) => void,
+  onEnd: (error?: Error) => void,
+): void {
+  let status = 0;
+  const handler: ResponseHandler = {
+    head: (code) => (status = code),
+    body: (text, arrival) => status === 200 && onText(text, arrival),
+    end: (error) => onEnd(error ?? (status === 200 ? undefined : new Error(`status ${status}`))),
+  };
+  endpoint.request(spec, handler);
 }
 
 /**
  * Churn for a protocol whose subscriber is one request: opens it on a new connection, waits for
  * the response headers (`streaming`) or for the request to be sent (a held poll answers nothing),
- * holds `holdMs`, then destroys the connection.
+ * holds `holdMs`, then closes the connection.
  */
 export function churnRequest(port: number, spec: RequestSpec, streaming: boolean, holdMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = open({ port, agent: false, localAddress: sourceAddress() }, spec);
+    const endpoint = new Endpoint(port);
     let settled = false;
     const done = (error?: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(guard);
-      req.destroy();
+      endpoint.destroy();
       if (error) reject(error);
       else resolve();
     };
     const guard = setTimeout(() => done(new Error('churn: no response within 10 s')), 10_000);
-    req.on('error', done);
-    if (streaming) {
-      req.on('response', (res) => {
-        res.resume();
-        setTimeout(done, holdMs);
-      });
-    } else {
-      req.on('finish', () => setTimeout(done, holdMs));
-      req.on('response', () => done(new Error('churn: a held poll was answered')));
-    }
+    const hold = (): void => void setTimeout(done, holdMs);
+    endpoint.request(
+      spec,
+      {
+        head: streaming ? hold : () => done(new Error('churn: a held poll was answered')),
+        body: () => {},
+        end: (error) => done(error ?? new Error('churn: the response ended')),
+      },
+      streaming ? undefined : hold,
+    );
   });
 }

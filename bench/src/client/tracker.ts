@@ -3,6 +3,7 @@
  * (publish time on the shared clock). Per subscriber: each seq must arrive once, in order, and
  * all of them must arrive. Latency = arrival − t, kept for every delivery.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** One subscriber's view of the phase. */
 export class SubState {
@@ -39,6 +40,9 @@ export interface PhaseReport extends Integrity {
   /** Latency percentiles, ms (only when latencies were recorded). */
   latency?: { p50: number; p99: number; max: number; mean: number };
   timedOut: boolean;
+  /** The load client's own CPU during the phase, ms, and its event-loop delay p99, ms. */
+  clientCpuMs: number;
+  clientLoopDelayP99: number;
 }
 
 const MESSAGE = /\\?"seq\\?":(\d+),\\?"t\\?":([\d.]+)/g;
@@ -56,6 +60,8 @@ export class Tracker {
   lastArrival = 0;
   private readonly latencies: Float64Array | undefined;
   private waiter: (() => void) | undefined;
+  private readonly cpu0 = process.cpuUsage();
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(
     readonly expect: number,
@@ -63,6 +69,7 @@ export class Tracker {
     recordLatency: boolean,
   ) {
     this.latencies = recordLatency ? new Float64Array(expect * subscribers) : undefined;
+    this.loopDelay.enable();
   }
 
   add(): SubState {
@@ -127,6 +134,8 @@ export class Tracker {
   }
 
   report(timedOut: boolean): PhaseReport {
+    const cpu = process.cpuUsage(this.cpu0);
+    this.loopDelay.disable();
     let missed = 0;
     for (const sub of this.subs) missed += this.expect - sub.got;
     missed += (this.subscribers - this.subs.length) * this.expect;
@@ -145,6 +154,8 @@ export class Tracker {
       lastArrival: this.lastArrival,
       latency: this.latencies ? percentiles(this.latencies.subarray(0, this.delivered)) : undefined,
       timedOut,
+      clientCpuMs: (cpu.user + cpu.system) / 1_000,
+      clientLoopDelayP99: this.loopDelay.percentile(99) / 1e6,
     };
   }
 }

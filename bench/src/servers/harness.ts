@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setImmediate as turn } from 'node:timers/promises';
-import { memoryReport, now, serveIpc } from '../ipc';
+import { cpuMicros, memoryReport, now, serveIpc } from '../ipc';
 
 /** The payload of every benchmark message: a sequence number and the publish time. */
 export interface BenchMessage {
@@ -57,13 +57,9 @@ export async function runServer(server: http.Server, target: Target): Promise<vo
       held: () => target.held(),
       cursor: () => target.cursor?.() ?? '',
       memory: () => memoryReport(),
-      cpu: () => {
-        const cpu = process.cpuUsage();
-        return cpu.user + cpu.system;
-      },
+      cpu: cpuMicros,
       async publish(run: PublishRun) {
         const started = now();
-        const cpu0 = process.cpuUsage();
         const chunk = run.chunk ?? 50;
         for (let i = 0; i < run.count; i++) {
           if (run.intervalMs > 0) {
@@ -74,8 +70,7 @@ export async function runServer(server: http.Server, target: Target): Promise<vo
           }
           publishOne(run.from + i);
         }
-        const cpu = process.cpuUsage(cpu0);
-        return { started, finished: now(), errors: publishErrors, cpuMicros: cpu.user + cpu.system };
+        return { started, finished: now(), errors: publishErrors };
       },
     },
     { port: (server.address() as AddressInfo).port },
