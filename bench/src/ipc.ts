@@ -48,6 +48,7 @@ export function serveIpc(handlers: Record<string, (args: any) => unknown>, ready
       );
   });
   process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
   process.send({ ready: true, ...ready } satisfies IpcReady);
 }
 

@@ -52,7 +52,7 @@ export function median(values: readonly number[]): number | undefined {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-const INTEGRITY_KEYS = ['expected', 'delivered', 'missed', 'duplicated', 'outOfOrder', 'unexpected', 'gaps', 'errors', 'reopened'] as const;
+const INTEGRITY_KEYS = ['expected', 'delivered', 'missed', 'duplicated', 'outOfOrder', 'unexpected', 'gaps', 'errors', 'reopened', 'responses'] as const;
 
 export function summarize(runs: TargetRuns): Summary {
   const integrity = Object.fromEntries(INTEGRITY_KEYS.map((key) => [key, 0])) as unknown as Integrity;

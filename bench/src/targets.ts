@@ -5,7 +5,7 @@
  */
 
 export type Family = 'stream' | 'poll';
-export type Kind = 'baseline' | 'cometkit' | 'peer';
+export type Kind = 'baseline' | 'cometkit' | 'peer' | 'diagnostic';
 
 export interface TargetSpec {
   /** Row label. */
@@ -55,6 +55,13 @@ export function allTargets(): TargetSpec[] {
     { name: 'SockJS xhr-streaming', kind: 'peer', family: 'stream', server: 'servers/sockjs.ts', protocol: 'sockjs' },
     { name: 'Faye long-polling', kind: 'peer', family: 'poll', server: 'servers/faye.ts', protocol: 'bayeux' },
     { name: 'Socket.IO polling', kind: 'peer', family: 'poll', server: 'servers/socketio.ts', protocol: 'engine-io' },
+  );
+  // Diagnostics, run only when named (`--targets diag`): they split cometkit's cost into the
+  // framework's share and the core's (hub, transport, Node bridge).
+  targets.push(
+    { name: 'diag: node:http SSE in Express', kind: 'diagnostic', family: 'stream', server: 'servers/node-sse.ts', args: ['express'], protocol: 'sse' },
+    { name: 'diag: cometkit handleNode sse', kind: 'diagnostic', family: 'stream', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-sse', transport: 'sse' },
+    { name: 'diag: cometkit handleNode poll', kind: 'diagnostic', family: 'poll', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-poll', transport: 'poll' },
   );
   return targets;
 }

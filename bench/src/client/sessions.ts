@@ -61,6 +61,7 @@ function bayeuxSubscriber(context: ProtocolContext, sub: SubState): Subscription
     await bayeuxPost(endpoint, [{ channel: '/meta/subscribe', clientId, subscription: '/bench/feed' }]);
     for (let session = true; session && !connection.stopped; ) {
       const res = await bayeuxPost(endpoint, [connectMessage(clientId)]);
+      context.tracker.responses++;
       for (const message of JSON.parse(res.text) as BayeuxMessage[]) {
         if (message.channel === '/bench/feed' && message.data) context.tracker.record(sub, message.data.seq, message.data.t, res.arrival);
         if (message.channel === '/meta/connect' && !message.successful) session = false;
@@ -110,6 +111,7 @@ function eioSubscriber(context: ProtocolContext, sub: SubState): Subscription {
     for (let open = true; open && !connection.stopped; ) {
       const res = await fetchText(endpoint, { path });
       if (res.status !== 200) break;
+      context.tracker.responses++;
       for (const packet of res.text.split(SEPARATOR)) {
         if (packet.startsWith('42')) context.tracker.scan(sub, packet, res.arrival);
         else if (packet === '2') {

@@ -30,6 +30,8 @@ export interface Integrity {
   errors: number;
   /** Stream responses the server ended and the client reopened (byte budgets, SockJS limits). */
   reopened: number;
+  /** Poll responses received (long-poll protocols): deliveries / responses = messages per response. */
+  responses: number;
 }
 
 /** What a phase reports to the driver. */
@@ -56,6 +58,7 @@ export class Tracker {
   gaps = 0;
   errors = 0;
   reopened = 0;
+  responses = 0;
   firstArrival = 0;
   lastArrival = 0;
   private readonly latencies: Float64Array | undefined;
@@ -150,6 +153,7 @@ export class Tracker {
       gaps: this.gaps,
       errors: this.errors,
       reopened: this.reopened,
+      responses: this.responses,
       firstArrival: this.firstArrival,
       lastArrival: this.lastArrival,
       latency: this.latencies ? percentiles(this.latencies.subarray(0, this.delivered)) : undefined,

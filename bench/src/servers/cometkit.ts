@@ -3,10 +3,10 @@
  * (`cometKoa(hub, { prefix: '/comet' })`), from the BUILT packages. Every transport the hub
  * serves is reachable under `/comet`. Options are the defaults except `maxConnections`, raised
  * so the scale runs (20,000 held) are not refused.
- *   argv[2]: express | koa
+ *   argv[2]: express | koa | node (diagnostic: `handleNode` on bare node:http, no framework)
  */
 import http from 'node:http';
-import { createComet } from '@cometkit/core';
+import { createComet, handleNode } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
 import express from 'express';
@@ -26,6 +26,12 @@ function app(): http.RequestListener {
     const app = new Koa();
     app.use(cometKoa(hub, { prefix: '/comet' }) as unknown as Koa.Middleware);
     return app.callback();
+  }
+  if (framework === 'node') {
+    return (req, res) => {
+      if (req.url?.startsWith('/comet/')) void handleNode(hub.handle, req, res, { url: req.url.slice(6), raw: req });
+      else res.writeHead(404).end();
+    };
   }
   throw new Error(`cometkit server: unknown framework ${framework}`);
 }
