@@ -164,6 +164,7 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
         await start({ heartbeatMs: 40 });
         const connection = await connect('channel=idle');
         await connection.waitFor((f) => f.filter((x) => x.type === 'heartbeat').length >= 2, 2_000, 'two heartbeats');
+        expect(connection.frames.find((f) => f.type === 'open')).toMatchObject({ heartbeatMs: 40 });
       });
 
       it('ends after the byte budget, and its cursor resumes without loss', async () => {
@@ -223,6 +224,25 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
         expect(seen).toEqual(range(0, published));
       });
 
+      it('disconnects a cut-off client that still reads nothing', async () => {
+        await start({ streams: { byteBudget: 1e9, maxBufferedBytes: 64 * 1024, drainTimeoutMs: 100 } });
+        const connection = await connect('channel=stall');
+        await connection.waitFor((f) => f.some((x) => x.type === 'open'));
+        connection.pause();
+        const big = 'z'.repeat(16 * 1024);
+        for (let i = 0; i < 2_000 && hub.stats().slowClientCutoffs === 0; i++) {
+          await hub.publish('stall', big);
+          await new Promise((r) => setImmediate(r));
+        }
+        expect(hub.stats().slowClientCutoffs).toBe(1);
+        // A stalled client does not even notice: the server's side of the socket is gone.
+        const sockets = (): Promise<number> => new Promise((r) => server.server.getConnections((_e, n) => r(n)));
+        expect(await sockets()).toBe(1);
+        const deadline = Date.now() + 3_000;
+        while ((await sockets()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(await sockets()).toBe(0);
+      });
+
       it('sends the stream headers that stop buffering', async () => {
         await start();
         const connection = await connect('channel=h');
@@ -250,6 +270,25 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
       expect(dataOf(connection.frames)).toEqual([4]);
       expect(connection.headers['content-type']).toBe('text/event-stream; charset=utf-8');
       expect(connection.raw().startsWith(`:${' '.repeat(2048)}\nretry: 3000\n\n`)).toBe(true);
+    });
+  });
+
+  describe('per-route stream endpoint', () => {
+    it('streams the route\'s channel over SSE and nothing else', async () => {
+      await start();
+      const sse = drivers.find((d) => d.name === 'sse')!;
+      const from = await head();
+      await publishAll('orders/7', ['packed']);
+      await publishAll('orders/8', ['other order']);
+      const connection = await sse.openUrl(`${server.origin}/orders/7/events?cursor=${from}&channel=orders/8`);
+      connections.push(connection);
+      await connection.waitFor((f) => f.some((x) => x.type === 'open'));
+      await publishAll('orders/7', ['shipped']);
+      await connection.waitFor((f) => messagesOf(f).length === 2);
+      expect(messagesOf(connection.frames).map((m) => [m.channel, m.data])).toEqual([
+        ['orders/7', 'packed'],
+        ['orders/7', 'shipped'],
+      ]);
     });
   });
 
@@ -294,12 +333,16 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
     });
 
     const badNames = ['', 'alert(1)', 'a..b', '1abc', 'a-b', '<script>', 'a.'.repeat(20) + 'a' + 'b'.repeat(30), 'x'.repeat(65), 'a b'];
-    it.each(['jsonp', 'iframe'])('%s: refuses bad callback names with 400', async (name) => {
+    it.each(['jsonp', 'iframe'])('%s: refuses bad callback names with 400, before any other error', async (name) => {
       await start();
       for (const callback of badNames) {
         const res = await request(`${server.mount}/${name}?channel=a&callback=${encodeURIComponent(callback)}`);
         expect(res.status).toBe(400);
         expect(res.json().error.code).toBe('bad_callback');
+      }
+      for (const [method, query] of [['POST', 'channel=a'], ['GET', 'channel=a%20b'], ['GET', '']]) {
+        const res = await request(`${server.mount}/${name}?${query}&callback=bad-name`, { method });
+        expect([res.status, res.json().error.code]).toEqual([400, 'bad_callback']);
       }
       expect(hub.stats().connections).toBe(0);
     });
@@ -334,10 +377,16 @@ describe.each(serverKinds)('conformance on $name', (kind) => {
       expect(pre.status).toBe(204);
       expect(pre.headers['access-control-allow-methods']).toMatch(/POST/);
       expect(pre.headers['access-control-allow-headers']).toMatch(/Content-Type/);
-      const stream = drivers.find((d) => d.name === 'sse')!;
-      const connection = await stream.connect(server.mount, 'channel=a', { headers: { origin } });
-      connections.push(connection);
-      expect(connection.headers['access-control-allow-origin']).toBe(origin);
+      for (const name of ['sse', 'stream'] as const) {
+        const stream = drivers.find((d) => d.name === name)!;
+        const connection = await stream.connect(server.mount, 'channel=a', { headers: { origin } });
+        connections.push(connection);
+        expect(connection.headers['access-control-allow-origin']).toBe(origin);
+        // The grant must not cost the stream itself.
+        await connection.waitFor((f) => f.some((x) => x.type === 'open'), 2_000, `${name} to open through CORS`);
+        await hub.publish('a', name);
+        await connection.waitFor((f) => dataOf(f).includes(name), 2_000, `a message through CORS on ${name}`);
+      }
       const published = await request(`${server.mount}/publish`, {
         method: 'POST',
         headers: { origin, 'content-type': 'application/json' },

@@ -188,6 +188,17 @@ describe.each(serverKinds)('long-poll on $name', (kind) => {
     expect(bad.json().error.code).toBe('bad_channel');
   });
 
+  it('never lets a route parameter widen the route\'s channel', async () => {
+    const asked: string[] = [];
+    await start({ authorize: (_action, ctx) => (asked.push(...ctx.channels), true) });
+    for (const id of ['*', '**', '1/../x', '1/2']) {
+      const res = await request(`${server.origin}/orders/${encodeURIComponent(id)}/updates`);
+      expect([id, res.status]).toEqual([id, 400]);
+      expect(res.json().error.code).toBe('bad_channel');
+    }
+    expect(asked).toEqual([]);
+  });
+
   it('answers close() by ending held polls, then refuses with 503', async () => {
     await start();
     const pending = poll('channel=c');
@@ -197,6 +208,7 @@ describe.each(serverKinds)('long-poll on $name', (kind) => {
     expect(body.messages).toEqual([]);
     const after = await request(`${server.mount}/poll?channel=c`);
     expect(after.status).toBe(503);
+    expect(after.headers['retry-after']).toBe('2');
     expect(after.json().error.code).toBe('closing');
   });
 

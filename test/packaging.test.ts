@@ -6,11 +6,12 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 const node = (args: string[]): string => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
 
-describe.each(['core', 'express', 'koa'])('@cometkit/%s as published', (name) => {
+describe.each(['core', 'express', 'koa', 'client'])('@cometkit/%s as published', (name) => {
   const entry = {
     core: 'createComet',
     express: 'cometExpress',
     koa: 'cometKoa',
+    client: 'createClient',
   }[name]!;
 
   it('loads with require()', () => {
@@ -20,5 +21,19 @@ describe.each(['core', 'express', 'koa'])('@cometkit/%s as published', (name) =>
   it('loads with import', () => {
     const code = `import('@cometkit/${name}').then((m) => process.stdout.write(typeof m.${entry}))`;
     expect(node(['--input-type=module', '-e', code])).toBe('function');
+  });
+});
+
+// The built core finds the built browser client (through `@cometkit/client/script`) from either format.
+describe('client.js from the built core', () => {
+  const serve = `.handle({ method: 'GET', path: '/client.js', query: new URLSearchParams(), params: {}, header: () => undefined, raw: null })
+    .then((r) => process.stdout.write(r.status + ' ' + (String(r.body).indexOf('var cometkit=') >= 0)))`;
+
+  it('with require()', () => {
+    expect(node(['-e', `require('@cometkit/core').createComet()${serve}`])).toBe('200 true');
+  });
+
+  it('with import', () => {
+    expect(node(['--input-type=module', '-e', `import { createComet } from '@cometkit/core'; createComet()${serve}`])).toBe('200 true');
   });
 });

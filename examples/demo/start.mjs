@@ -1,5 +1,7 @@
 // The cometkit demo: one hub, mounted in an Express app (PORT, default 3000) and a Koa app
-// (PORT + 1). A message published on either page shows up on every page, whichever server it uses.
+// (PORT + 1). The page is a small live chat with a price ticker, using the browser client from
+// the hub's own /comet/client.js; it can pick the transport and cut every connection to show
+// the client resuming from its cursor with nothing lost or repeated.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import express from 'express';
@@ -16,19 +18,34 @@ const pageFor = (server) => page.replaceAll('{{SERVER}}', server);
 
 const hub = createComet({
   httpPublish: true,
-  // Visitors may publish only to the demo's rooms.
+  // Visitors may publish only to the chat; the ticker is the server's.
   authorize: (action, { channels }) => action === 'subscribe' || channels.every((c) => c.startsWith('chat/')),
 });
+
+// Demo only: drops every open connection of both servers (held polls, streams), as a network
+// failure or a restarting proxy would. Pages resume from their cursors.
+function cutEverything(res) {
+  res.once('finish', () => setImmediate(() => servers.forEach(([, server]) => server.closeAllConnections())));
+}
 
 const app = express();
 app.use('/comet', cometExpress(hub));
 app.get('/', (_req, res) => res.type('html').send(pageFor('Express')));
+app.post('/demo/cut', (_req, res) => {
+  cutEverything(res);
+  res.status(204).end();
+});
 
 const koa = new Koa();
+koa.silent = true; // the cut resets sockets on purpose
 const router = new Router();
 router.get('/', (ctx) => {
   ctx.type = 'html';
   ctx.body = pageFor('Koa');
+});
+router.post('/demo/cut', (ctx) => {
+  cutEverything(ctx.res);
+  ctx.status = 204;
 });
 koa.use(cometKoa(hub, { prefix: '/comet' }));
 koa.use(router.routes());
@@ -44,8 +61,15 @@ for (const [name, server, serverPort] of servers) {
   });
 }
 
-// A clock on its own channel, so a fresh page shows something arriving.
-const ticker = setInterval(() => hub.publish('chat/ticker', { from: 'server', text: new Date().toISOString() }), 10_000);
+// A ticker on its own channels, so a fresh page shows something arriving: a random walk per symbol.
+const prices = { CMT: 42, PSH: 118.5, LPL: 7.25 };
+const ticker = setInterval(() => {
+  for (const [symbol, price] of Object.entries(prices)) {
+    const next = Math.max(0.01, price * (1 + (Math.random() - 0.5) / 50));
+    prices[symbol] = Math.round(next * 100) / 100;
+    void hub.publish(`ticker/${symbol}`, { symbol, price: prices[symbol], change: Math.round((prices[symbol] - price) * 100) / 100 });
+  }
+}, 1_000);
 
 async function shutdown() {
   clearInterval(ticker);

@@ -43,11 +43,14 @@ export function postJson(url: string, value: unknown, headers: Record<string, st
   return request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
 }
 
-/** Resolves when `condition` holds, polling every few ms; rejects after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+/**
+ * Resolves when `condition` holds, polling every few ms; rejects after `timeoutMs`. `what` names
+ * the condition, or is a function that describes the state (called only on failure).
+ */
+export async function until(condition: () => boolean, timeoutMs = 5_000, what: string | (() => string) = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }

@@ -37,8 +37,17 @@ export interface ServerKind {
 }
 
 /**
- * Every app mounts the hub under `/comet` and one per-route endpoint:
- * `GET /orders/:id/updates` → channel `orders/<id>`. Unknown paths answer 404 from the app.
+ * A blank page that loads the browser client with one script tag (from `scriptSrc`, by default
+ * the hub's own `/comet/client.js`), for browser tests to drive with `page.evaluate`.
+ */
+export function clientPage(scriptSrc = '/comet/client.js'): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>cometkit test page</title><script src="${scriptSrc}"></script></head><body></body></html>`;
+}
+
+/**
+ * Every app mounts the hub under `/comet` and two per-route endpoints for channel `orders/<id>`:
+ * `GET /orders/:id/updates` (long-poll) and `GET /orders/:id/events` (SSE); `GET /app/page` is
+ * {@link clientPage}. Unknown paths answer 404 from the app.
  */
 function expressKind(name: 'express4' | 'express5'): ServerKind {
   return {
@@ -48,7 +57,9 @@ function expressKind(name: 'express4' | 'express5'): ServerKind {
       setup?.express?.(app);
       app.use('/comet', cometExpress(hub));
       app.get('/orders/:id/updates', cometRoute(hub, { channel: 'orders/:id' }));
+      app.get('/orders/:id/events', cometRoute(hub, { channel: (req) => `orders/${req.params.id}`, transport: 'sse' }));
       app.get('/app/ping', (_req: unknown, res: { send(body: string): void }) => res.send('pong'));
+      app.get('/app/page', (_req: unknown, res: { type(t: string): { send(body: string): void } }) => res.type('html').send(clientPage()));
       return listen(http.createServer(app));
     },
   };
@@ -64,8 +75,13 @@ function koaKind(name: 'koa2' | 'koa3'): ServerKind {
       app.use(cometKoa(hub, { prefix: '/comet' }));
       const router = new Router();
       router.get('/orders/:id/updates', cometKoaRoute(hub, { channel: 'orders/:id' }) as never);
+      router.get('/orders/:id/events', cometKoaRoute(hub, { channel: (req) => `orders/${req.params.id}`, transport: 'sse' }) as never);
       router.get('/app/ping', (ctx: { body: string }) => {
         ctx.body = 'pong';
+      });
+      router.get('/app/page', (ctx: { body: string; type: string }) => {
+        ctx.type = 'html';
+        ctx.body = clientPage();
       });
       app.use(router.routes());
       return listen(http.createServer(app.callback()));

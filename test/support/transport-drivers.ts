@@ -9,6 +9,7 @@ export interface Frame {
   data?: unknown;
   reason?: string;
   from?: string;
+  heartbeatMs?: number;
 }
 
 /** One HTTP response being read from a real socket, parsed as it arrives. */
@@ -47,6 +48,8 @@ export interface TransportDriver {
   streaming: boolean;
   /** Opens a request: `query` holds channels and cursor (`channel=a&cursor=…`). */
   connect(base: string, query: string, options?: ConnectOptions): Promise<Connection>;
+  /** Opens a whole URL (a per-route endpoint) and parses it as this transport. */
+  openUrl(url: string, options?: ConnectOptions): Promise<Connection>;
 }
 
 type Parser = (text: string, final: boolean) => { frames: Frame[]; rest: string };
@@ -100,12 +103,12 @@ const sseParser: Parser = (text) => {
       else if (line.startsWith('data: ')) data = (data === undefined ? '' : data + '\n') + line.slice(6);
       else if (line.startsWith('id: ')) id = line.slice(4);
     }
-    if (data === undefined) {
-      if (block.split('\n').every((l) => l.startsWith(':'))) frames.push({ type: 'heartbeat' });
-      continue;
-    }
+    if (data === undefined) continue; // comments and the retry line
+
     const value = JSON.parse(data);
-    if (event === 'message') {
+    if (event === 'ready') frames.push({ ...value, type: 'open' });
+    else if (event === 'heartbeat') frames.push({ type: 'heartbeat' });
+    else if (event === 'message') {
       if (value.cursor !== id) throw new Error(`SSE id ${id} differs from the message cursor ${value.cursor}`);
       frames.push({ ...value, type: 'message' });
     } else frames.push({ ...value, type: event as Frame['type'] });
@@ -118,6 +121,7 @@ function driver(name: TransportDriver['name'], streaming: boolean, parser: Parse
     name,
     streaming,
     connect: (base, query, options) => open(`${base}/${name}?${query}${param}${options?.extra ? '&' + options.extra : ''}`, parser, options),
+    openUrl: (url, options) => open(url, parser, options),
   };
 }
 

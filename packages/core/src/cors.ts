@@ -1,4 +1,4 @@
-import type { CometHeaders, CometRequest, CometResponse } from './neutral';
+import { isStreamResponse, type CometHeaders, type CometRequest, type CometResponse } from './neutral';
 import type { ResolvedOptions } from './options';
 
 /** Methods and request headers a cross-origin client may use. */
@@ -29,5 +29,9 @@ export function preflight(request: CometRequest, options: ResolvedOptions): Come
 /** `response` with CORS headers added when the request's origin is allowed. */
 export function withCors(response: CometResponse, request: CometRequest, options: ResolvedOptions): CometResponse {
   const cors = corsHeaders(request, options);
-  return cors ? { ...response, headers: { ...response.headers, ...cors } } : response;
+  if (!cors) return response;
+  const headers = { ...response.headers, ...cors };
+  // A stream is an object with behaviour (a class instance): wrap it rather than copy it.
+  if (isStreamResponse(response)) return { status: response.status, headers, start: (sink) => response.start(sink) };
+  return { ...response, headers };
 }

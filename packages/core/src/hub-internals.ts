@@ -1,3 +1,4 @@
+import type { AbortSignalLike } from './neutral';
 import type { ResolvedOptions } from './options';
 import type { PushRequest } from './push-request';
 import type { CometStats } from './stats';
@@ -14,8 +15,9 @@ export interface HubInternals {
   readonly options: ResolvedOptions;
   readonly stats: CometStats;
   /**
-   * Registers a subscriber for `push`, starts reading from its cursor, and releases it when the
-   * client goes away (`signal`) or when `lifetime` runs out (after handing over what is pending).
+   * Registers a subscriber for `push` and starts reading from its cursor. It ends (the transport's
+   * `end` is called) when the client goes away (`signal`), or when `lifetime` runs out (after
+   * handing over what is pending).
    * Reads continue while history has more (`readAll`), else stop after the first batch that has
    * messages: a long-poll answers that batch and ends.
    */
@@ -23,7 +25,7 @@ export interface HubInternals {
     transport: string,
     push: PushRequest,
     handlers: SubscriberHandlers,
-    signal: AbortSignal,
+    signal: AbortSignalLike,
     lifetime: Lifetime,
     readAll: boolean,
   ): Subscriber;
@@ -34,6 +36,17 @@ export interface HubInternals {
    * pending (everything published since did not match), else its own position.
    */
   cursorOf(subscriber: Subscriber): string;
-  /** Calls `tick` on the hub's one heartbeat timer (every half heartbeat interval) until stopped. */
-  onHeartbeatTick(tick: (now: number) => void): () => void;
+  /** Streams that the hub's one heartbeat timer visits (every half heartbeat interval). */
+  readonly heartbeats: HeartbeatSet;
+}
+
+/** Something the heartbeat timer visits: it writes a heartbeat when it has been idle long enough. */
+export interface HeartbeatTarget {
+  heartbeat(now: number): void;
+}
+
+/** The set of {@link HeartbeatTarget}s; the timer runs only while it is not empty. */
+export interface HeartbeatSet {
+  add(target: HeartbeatTarget): void;
+  delete(target: HeartbeatTarget): void;
 }

@@ -1,19 +1,21 @@
 import type { Broker, LogEntry } from './broker';
 import { parseChannel, type ParsedChannel } from './channel';
 import { ChannelFilter } from './channel-filter';
-import { formatCursor } from './cursor';
+import { formatCursor, type Cursor } from './cursor';
 import { preflight, withCors } from './cors';
+import { clientScript } from './client-script';
 import { cometError, isCometError, type CometError } from './errors';
 import type { HubInternals, Lifetime } from './hub-internals';
 import { createMemoryBroker } from './memory-broker';
 import type { CometHandler, CometRequest, CometResponse } from './neutral';
 import { resolveOptions, type CometOptions, type ResolvedOptions } from './options';
 import { handlePublish } from './publish-route';
-import { parseChannelList, pushRequest, readChannels, type PushRequest } from './push-request';
+import { parseChannelList, pushRequest, readChannels } from './push-request';
 import { errorResponse } from './responses';
 import { createStats, type CometStats } from './stats';
-import { Subscriber, type SubscriberHandlers } from './subscriber';
+import { Subscriber } from './subscriber';
 import { SubscriptionIndex } from './subscription-index';
+import { HeartbeatTimer } from './heartbeat-timer';
 import { TimeoutQueue } from './timeout-queue';
 import type { Transport } from './transport';
 import { builtinTransports } from './transports';
@@ -43,6 +45,11 @@ export interface PublishResult {
 export interface CometHub {
   /** Handles every route under a mount point (`{mount}/poll`, `{mount}/publish`, …). */
   readonly handle: CometHandler;
+  /**
+   * True when `path` (below a mount) names one of the hub's routes. Adapters mounted at the root
+   * of an app use it to pass every other path on to the app.
+   */
+  serves(path: string): boolean;
   /** A handler for one push route whose channels come from the route, not the client. */
   endpoint(options: EndpointOptions): CometHandler;
   /** Publishes `data` (any JSON value) to one exact channel. Throws a CometError for a bad channel. */
@@ -66,15 +73,14 @@ export function createComet(options: CometOptions = {}): CometHub {
   const stats = createStats();
   const index = new SubscriptionIndex<Subscriber>();
   const held = new Set<Subscriber>();
-  const aborts = new Map<Subscriber, () => void>();
   const lifetimes = new Map<string, TimeoutQueue<Subscriber>>();
   const transports = new Map<string, Transport>(builtinTransports.map((t) => [t.name, t]));
+  const routeNames = new Set(['publish', 'client.js', ...transports.keys()]);
   const dirty = new Set<Subscriber>();
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
   let dispatched = broker.head();
-  const heartbeatTicks = new Set<(now: number) => void>();
-  let heartbeatTimer: NodeJS.Timeout | undefined;
+  const heartbeats = new HeartbeatTimer(resolved.heartbeatMs);
 
   const stopListening = broker.onEntry((entry: LogEntry) => {
     dispatched = { epoch: entry.epoch, position: entry.position };
@@ -111,24 +117,24 @@ export function createComet(options: CometOptions = {}): CometHub {
     return queue;
   }
 
+  const host = { stats, markDirty };
+
   function release(subscriber: Subscriber): void {
     if (!subscriber.markClosed()) return;
     for (const channel of subscriber.channels) index.remove(channel.segments, subscriber);
-    for (const queue of lifetimes.values()) queue.delete(subscriber);
+    subscriber.lifetime?.delete(subscriber);
     dirty.delete(subscriber);
     held.delete(subscriber);
-    aborts.get(subscriber)?.();
-    aborts.delete(subscriber);
     stats.connections--;
     stats.connectionsByTransport[subscriber.transport]!--;
   }
 
-  async function readHistory(subscriber: Subscriber, push: PushRequest, readAll: boolean): Promise<void> {
-    let cursor = push.cursor;
+  async function readHistory(subscriber: Subscriber, from: Cursor, sentCursor: string | undefined, readAll: boolean): Promise<void> {
+    let cursor = from;
     for (;;) {
       const result = await broker.read(cursor, subscriber.filter, resolved.batchLimit);
       if (subscriber.isClosed) return;
-      subscriber.takeRead(result, push.sentCursor);
+      subscriber.takeRead(result, sentCursor);
       if (subscriber.isClosed) return;
       if (!result.more || (!readAll && result.entries.length > 0)) break;
       cursor = { epoch: result.epoch, position: result.position };
@@ -140,51 +146,29 @@ export function createComet(options: CometOptions = {}): CometHub {
     options: resolved,
     stats,
     subscribe(transport, push, handlers, signal, lifetime, readAll) {
-      const counted: SubscriberHandlers = {
-        batch(batch) {
-          stats.delivered += batch.entries.length;
-          if (batch.gap) stats.gaps++;
-          handlers.batch(batch);
-        },
-        end: handlers.end,
-        live: handlers.live,
-      };
-      const filter = new ChannelFilter(push.channels);
-      const subscriber = new Subscriber(transport, push.channels, filter, counted, markDirty);
+      const subscriber = new Subscriber(transport, push.channels, new ChannelFilter(push.channels), handlers, host);
       held.add(subscriber);
       stats.connections++;
       stats.connectionsByTransport[transport] = (stats.connectionsByTransport[transport] ?? 0) + 1;
       for (const channel of push.channels) index.add(channel.segments, subscriber);
-      const onAbort = (): void => release(subscriber);
-      signal.addEventListener('abort', onAbort, { once: true });
-      aborts.set(subscriber, () => signal.removeEventListener('abort', onAbort));
-      lifetimeQueue(lifetime).add(subscriber);
-      readHistory(subscriber, push, readAll).catch(() => subscriber.end('error'));
+      subscriber.watch(signal);
+      subscriber.lifetime = lifetimeQueue(lifetime);
+      subscriber.lifetime.add(subscriber);
+      // "From now" means from this moment, whatever the time the read takes.
+      const from = push.cursor ?? broker.head();
+      subscriber.startCursor = push.sentCursor ?? formatCursor(from);
+      readHistory(subscriber, from, push.sentCursor, readAll).catch(() => subscriber.end('error'));
       return subscriber;
     },
     release,
     cursorOf(subscriber) {
+      // Ended before its first read: it has seen nothing beyond where it started.
+      if (!subscriber.hasRead) return subscriber.startCursor;
       const caughtUp = subscriber.isLive && !subscriber.hasPending && dispatched.epoch === subscriber.epoch;
       const position = caughtUp ? Math.max(subscriber.position, dispatched.position) : subscriber.position;
-      return formatCursor({ epoch: subscriber.epoch || broker.head().epoch, position });
+      return formatCursor({ epoch: subscriber.epoch, position });
     },
-    onHeartbeatTick(tick) {
-      heartbeatTicks.add(tick);
-      if (!heartbeatTimer) {
-        heartbeatTimer = setInterval(() => {
-          const now = Date.now();
-          for (const each of heartbeatTicks) each(now);
-        }, resolved.heartbeatMs / 2);
-        heartbeatTimer.unref();
-      }
-      return () => {
-        heartbeatTicks.delete(tick);
-        if (heartbeatTicks.size === 0 && heartbeatTimer) {
-          clearInterval(heartbeatTimer);
-          heartbeatTimer = undefined;
-        }
-      };
-    },
+    heartbeats,
   };
 
   function refuse(error: CometError, transport: Transport | undefined, request: CometRequest): CometResponse {
@@ -192,36 +176,62 @@ export function createComet(options: CometOptions = {}): CometHub {
     return transport?.errorResponse ? transport.errorResponse(error, request) : errorResponse(error);
   }
 
-  async function openPush(
+  // Not async: a held request should not also hold a suspended async frame and its promise.
+  /** Requests between the connection-limit check and their subscription (awaiting `authorize`). */
+  let authorizing = 0;
+
+  // Not async: a held request should not also hold a suspended async frame and its promise.
+  function openPush(
     transport: Transport,
     request: CometRequest,
     channels: readonly ParsedChannel[] | CometError,
-  ): Promise<CometResponse> {
+  ): CometResponse | Promise<CometResponse> {
+    // First, so that every later error can be reported through the transport's own parameters.
+    const invalid = transport.checkRequest?.(request);
+    if (invalid) return refuse(invalid, undefined, request);
     if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), transport, request);
     if (request.method !== 'GET') {
       return refuse(cometError('method_not_allowed', `Use GET for ${transport.name}.`), transport, request);
     }
-    const invalid = transport.checkRequest?.(request);
-    if (invalid) return refuse(invalid, undefined, request);
     if (isCometError(channels)) return refuse(channels, transport, request);
     const push = pushRequest(channels, transport.readCursor ? transport.readCursor(request) : request.query.get('cursor'));
     if (isCometError(push)) return refuse(push, transport, request);
-    if (stats.connections >= resolved.maxConnections) {
+    if (stats.connections + authorizing >= resolved.maxConnections) {
       return refuse(cometError('too_many_connections', 'Too many open connections; retry later.'), transport, request);
     }
-    const allowed = await resolved.authorize('subscribe', { channels: channels.map((c) => c.name), request });
-    if (!allowed) return refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), transport, request);
-    return transport.open({ request, push, hub: internals });
+    authorizing++;
+    const open = (allowed: boolean): CometResponse | Promise<CometResponse> => {
+      authorizing--;
+      if (!allowed) return refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), transport, request);
+      // Authorizing may take a while: the hub may have begun closing, or the client left.
+      if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), transport, request);
+      if (request.signal.aborted) return errorResponse(cometError('bad_request', 'The client went away.'));
+      return transport.open({ request, push, hub: internals });
+    };
+    let allowed: boolean | Promise<boolean>;
+    try {
+      allowed = resolved.authorize('subscribe', { channels: channels.map((c) => c.name), request });
+    } catch (error) {
+      authorizing--;
+      throw error;
+    }
+    if (typeof allowed === 'boolean') return open(allowed);
+    return allowed.then(open, (error: unknown) => {
+      authorizing--;
+      throw error;
+    });
   }
 
-  async function route(request: CometRequest): Promise<CometResponse> {
+  function route(request: CometRequest): CometResponse | Promise<CometResponse> {
     if (request.method === 'OPTIONS') return preflight(request, resolved);
-    const name = request.path.replace(/^\/+|\/+$/g, '');
+    const name = routeName(request.path);
+    if (name === 'client.js') return clientScript(request);
     if (name === 'publish') {
       if (closing) return refuse(cometError('closing', 'The server is shutting down; try again.'), undefined, request);
-      const answer = await handlePublish(request, resolved, publishParsed);
-      if (answer.status >= 400) stats.errors++;
-      return answer;
+      return handlePublish(request, resolved, publishParsed).then((answer) => {
+        if (answer.status >= 400) stats.errors++;
+        return answer;
+      });
     }
     const transport = transports.get(name);
     if (!transport) {
@@ -230,7 +240,13 @@ export function createComet(options: CometOptions = {}): CometHub {
     return openPush(transport, request, readChannels(request.query, resolved.maxChannels));
   }
 
-  const handle: CometHandler = async (request) => withCors(await route(request), request, resolved);
+  const handle: CometHandler = (request) => respond(route(request), request);
+
+  /** The handler's promise, with CORS headers when configured (no extra promise when not). */
+  function respond(response: CometResponse | Promise<CometResponse>, request: CometRequest): Promise<CometResponse> {
+    if (!options.cors) return Promise.resolve(response);
+    return Promise.resolve(response).then((answer) => withCors(answer, request, resolved));
+  }
 
   async function publishParsed(channel: ParsedChannel, data: unknown): Promise<LogEntry> {
     const payload = JSON.stringify(data);
@@ -242,14 +258,15 @@ export function createComet(options: CometOptions = {}): CometHub {
 
   return {
     handle,
+    serves: (path) => routeNames.has(routeName(path)),
     options: resolved,
     endpoint(endpointOptions) {
       const transport = transports.get(endpointOptions.transport ?? 'poll');
       if (!transport) throw new TypeError(`cometkit: unknown transport "${endpointOptions.transport}"`);
-      return async (request) => {
-        if (request.method === 'OPTIONS') return preflight(request, resolved);
+      return (request) => {
+        if (request.method === 'OPTIONS') return respond(preflight(request, resolved), request);
         const channels = endpointChannels(endpointOptions.channel, request, resolved);
-        return withCors(await openPush(transport, request, channels), request, resolved);
+        return respond(openPush(transport, request, channels), request);
       };
     },
     async publish(channel, data) {
@@ -269,12 +286,18 @@ export function createComet(options: CometOptions = {}): CometHub {
         while (held.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         for (const subscriber of [...held]) release(subscriber);
         for (const queue of lifetimes.values()) queue.clear();
+        heartbeats.clear();
         stopListening();
         if (ownBroker) await broker.close();
       })();
       return closing;
     },
   };
+}
+
+/** The route name a path below the mount names: `/poll/` → `poll`. */
+function routeName(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
 }
 
 function endpointChannels(
@@ -286,12 +309,20 @@ function endpointChannels(
     const names = source(request);
     return parseChannelList(typeof names === 'string' ? [names] : names, options.maxChannels);
   }
-  let missing: string | undefined;
+  // A route parameter fills exactly one segment: never a wildcard, never a `/`, so the client
+  // cannot widen the channel the route stands for.
+  let bad: CometError | undefined;
   const name = source.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_, key: string) => {
     const value = request.params[key];
-    if (value === undefined) missing = key;
+    const segment = value === undefined ? undefined : parseChannel(value, false);
+    if (value === undefined) bad ??= cometError('bad_request', `The route has no parameter "${key}".`);
+    else if (isCometError(segment)) bad ??= segment;
+    else if (segment!.segments.length !== 1 || value.includes('/')) {
+      bad ??= cometError('bad_channel', `The route parameter "${key}" must be a single channel segment.`);
+    }
     return value ?? '';
   });
-  if (missing !== undefined) return cometError('bad_request', `The route has no parameter "${missing}".`);
-  return parseChannelList([name], options.maxChannels);
+  if (bad) return bad;
+  const parsed = parseChannel(name, /(^|\/)\*\*?(\/|$)/.test(source));
+  return isCometError(parsed) ? parsed : [parsed];
 }

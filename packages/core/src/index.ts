@@ -7,6 +7,8 @@ export { createComet } from './hub';
 export type { CometHub, ChannelSource, EndpointOptions, PublishResult } from './hub';
 export type { AuthorizeAction, AuthorizeContext, CometOptions, ResolvedOptions } from './options';
 export type { CometStats } from './stats';
+export { exposePrometheus } from './prometheus';
+export type { PromClientLike, PrometheusOptions } from './prometheus';
 
 export { createMemoryBroker, DEFAULT_HISTORY } from './memory-broker';
 export type { HistoryOptions, MemoryBrokerOptions } from './memory-broker';

@@ -10,6 +10,7 @@ export interface CometRequest {
   readonly method: string;
   /** Path below the mount point, starting with `/` (for a per-route endpoint, `/`). */
   readonly path: string;
+  /** The query string, parsed (the Node bridge parses it on each access rather than keep it). */
   readonly query: URLSearchParams;
   /** Route parameters (`:id` → `params.id`) on a per-route endpoint; empty otherwise. */
   readonly params: Readonly<Record<string, string>>;
@@ -21,9 +22,19 @@ export interface CometRequest {
    */
   body(maxBytes: number): Promise<Buffer | ParsedBody>;
   /** Aborted when the client goes away. */
-  readonly signal: AbortSignal;
+  readonly signal: AbortSignalLike;
   /** The framework's own request object (Express `req`, Koa `ctx`), for user hooks. */
   readonly raw: unknown;
+}
+
+/**
+ * The part of `AbortSignal` the hub uses; a real `AbortSignal` fits. The Node bridge passes a
+ * lighter one (an `AbortSignal` with listeners costs about 1 KB per held request).
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** A body some upstream middleware already parsed (express.json(), koa-bodyparser, …). */
@@ -47,8 +58,11 @@ export interface StreamSink {
   write(chunk: Buffer | string): boolean;
   /** Bytes accepted but not yet handed to the kernel: a slow client shows here. */
   bufferedBytes(): number;
-  /** Ends the response. Safe to call twice. */
-  end(): void;
+  /**
+   * Ends the response. Safe to call twice. With `drainTimeoutMs`, a client that has not taken the
+   * bytes still buffered within that time is disconnected, freeing them.
+   */
+  end(drainTimeoutMs?: number): void;
 }
 
 /** A response that stays open and is written to as things happen. */

@@ -51,6 +51,12 @@ export interface CometOptions {
     maxAgeMs?: number;
     /** Bytes waiting in a client's socket buffer before it is cut off as too slow. Default 1 MiB. */
     maxBufferedBytes?: number;
+    /**
+     * How long an ended stream may take to hand its last buffered bytes over before the socket is
+     * destroyed (a stalled client loses nothing: it resumes from the last cursor it received).
+     * Default 10,000 ms.
+     */
+    drainTimeoutMs?: number;
   };
   /** The `retry:` an SSE stream announces: how long EventSource waits to reconnect. Default 2,000 ms. */
   sseRetryMs?: number;
@@ -77,6 +83,7 @@ export interface ResolvedOptions {
   byteBudget: number;
   streamMaxAgeMs: number;
   maxBufferedBytes: number;
+  drainTimeoutMs: number;
   sseRetryMs: number;
   /** Whether CORS allows `origin`; always false when CORS is off. */
   corsAllows: (origin: string) => boolean;
@@ -100,6 +107,7 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     byteBudget: positive('streams.byteBudget', streams.byteBudget, 128 * 1024),
     streamMaxAgeMs: positive('streams.maxAgeMs', streams.maxAgeMs, 5 * 60_000),
     maxBufferedBytes: positive('streams.maxBufferedBytes', streams.maxBufferedBytes, 1024 * 1024),
+    drainTimeoutMs: positive('streams.drainTimeoutMs', streams.drainTimeoutMs, 10_000),
     sseRetryMs: positive('sseRetryMs', options.sseRetryMs, 2_000),
     corsAllows: corsPolicy(options.cors?.origins),
     corsCredentials: options.cors?.credentials ?? false,

@@ -25,7 +25,9 @@ export async function handlePublish(
       request,
     });
     if (!allowed) return errorResponse(cometError('forbidden', 'Not allowed to publish to this channel.'));
-    const entry = await publish(message.channel, message.data);
+    const entry = await publish(message.channel, message.data).catch((error: unknown) => {
+      throw isCometError(error) ? error : cometError('unavailable', 'The message log is unavailable; retry.');
+    });
     return json(200, { cursor: entry.cursor });
   } catch (error) {
     if (isCometError(error)) return errorResponse(error);
@@ -47,7 +49,10 @@ async function readPublish(
   if (origin !== undefined && !sameHost(origin, request.header('host')) && !options.corsAllows(origin)) {
     return cometError('csrf', 'Cross-origin publishing is not allowed.');
   }
-  const body = await request.body(options.maxBodyBytes);
+  // A client that goes away mid-body gets nothing back; no error is worth raising for it.
+  const body = await request.body(options.maxBodyBytes).catch((error: unknown) => {
+    throw isCometError(error) ? error : cometError('bad_request', 'The body could not be read.');
+  });
   let value: unknown;
   if (Buffer.isBuffer(body)) {
     try {

@@ -16,7 +16,14 @@ export function json(status: number, value: unknown, headers: CometHeaders = {})
   return jsonText(status, JSON.stringify(value), headers);
 }
 
-/** The response for a {@link CometError}: its status and `{ "error": { "code", "message" } }`. */
+/** Seconds a client should wait before retrying a 503 (it adds its own backoff and jitter). */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * The response for a {@link CometError}: its status and `{ "error": { "code", "message" } }`,
+ * with `Retry-After` on a 503.
+ */
 export function errorResponse(error: CometError, headers: CometHeaders = {}): CometBodyResponse {
-  return json(error.status, error.toBody(), headers);
+  const retry: CometHeaders = error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+  return json(error.status, error.toBody(), { ...retry, ...headers });
 }

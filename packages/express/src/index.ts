@@ -9,6 +9,8 @@ import { handleNode, type CometHandler, type CometHub, type EndpointOptions } fr
 export type ExpressRequestLike = IncomingMessage & {
   url: string;
   originalUrl?: string;
+  /** The path the middleware is mounted on; empty at the root. */
+  baseUrl?: string;
   params?: Record<string, string>;
   body?: unknown;
 };
@@ -17,11 +19,17 @@ export type ExpressRequestLike = IncomingMessage & {
 export type ExpressHandler = (req: ExpressRequestLike, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /**
- * Serves every cometkit route under the path it is mounted on:
+ * Serves every cometkit route under the path it is mounted on (mounted at the root, it takes only
+ * cometkit's own routes and passes everything else on):
  * `app.use('/comet', cometExpress(hub))` answers `GET /comet/poll`, `POST /comet/publish`, …
  */
 export function cometExpress(hub: CometHub): ExpressHandler {
-  return serve(hub.handle, (req) => req.url);
+  const all = serve(hub.handle, (req) => req.url);
+  return (req, res, next) => {
+    // Under a mount path every path is cometkit's (unknown ones answer 404); at the root only its routes are.
+    if (!req.baseUrl && !hub.serves(req.url.split('?', 1)[0]!)) return next();
+    all(req, res, next);
+  };
 }
 
 /**

@@ -29,14 +29,16 @@ export interface CometKoaOptions {
 }
 
 /**
- * Serves every cometkit route under `prefix` and passes everything else on:
+ * Serves every cometkit route under `prefix` and passes everything else on (with no prefix, only
+ * cometkit's own routes are taken: `/poll`, `/sse`, …):
  * `app.use(cometKoa(hub, { prefix: '/comet' }))` answers `GET /comet/poll`, `POST /comet/publish`, …
  */
 export function cometKoa(hub: CometHub, options: CometKoaOptions = {}): KoaMiddleware {
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
   return async (ctx, next) => {
     const rest = ctx.path === prefix ? '/' : ctx.path.startsWith(prefix + '/') ? ctx.path.slice(prefix.length) : undefined;
-    if (rest === undefined) return void (await next());
+    // Under a prefix every path is cometkit's (unknown ones answer 404); at the root only its routes are.
+    if (rest === undefined || (prefix === '' && !hub.serves(rest))) return void (await next());
     await serve(hub.handle, ctx, rest);
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometHandler } from '../neutral';
-import { toCometRequest, type NodeRequestInfo } from './node-request';
+import { NodeCometRequest, type NodeRequestInfo } from './node-request';
 import { writeResponse } from './write-response';
 
 /**
@@ -9,19 +9,19 @@ import { writeResponse } from './write-response';
  * writes the answer. Both adapters call this; they only translate their framework's request.
  * Rejects only on a bug (the adapter hands it to the framework's error handling).
  */
-export async function handleNode(
+export function handleNode(
   handler: CometHandler,
   req: IncomingMessage,
   res: ServerResponse,
   info: NodeRequestInfo,
 ): Promise<void> {
-  const controller = new AbortController();
-  const onClose = (): void => {
-    if (!res.writableFinished) controller.abort();
-  };
-  res.once('close', onClose);
+  const request = new NodeCometRequest(req, info);
+  res.once('close', () => {
+    if (!res.writableFinished) request.signal.abort();
+  });
   // Held requests are ended by the hub, not by an idle socket timer.
   req.socket.setTimeout(0);
-  const response = await handler(toCometRequest(req, info, controller.signal));
-  if (!controller.signal.aborted) writeResponse(res, response);
+  return handler(request).then((response) => {
+    if (!request.signal.aborted) writeResponse(res, response);
+  });
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { CometRequest, ParsedBody } from '../neutral';
+import { ClientSignal } from './client-signal';
 import { readBody } from './read-body';
 
 /** What an adapter knows about a Node request beyond the request itself. */
@@ -14,29 +15,52 @@ export interface NodeRequestInfo {
   raw: unknown;
 }
 
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The neutral request over a Node request. Held requests can number in the tens of thousands, so
+ * it keeps only what it needs: methods on the prototype, the query as text.
+ */
+export class NodeCometRequest implements CometRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly signal = new ClientSignal();
+  readonly raw: unknown;
+  private readonly search: string;
+  private readonly parsedBody: unknown;
+  private bodyRead: Promise<Buffer | ParsedBody> | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    info: NodeRequestInfo,
+  ) {
+    const url = info.url || '/';
+    const at = url.indexOf('?');
+    this.method = (req.method ?? 'GET').toUpperCase();
+    this.path = at < 0 ? url : url.slice(0, at);
+    this.search = at < 0 ? '' : url.slice(at + 1);
+    this.params = info.params ?? NO_PARAMS;
+    this.parsedBody = info.parsedBody;
+    this.raw = info.raw;
+  }
+
+  get query(): URLSearchParams {
+    return new URLSearchParams(this.search);
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+  }
+
+  body(maxBytes: number): Promise<Buffer | ParsedBody> {
+    this.bodyRead ??= alreadyRead(this.req) ? Promise.resolve({ parsed: this.parsedBody }) : readBody(this.req, maxBytes);
+    return this.bodyRead;
+  }
+}
+
 // body-parser (express.json) marks what it parsed with `_body`; koa-bodyparser leaves the stream ended.
 function alreadyRead(req: IncomingMessage): boolean {
   return req.readableEnded || (req as { _body?: unknown })._body === true;
-}
-
-/** Builds the neutral request for a Node request. */
-export function toCometRequest(req: IncomingMessage, info: NodeRequestInfo, signal: AbortSignal): CometRequest {
-  const url = new URL(info.url || '/', 'http://cometkit.invalid');
-  let bodyRead: Promise<Buffer | ParsedBody> | undefined;
-  return {
-    method: (req.method ?? 'GET').toUpperCase(),
-    path: url.pathname,
-    query: url.searchParams,
-    params: info.params ?? {},
-    header(name) {
-      const value = req.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value[0] : value;
-    },
-    body(maxBytes) {
-      bodyRead ??= alreadyRead(req) ? Promise.resolve({ parsed: info.parsedBody }) : readBody(req, maxBytes);
-      return bodyRead;
-    },
-    signal,
-    raw: info.raw,
-  };
 }

@@ -8,7 +8,7 @@ import type { EndReason } from '../subscriber';
 export const frameObjects = {
   /** `{"type":"message","channel","cursor","data"}`: the message's own JSON with a type in front. */
   message: (entry: LogEntry): string => `{"type":"message",${entry.json.slice(1)}`,
-  open: (cursor: string): string => `{"type":"open","cursor":"${cursor}"}`,
+  open: (cursor: string, heartbeatMs: number): string => `{"type":"open","cursor":"${cursor}","heartbeatMs":${heartbeatMs}}`,
   gap: (reason: GapReason, from: string, cursor: string): string =>
     `{"type":"gap","reason":"${reason}","from":${JSON.stringify(from)},"cursor":"${cursor}"}`,
   heartbeat: (): string => '{"type":"heartbeat"}',

@@ -2,7 +2,7 @@ import { escapeForScriptBlock, readCallback } from '../callback-name';
 import { isCometError } from '../errors';
 import type { Transport } from '../transport';
 import { frameObjects } from './frame-objects';
-import { openStream, type StreamFraming } from './stream';
+import { openStream, STREAM_HEADERS, type StreamFraming } from './stream';
 
 /** Over 1 KB before the first frame, so browsers start running the page's scripts at once. */
 const PADDING = `<!--${' '.repeat(1024)}-->\n`;
@@ -15,23 +15,24 @@ const call = (frame: string): string => `<script>p(${escapeForScriptBlock(frame)
  * page that never ends, loaded in a hidden iframe of a same-origin page; each frame object is a
  * `<script>` calling NAME (usually `parent.something`). Framing by other origins is refused.
  */
-const framing = (callback: string): StreamFraming => ({
+const framing: StreamFraming = {
   name: 'iframe',
   headers: {
+    ...STREAM_HEADERS,
     'content-type': 'text/html; charset=utf-8',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'SAMEORIGIN',
     'content-security-policy': "frame-ancestors 'self'",
   },
-  prelude: () =>
+  prelude: (request) =>
     `<!doctype html><html><head><meta charset="utf-8"></head><body>\n` +
-    `<script>var c=${callback};function p(f){c(f)}</script>\n${PADDING}`,
+    `<script>var c=${readCallback(request.query) as string};function p(f){c(f)}</script>\n${PADDING}`,
   message: (entry) => call(frameObjects.message(entry)),
-  open: (cursor) => call(frameObjects.open(cursor)),
+  open: (cursor, heartbeatMs) => call(frameObjects.open(cursor, heartbeatMs)),
   gap: (reason, from, cursor) => call(frameObjects.gap(reason, from, cursor)),
   heartbeat: () => call(frameObjects.heartbeat()),
   end: (reason, cursor) => call(frameObjects.end(reason, cursor)),
-});
+};
 
 export const iframe: Transport = {
   name: 'iframe',
@@ -39,5 +40,5 @@ export const iframe: Transport = {
     const callback = readCallback(request.query);
     return isCometError(callback) ? callback : undefined;
   },
-  open: (context) => openStream(context, framing(readCallback(context.request.query) as string)),
+  open: (context) => openStream(context, framing),
 };

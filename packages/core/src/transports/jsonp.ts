@@ -1,6 +1,7 @@
 import { escapeLineTerminators, readCallback } from '../callback-name';
 import { isCometError } from '../errors';
 import type { CometBodyResponse, CometHeaders } from '../neutral';
+import { errorResponse } from '../responses';
 import type { Transport } from '../transport';
 import { openOneBatch } from './one-batch';
 
@@ -26,8 +27,9 @@ export const jsonp: Transport = {
     return openOneBatch(context, { name: 'jsonp', respond: (body) => script(callback, body.toString()) });
   },
   errorResponse(error, request) {
-    const body = JSON.stringify({ ...error.toBody(), status: error.status });
-    return script(readCallback(request.query) as string, body);
+    const callback = readCallback(request.query);
+    if (isCometError(callback)) return errorResponse(error);
+    return script(callback, JSON.stringify({ ...error.toBody(), status: error.status }));
   },
 };
 

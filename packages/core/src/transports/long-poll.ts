@@ -1,6 +1,8 @@
 import { jsonText } from '../responses';
 import type { Transport } from '../transport';
-import { openOneBatch } from './one-batch';
+import { openOneBatch, type OneBatchFraming } from './one-batch';
+
+const framing: OneBatchFraming = { name: 'poll', respond: (body) => jsonText(200, body) };
 
 /**
  * Long-poll JSON: `GET {mount}/poll?channel=…&cursor=…`. One batch per response, as
@@ -8,5 +10,5 @@ import { openOneBatch } from './one-batch';
  */
 export const longPoll: Transport = {
   name: 'poll',
-  open: (context) => openOneBatch(context, { name: 'poll', respond: (body) => jsonText(200, body) }),
+  open: (context) => openOneBatch(context, framing),
 };

@@ -1,8 +1,9 @@
 import { cometError } from '../errors';
+import type { HubInternals } from '../hub-internals';
 import type { CometResponse } from '../neutral';
 import { errorResponse } from '../responses';
+import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../subscriber';
 import type { TransportContext } from '../transport';
-import type { Batch } from '../subscriber';
 
 /** What a one-batch transport (long-poll, JSONP) still decides for itself: how a body is framed. */
 export interface OneBatchFraming {
@@ -11,40 +12,48 @@ export interface OneBatchFraming {
   respond(body: string | Buffer): CometResponse;
 }
 
+const UNAVAILABLE = errorResponse(cometError('unavailable', 'The message log is unavailable; retry.'));
+/** What a poll whose client left settles with; the bridge writes nothing for it. */
+const GONE = errorResponse(cometError('bad_request', 'The client went away.'));
+
 /**
  * The long-poll rule shared by long-poll JSON and JSONP: answer the first batch that has messages
  * (or a gap) and end; with nothing to say, hold until a message, the timeout, or shutdown.
  */
 export function openOneBatch({ request, push, hub }: TransportContext, framing: OneBatchFraming): Promise<CometResponse> {
   return new Promise<CometResponse>((resolve) => {
-    const settle = (response: CometResponse): void => {
-      request.signal.removeEventListener('abort', onAbort);
-      hub.release(subscriber);
-      resolve(response);
-    };
-    // The client left: nothing will be written, but settle so the request's closure can go.
-    const onAbort = (): void => settle(errorResponse(cometError('bad_request', 'The client went away.')));
-    const subscriber = hub.subscribe(
-      framing.name,
-      push,
-      {
-        batch(batch) {
-          if (batch.entries.length > 0 || batch.gap) settle(framing.respond(batchBody(batch)));
-        },
-        end(reason) {
-          if (reason === 'error') {
-            settle(errorResponse(cometError('unavailable', 'The message log is unavailable; retry.')));
-          } else {
-            settle(framing.respond(`{"cursor":"${hub.cursorOf(subscriber)}","messages":[]}`));
-          }
-        },
-      },
-      request.signal,
-      { ms: hub.options.longPollTimeoutMs, reason: 'timeout' },
-      false,
-    );
-    request.signal.addEventListener('abort', onAbort, { once: true });
+    const waiter = new PollWaiter(hub, framing, resolve);
+    waiter.subscriber = hub.subscribe(framing.name, push, waiter, request.signal, waiter.lifetime, false);
   });
+}
+
+/** One held poll. A class, not closures: tens of thousands of these may wait at once. */
+class PollWaiter implements SubscriberHandlers {
+  subscriber!: Subscriber;
+  readonly lifetime;
+
+  constructor(
+    private readonly hub: HubInternals,
+    private readonly framing: OneBatchFraming,
+    private readonly resolve: (response: CometResponse) => void,
+  ) {
+    this.lifetime = { ms: hub.options.longPollTimeoutMs, reason: 'timeout' } as const;
+  }
+
+  batch(batch: Batch): void {
+    if (batch.entries.length > 0 || batch.gap) this.settle(this.framing.respond(batchBody(batch)));
+  }
+
+  end(reason: EndReason): void {
+    if (reason === 'gone') this.settle(GONE);
+    else if (reason === 'error') this.settle(UNAVAILABLE);
+    else this.settle(this.framing.respond(`{"cursor":"${this.hub.cursorOf(this.subscriber)}","messages":[]}`));
+  }
+
+  private settle(response: CometResponse): void {
+    this.hub.release(this.subscriber);
+    this.resolve(response);
+  }
 }
 
 /**

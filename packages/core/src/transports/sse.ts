@@ -1,28 +1,30 @@
 import type { Transport } from '../transport';
-import { openStream, type StreamFraming } from './stream';
+import { openStream, STREAM_HEADERS, type StreamFraming } from './stream';
 
 const PADDING = `:${' '.repeat(2048)}\n`;
 
 /**
  * Server-Sent Events: `GET {mount}/sse?channel=…&cursor=…[&padding=1]`. Each message is an event
- * whose `id` is its cursor, so EventSource resumes by itself with `Last-Event-ID`.
+ * whose `id` is its cursor, so EventSource resumes by itself with `Last-Event-ID`. The stream's
+ * start is `event: ready` (not `open`, which is EventSource's own event), and heartbeats are events
+ * too, not comments, so a page can tell a silent connection from a live one.
  */
-const framing = (retryMs: number): StreamFraming => ({
+const framing: StreamFraming = {
   name: 'sse',
-  headers: { 'content-type': 'text/event-stream; charset=utf-8' },
-  prelude: (request) => (request.query.get('padding') === '1' ? PADDING : '') + `retry: ${retryMs}\n\n`,
+  headers: { ...STREAM_HEADERS, 'content-type': 'text/event-stream; charset=utf-8' },
+  prelude: (request, options) => (request.query.get('padding') === '1' ? PADDING : '') + `retry: ${options.sseRetryMs}\n\n`,
   message: (entry) => `id: ${entry.cursor}\ndata: ${entry.json}\n\n`,
-  open: (cursor) => `event: open\nid: ${cursor}\ndata: {"cursor":"${cursor}"}\n\n`,
+  open: (cursor, heartbeatMs) => `event: ready\nid: ${cursor}\ndata: {"cursor":"${cursor}","heartbeatMs":${heartbeatMs}}\n\n`,
   gap: (reason, from, cursor) =>
     `event: gap\nid: ${cursor}\ndata: {"reason":"${reason}","from":${JSON.stringify(from)},"cursor":"${cursor}"}\n\n`,
-  heartbeat: () => ':\n\n',
+  heartbeat: () => 'event: heartbeat\ndata: {}\n\n',
   end: (reason, cursor) => `event: end\nid: ${cursor}\ndata: {"reason":"${reason}","cursor":"${cursor}"}\n\n`,
-});
+};
 
 export const sse: Transport = {
   name: 'sse',
   // EventSource sends Last-Event-ID when it reconnects, to the URL of its first request: the
   // header is newer than the query's cursor.
   readCursor: (request) => request.header('last-event-id') || request.query.get('cursor'),
-  open: (context) => openStream(context, framing(context.hub.options.sseRetryMs)),
+  open: (context) => openStream(context, framing),
 };

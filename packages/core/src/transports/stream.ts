@@ -1,7 +1,10 @@
 import type { GapReason, LogEntry } from '../broker';
-import type { CometHeaders, CometRequest, CometStreamResponse, StreamSink } from '../neutral';
 import { formatCursor } from '../cursor';
-import type { Batch, EndReason } from '../subscriber';
+import type { HeartbeatTarget, HubInternals } from '../hub-internals';
+import type { CometHeaders, CometRequest, CometStreamResponse, StreamSink } from '../neutral';
+import type { ResolvedOptions } from '../options';
+import type { PushRequest } from '../push-request';
+import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../subscriber';
 import type { TransportContext } from '../transport';
 
 /** Headers every stream sends so proxies, nginx and compression pass bytes on at once. */
@@ -14,13 +17,14 @@ export const STREAM_HEADERS: CometHeaders = {
 export interface StreamFraming {
   /** Transport name; also the key of its per-message frame cache. */
   readonly name: string;
+  /** Response headers, {@link STREAM_HEADERS} included. */
   readonly headers: CometHeaders;
   /** Written first, before history (padding, a retry hint, an HTML head). */
-  prelude(request: CometRequest): string;
+  prelude(request: CometRequest, options: ResolvedOptions): string;
   /** One message. Called once per message and transport, whatever the number of subscribers. */
   message(entry: LogEntry): string;
-  /** History has been sent; the stream stands at `cursor`. */
-  open(cursor: string): string;
+  /** History has been sent; the stream stands at `cursor` and heartbeats come every `heartbeatMs`. */
+  open(cursor: string, heartbeatMs: number): string;
   /** Messages were lost before what follows; `cursor` is just before the first message still held. */
   gap(reason: GapReason, from: string, cursor: string): string;
   heartbeat(): string;
@@ -34,61 +38,79 @@ export interface StreamFraming {
  * budget or the maximum age, on shutdown, or when the client reads too slowly (it resumes by cursor).
  */
 export function openStream({ request, push, hub }: TransportContext, framing: StreamFraming): CometStreamResponse {
-  const { options } = hub;
-  return {
-    status: 200,
-    headers: { ...STREAM_HEADERS, ...framing.headers },
-    start(sink: StreamSink) {
-      let written = 0;
-      let lastWrite = Date.now();
-      let ended = false;
-      const write = (chunk: string | Buffer): void => {
-        written += chunk.length;
-        lastWrite = Date.now();
-        sink.write(chunk);
-      };
-      const finish = (reason: EndReason | undefined, cursor?: string): void => {
-        if (ended) return;
-        ended = true;
-        stopHeartbeat();
-        request.signal.removeEventListener('abort', onAbort);
-        if (reason && reason !== 'error') write(framing.end(reason, cursor ?? hub.cursorOf(subscriber)));
-        hub.release(subscriber);
-        sink.end();
-      };
-      write(framing.prelude(request));
-      const subscriber = hub.subscribe(
-        framing.name,
-        push,
-        {
-          batch(batch) {
-            if (batch.gap) write(framing.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)));
-            for (const entry of batch.entries) {
-              write(frameOf(entry, framing));
-              // The budget holds mid-batch too: the rest comes on the next request, from this cursor.
-              if (written >= options.byteBudget) return finish('budget', entry.cursor);
-            }
-            if (sink.bufferedBytes() > options.maxBufferedBytes) {
-              hub.stats.slowClientCutoffs++;
-              finish('slow');
-            }
-          },
-          live() {
-            if (!ended) write(framing.open(subscriber.cursor));
-          },
-          end: finish,
-        },
-        request.signal,
-        { ms: options.streamMaxAgeMs, reason: 'age' },
-        true,
-      );
-      const stopHeartbeat = hub.onHeartbeatTick((now) => {
-        if (now - lastWrite >= options.heartbeatMs) write(framing.heartbeat());
-      });
-      const onAbort = (): void => finish(undefined);
-      request.signal.addEventListener('abort', onAbort, { once: true });
-    },
-  };
+  return new StreamWriter(request, push, hub, framing);
+}
+
+/** One open stream. A class, not closures: tens of thousands may be open at once. */
+class StreamWriter implements CometStreamResponse, SubscriberHandlers, HeartbeatTarget {
+  readonly status = 200;
+  readonly headers: CometHeaders;
+  private sink!: StreamSink;
+  private subscriber!: Subscriber;
+  private written = 0;
+  private lastWrite = 0;
+  private ended = false;
+
+  constructor(
+    private readonly request: CometRequest,
+    private readonly push: PushRequest,
+    private readonly hub: HubInternals,
+    private readonly framing: StreamFraming,
+  ) {
+    this.headers = framing.headers;
+  }
+
+  start(sink: StreamSink): void {
+    const { hub, framing } = this;
+    this.sink = sink;
+    this.write(framing.prelude(this.request, hub.options));
+    const lifetime = { ms: hub.options.streamMaxAgeMs, reason: 'age' } as const;
+    this.subscriber = hub.subscribe(framing.name, this.push, this, this.request.signal, lifetime, true);
+    hub.heartbeats.add(this);
+  }
+
+  batch(batch: Batch): void {
+    const { framing, hub } = this;
+    if (batch.gap) this.write(framing.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)));
+    for (const entry of batch.entries) {
+      this.write(frameOf(entry, framing));
+      // The budget holds mid-batch too: the rest comes on the next request, from this cursor.
+      if (this.written >= hub.options.byteBudget) return this.finish('budget', entry.cursor);
+    }
+    if (this.sink.bufferedBytes() > hub.options.maxBufferedBytes) {
+      hub.stats.slowClientCutoffs++;
+      this.finish('slow');
+    }
+  }
+
+  live(): void {
+    if (!this.ended) this.write(this.framing.open(this.subscriber.cursor, this.hub.options.heartbeatMs));
+  }
+
+  end(reason: EndReason): void {
+    this.finish(reason);
+  }
+
+  heartbeat(now: number): void {
+    if (now - this.lastWrite >= this.hub.options.heartbeatMs) this.write(this.framing.heartbeat());
+  }
+
+  private write(chunk: string | Buffer): void {
+    this.written += chunk.length;
+    this.lastWrite = Date.now();
+    this.sink.write(chunk);
+  }
+
+  private finish(reason: EndReason, cursor?: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.hub.heartbeats.delete(this);
+    if (reason !== 'gone' && reason !== 'error') {
+      this.write(this.framing.end(reason, cursor ?? this.hub.cursorOf(this.subscriber)));
+    }
+    this.hub.release(this.subscriber);
+    this.sink.end(this.hub.options.drainTimeoutMs);
+  }
 }
 
 /** The message's frame for this transport, made once and shared by every subscriber. */

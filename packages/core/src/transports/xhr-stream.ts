@@ -1,6 +1,6 @@
 import type { Transport } from '../transport';
 import { frameObjects } from './frame-objects';
-import { openStream, type StreamFraming } from './stream';
+import { openStream, STREAM_HEADERS, type StreamFraming } from './stream';
 
 /** 2 KB of white space: some browsers fire no progress event on an XHR before that much arrived. */
 const PRELUDE = `${' '.repeat(2048)}\n`;
@@ -8,10 +8,10 @@ const PRELUDE = `${' '.repeat(2048)}\n`;
 /** XHR streaming: `GET {mount}/stream?channel=…&cursor=…`, newline-delimited JSON frame objects. */
 const framing: StreamFraming = {
   name: 'stream',
-  headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'x-content-type-options': 'nosniff' },
+  headers: { ...STREAM_HEADERS, 'content-type': 'application/x-ndjson; charset=utf-8', 'x-content-type-options': 'nosniff' },
   prelude: () => PRELUDE,
   message: (entry) => frameObjects.message(entry) + '\n',
-  open: (cursor) => frameObjects.open(cursor) + '\n',
+  open: (cursor, heartbeatMs) => frameObjects.open(cursor, heartbeatMs) + '\n',
   gap: (reason, from, cursor) => frameObjects.gap(reason, from, cursor) + '\n',
   heartbeat: () => frameObjects.heartbeat() + '\n',
   end: (reason, cursor) => frameObjects.end(reason, cursor) + '\n',

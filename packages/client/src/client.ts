@@ -1,0 +1,277 @@
+import { backoffDelay } from './backoff';
+import { canonical } from './channel-match';
+import { createEmitter } from './emitter';
+import { Resume } from './resume';
+import { Selector } from './selector';
+import { Subscriptions } from './subscriptions';
+import { DEFAULT_ORDER, transports } from './transports';
+import { fetchOk } from './transports/http';
+import type { Failure, Frame, Transport } from './transports/types';
+import type {
+  AnyChannels,
+  ChannelMap,
+  ClientError,
+  ClientEvents,
+  ClientOptions,
+  ClientState,
+  DataOf,
+  MessageHandler,
+  TransportName,
+} from './types';
+
+/** Runs `fn` once the current work is done: after the frames of one batch, or the subscribe calls of one turn. */
+const soon = (fn: () => void): unknown => Promise.resolve().then(fn);
+
+/** A poll held this long without failing counts as connected: the server is holding it. */
+const POLL_HELD_MS = 1_000;
+
+/** A cometkit client: one connection carrying every subscription, resuming by cursor after any drop. */
+export interface CometClient<S extends ChannelMap = AnyChannels> {
+  /**
+   * Calls `onMessage(data, message)` for every message on `channel`, a name (`chat/room`) or a
+   * pattern (`chat/*`, `chat/**`). Returns the function that unsubscribes. Adding or removing a
+   * channel reconnects from the same cursor: nothing on the channels kept is lost.
+   */
+  subscribe<C extends string>(channel: C, onMessage: MessageHandler<DataOf<S, C>>): () => void;
+  /**
+   * Publishes through `POST {url}/publish` (the server must allow it; same origin only). Resolves
+   * with the message's cursor; rejects with an `Error` carrying `code` and `status`.
+   */
+  publish<C extends keyof S & string>(channel: C, data: S[C]): Promise<{ cursor: string }>;
+  /** Listens to an event (see {@link ClientEvents}); returns the function that stops listening. */
+  on<K extends keyof ClientEvents>(event: K, listener: (value: ClientEvents[K]) => void): () => void;
+  /** Where the client stands. */
+  readonly state: ClientState;
+  /** The transport in use (or last used). */
+  readonly transport: TransportName | undefined;
+  /** The cursor it would resume from: the last one the server gave. */
+  readonly cursor: string | undefined;
+  /** Drops the current request and resumes at once from the cursor (after the network came back, say). */
+  reconnect(): void;
+  /** Stops for good: ends the request, cancels retries, drops nothing else. */
+  close(): void;
+}
+
+/**
+ * Builds a client for the hub mounted at `options.url`. It connects when something is subscribed.
+ *
+ * ```js
+ * const client = createClient({ url: '/comet' });
+ * const off = client.subscribe('chat/*', (data, { channel }) => console.log(channel, data));
+ * client.on('gap', () => reloadFromScratch());
+ * ```
+ */
+export function createClient<S extends ChannelMap = AnyChannels>(options: ClientOptions): CometClient<S> {
+  const here = typeof location === 'object' ? location.href : undefined;
+  const target = new URL(options.url, here);
+  const base = (target.origin + target.pathname).replace(/\/+$/, '');
+  const crossOrigin = here !== undefined && target.origin !== new URL(here).origin;
+  const selector = new Selector(options.transports ?? DEFAULT_ORDER, transports, crossOrigin, options.cors);
+  const resume = new Resume(options.cursor);
+  const subscriptions = new Subscriptions();
+  const events = createEmitter<ClientEvents>();
+  const bufferingMs = options.bufferingTimeoutMs ?? 5_000;
+  /** Silence after which a stream counts as dead: the option, else from the server's heartbeat. */
+  let idleMs = options.idleTimeoutMs ?? 45_000;
+  const requestMs = options.requestTimeoutMs ?? 60_000;
+  const { minMs = 500, maxMs = 30_000 } = options.backoff ?? {};
+
+  let state: ClientState = 'idle';
+  /** The transport of the current (or last) request. */
+  let active: Transport | undefined;
+  /** Bumped whenever a request is dropped: reports from older requests are ignored. */
+  let generation = 0;
+  let stopRequest: (() => void) | undefined;
+  /** The retry timer between requests; a poll's deadline during one. */
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** A stream's buffering clock, then its idle clock; a poll's "held, so connected" clock. */
+  let watch: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
+  let opened = false;
+  let why: ClientEvents['transport']['reason'] = 'initial';
+  let changing = false;
+
+  function setState(next: ClientState): void {
+    if (state === 'closed' || state === next) return;
+    state = next;
+    events.emit('state', next);
+  }
+
+  /** Drops the current request (if any) and every timer. */
+  function halt(): void {
+    generation++;
+    clearTimeout(timer);
+    clearTimeout(watch);
+    const stop = stopRequest;
+    stopRequest = undefined;
+    stop?.();
+  }
+
+  /** Goes idle or disconnected, telling the app when a connection was open. */
+  function leave(next: ClientState, reason: string): void {
+    const was = state;
+    setState(next);
+    if (was === 'connected') events.emit('disconnected', { transport: active?.name, reason });
+  }
+
+  function connect(): void {
+    halt();
+    if (state === 'closed') return;
+    const names = subscriptions.names();
+    if (names.length === 0) return leave('idle', 'unsubscribed');
+    const transport = selector.current;
+    if (!transport) {
+      events.emit('error', { code: 'no_transport', message: 'No transport can reach the server from here.' });
+      return leave('disconnected', 'no_transport');
+    }
+    if (transport !== active) {
+      events.emit('transport', { from: active?.name, to: transport.name, reason: why });
+      active = transport;
+    }
+    if (state !== 'connected') setState('connecting');
+    opened = false;
+    const gen = generation;
+    if (transport.streaming) {
+      // From the request on, not from its headers: a buffering proxy may hold those back too.
+      watch = setTimeout(buffered, bufferingMs);
+    } else {
+      watch = setTimeout(markOpen, POLL_HELD_MS);
+      timer = setTimeout(() => fail({ message: 'the poll timed out' }), requestMs);
+    }
+    let query = names.map((name) => 'channel=' + encodeURIComponent(name)).join('&');
+    if (resume.cursor) query += '&cursor=' + encodeURIComponent(resume.cursor);
+    stopRequest = transport.open(`${base}/${transport.name}?${query}`, {
+      frame: (frame) => gen === generation && onFrame(frame, gen),
+      fail: (failure) => gen === generation && fail(failure),
+    });
+  }
+
+  /** The request delivers (a stream's first frame, a poll's answer or long hold): the connection is up. */
+  function markOpen(): void {
+    if (opened) return;
+    opened = true;
+    attempt = 0;
+    selector.opened();
+    if (state !== 'connected') {
+      setState('connected');
+      events.emit('connected', { transport: active!.name });
+    }
+  }
+
+  function onFrame(frame: Frame, gen: number): void {
+    // Two missed heartbeats and some slack: the server says how often it sends them.
+    if (frame.type === 'open' && frame.heartbeatMs && options.idleTimeoutMs === undefined) idleMs = frame.heartbeatMs * 2 + 5_000;
+    clearTimeout(watch);
+    if (active!.heartbeats) watch = setTimeout(() => fail({ message: 'the stream went silent' }), idleMs);
+    markOpen();
+    if (gen !== generation) return;
+    if (frame.type === 'heartbeat') return;
+    if (frame.type === 'gap') {
+      resume.gap(frame.cursor);
+      return events.emit('gap', { reason: frame.reason, from: frame.from, cursor: frame.cursor });
+    }
+    const from = resume.cursor;
+    const verdict = resume.take(frame.cursor);
+    if (verdict === 'jump') events.emit('gap', { reason: 'epoch', from: from!, cursor: frame.cursor });
+    if (frame.type === 'message' && verdict !== 'old') {
+      subscriptions.deliver({ channel: frame.channel, cursor: frame.cursor, data: frame.data });
+    }
+    if (frame.type === 'end' && gen === generation) {
+      // The server ended the response on purpose: come back at once with the cursor (not on a
+      // timer, which a background tab would slow down).
+      halt();
+      soon(connect);
+    }
+  }
+
+  function fail(failure: Failure): void {
+    const transport = active!;
+    halt();
+    if (failure.code || failure.status) {
+      events.emit('error', {
+        code: failure.code ?? 'http',
+        message: failure.message ?? 'error',
+        status: failure.status,
+        transport: transport.name,
+      });
+    }
+    if (state === 'closed') return;
+    // A transport that never opened and got no answer from the server may not work here at all.
+    const step = opened || failure.status ? 'retry' : selector.failed();
+    if (step === 'next') {
+      why = 'failed';
+      return connect();
+    }
+    if (step === 'wrapped') why = 'failed';
+    const delay = Math.max(backoffDelay(attempt++, minMs, maxMs), failure.retryAfterMs ?? 0);
+    if (state === 'connected') {
+      events.emit('disconnected', { transport: transport.name, reason: failure.message ?? 'error', retryInMs: delay });
+    }
+    setState('disconnected');
+    timer = setTimeout(connect, delay); // a no-op if a listener closed the client meanwhile
+  }
+
+  /** A stream delivered nothing in time: a proxy or antivirus holds it back. Fall back to polling. */
+  function buffered(): void {
+    const transport = active!;
+    halt();
+    if (selector.dropStreams()) {
+      why = 'buffering';
+      return connect();
+    }
+    fail({ code: 'buffering', message: `The ${transport.name} stream delivered nothing in ${bufferingMs} ms.` });
+  }
+
+  /** The subscribed names changed: reconnect (once per turn) from the same cursor, unless a retry is due. */
+  function changed(): void {
+    if (changing || state === 'closed' || state === 'disconnected') return;
+    changing = true;
+    soon(() => {
+      changing = false;
+      if (state !== 'closed' && state !== 'disconnected') connect();
+    });
+  }
+
+  return {
+    subscribe(channel, onMessage) {
+      const name = canonical(channel);
+      const handler = onMessage as MessageHandler;
+      if (state === 'closed') return () => {};
+      if (subscriptions.add(name, handler)) changed();
+      return () => {
+        if (subscriptions.remove(name, handler)) changed();
+      };
+    },
+    async publish(channel, data) {
+      try {
+        const response = await fetchOk(`${base}/publish`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ channel, data }),
+        });
+        return (await response.json()) as { cursor: string };
+      } catch (failure) {
+        const { code = 'network', message = 'network error', status } = failure as Failure;
+        throw Object.assign(new Error(message), { code, status } satisfies Partial<ClientError>);
+      }
+    },
+    on: events.on,
+    get state() {
+      return state;
+    },
+    get transport() {
+      return active?.name;
+    },
+    get cursor() {
+      return resume.cursor;
+    },
+    reconnect() {
+      attempt = 0;
+      if (state !== 'closed') connect();
+    },
+    close() {
+      halt();
+      leave('closed', 'closed');
+    },
+  };
+}

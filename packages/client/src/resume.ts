@@ -1,0 +1,63 @@
+/**
+ * The client's place in the server's log, and the rule that drops duplicates. A cursor is
+ * `<epoch>-<position>` and the log is global across channels, so one cursor is all a client
+ * tracks: a message at or before it, in the same epoch, was already delivered.
+ */
+
+/** A parsed cursor. */
+export interface Position {
+  epoch: string;
+  position: number;
+}
+
+/** Parses `<epoch>-<position>`; undefined when malformed. */
+export function parseCursor(cursor: string): Position | undefined {
+  const match = /^([a-z0-9]+)-(\d+)$/.exec(cursor);
+  return match ? { epoch: match[1]!, position: +match[2]! } : undefined;
+}
+
+/** What {@link Resume.take} decided. */
+export type Verdict =
+  /** After the client's cursor: deliver it. */
+  | 'new'
+  /** At or before the cursor: a duplicate, drop it. */
+  | 'old'
+  /** From another epoch with no gap announced: deliver it, and tell the app messages may be lost. */
+  | 'jump';
+
+/** Tracks the last cursor and judges each incoming one. */
+export class Resume {
+  /** The cursor to resume from (the last one taken). */
+  cursor: string | undefined;
+  private at: Position | undefined;
+  /** A gap was announced: the next cursor may come from another epoch or lie behind. */
+  private gapOpen = false;
+
+  constructor(cursor?: string) {
+    if (cursor) this.move(cursor);
+  }
+
+  /** Judges a cursor from the server (a message's, or an `open`/`end`/poll cursor) and moves to it. */
+  take(cursor: string): Verdict {
+    const next = parseCursor(cursor);
+    if (!next) return 'new';
+    const at = this.at;
+    if (at && next.epoch === at.epoch && next.position <= at.position) return 'old';
+    const jump = at !== undefined && next.epoch !== at.epoch && !this.gapOpen;
+    this.gapOpen = false;
+    this.move(cursor);
+    return jump ? 'jump' : 'new';
+  }
+
+  /** A gap: continue from `cursor` when the server gave one, else accept whatever comes next. */
+  gap(cursor?: string): void {
+    this.at = undefined;
+    this.gapOpen = true;
+    if (cursor) this.move(cursor);
+  }
+
+  private move(cursor: string): void {
+    this.cursor = cursor;
+    this.at = parseCursor(cursor);
+  }
+}

@@ -1,0 +1,21 @@
+import type { Failure, Sink } from './types';
+
+/** A long-poll answer (PROTOCOL.md, "Long-poll JSON"), or an error as JSONP hands it over. */
+export type PollAnswer =
+  | {
+      cursor: string;
+      messages: { channel: string; cursor: string; data: unknown }[];
+      gap?: { reason: string; from: string };
+    }
+  | { error: { code: string; message: string }; status: number };
+
+/** Reports a poll answer as frames: the gap, the messages, then `end` with the cursor to poll from. */
+export function reportAnswer(answer: PollAnswer, sink: Sink): void {
+  if ('error' in answer) {
+    sink.fail({ status: answer.status, code: answer.error.code, message: answer.error.message } satisfies Failure);
+    return;
+  }
+  if (answer.gap) sink.frame({ type: 'gap', ...answer.gap });
+  for (const message of answer.messages) sink.frame({ type: 'message', ...message });
+  sink.frame({ type: 'end', reason: 'poll', cursor: answer.cursor });
+}

@@ -1,0 +1,41 @@
+import type { TransportName } from '../types';
+
+/** A frame as the streaming transports carry it (PROTOCOL.md, "Frames"); polls are turned into these. */
+export type Frame =
+  | { type: 'open'; cursor: string; heartbeatMs?: number }
+  | { type: 'message'; channel: string; cursor: string; data: unknown }
+  | { type: 'gap'; reason: string; from: string; cursor?: string }
+  | { type: 'heartbeat' }
+  | { type: 'end'; reason?: string; cursor: string };
+
+/** Why a request failed. With `status` the server answered (an HTTP error, maybe with its error body). */
+export interface Failure {
+  status?: number;
+  code?: string;
+  message?: string;
+  /** The server's `Retry-After`, in ms. */
+  retryAfterMs?: number;
+}
+
+/** Where a transport reports what happens to its one request. */
+export interface Sink {
+  /** A frame, in order. A poll answer ends with an `end` frame carrying the batch's cursor. */
+  frame(frame: Frame): void;
+  /** The request failed, or a stream ended without an `end` frame. Nothing is reported after this. */
+  fail(failure: Failure): void;
+}
+
+/** One way to reach the server. `open` starts one request and returns the function that stops it. */
+export interface Transport {
+  readonly name: TransportName;
+  /** A stream (many frames per response) rather than one batch per request. */
+  readonly streaming: boolean;
+  /** Its heartbeats reach the client, so silence means a dead stream. */
+  readonly heartbeats: boolean;
+  /** Needs CORS when the server is on another origin. */
+  readonly cors: boolean;
+  /** Whether it can run here, for a server on the same or on another origin. */
+  usable(crossOrigin: boolean): boolean;
+  /** `url` is the transport's route with its channel and cursor parameters already in the query. */
+  open(url: string, sink: Sink): () => void;
+}

@@ -1,0 +1,112 @@
+/** Public types of the client. */
+
+/** Channel names mapped to their payload types, to type a client: `createClient<{ 'chat/room': Chat }>(…)`. */
+export type ChannelMap = Record<string, unknown>;
+
+/** The channels of a client given no {@link ChannelMap}: any name, any payload (handlers annotate their own). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyChannels = Record<string, any>;
+
+/** A transport, by its route name under the mount (see PROTOCOL.md). */
+export type TransportName = 'sse' | 'stream' | 'iframe' | 'poll' | 'jsonp';
+
+/** One message as the server sent it. */
+export interface CometMessage<T = unknown> {
+  /** The exact channel it was published to (a pattern subscription sees the real name). */
+  channel: string;
+  /** Its place in the server's log. */
+  cursor: string;
+  /** What the publisher sent. */
+  data: T;
+}
+
+/** Called for each message on a subscribed channel. */
+export type MessageHandler<T = unknown> = (data: T, message: CometMessage<T>) => void;
+
+/**
+ * Where the client stands: `idle` (nothing subscribed), `connecting`, `connected`,
+ * `disconnected` (waiting before a retry) or `closed`.
+ */
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+/** Messages were lost: history no longer reached the cursor, or the server's log changed. */
+export interface GapEvent {
+  /** `expired` (evicted from history) or `epoch` (another log: the server restarted or was wiped). */
+  reason: string;
+  /** The cursor the client resumed from. */
+  from: string;
+  /** Where the stream continues, when the server said. */
+  cursor?: string;
+}
+
+/** An error the client met; it keeps retrying unless closed. */
+export interface ClientError {
+  /** The server's error code (`bad_channel`, `forbidden`, …), or `network`, `buffering`, `no_transport`. */
+  code: string;
+  message: string;
+  /** The HTTP status, when the server answered. */
+  status?: number;
+  transport?: TransportName;
+}
+
+/** Every event of a client and what its listeners receive. */
+export interface ClientEvents {
+  /** The state changed. */
+  state: ClientState;
+  /** A transport is open and delivering. */
+  connected: { transport: TransportName };
+  /** A connection that was open is lost (or the client closed); `retryInMs` is when it tries again. */
+  disconnected: { transport?: TransportName; reason: string; retryInMs?: number };
+  /**
+   * The transport in use changed: `initial` (the first choice), `failed` (the previous one never
+   * opened here), or `buffering` (a stream delivered nothing in time; the client fell back to polling).
+   */
+  transport: { from?: TransportName; to: TransportName; reason: 'initial' | 'failed' | 'buffering' };
+  /** Messages were lost; see {@link GapEvent}. Delivery continues after it. */
+  gap: GapEvent;
+  error: ClientError;
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** The hub's mount URL: `/comet` in a page, `http://host:3000/comet` from another origin or Node. */
+  url: string;
+  /**
+   * Transports to try, in order. Default `['sse', 'stream', 'iframe', 'poll', 'jsonp']`, minus the
+   * ones this environment lacks. Give one name to force it.
+   */
+  transports?: readonly TransportName[];
+  /** Resume from this cursor (one the server gave earlier). Default: from now. */
+  cursor?: string;
+  /**
+   * A stream that delivers no frame (not even a heartbeat) within this many ms of its request is
+   * taken as buffered by a proxy or antivirus: the client falls back to polling. Default 5,000.
+   */
+  bufferingTimeoutMs?: number;
+  /**
+   * A stream silent this long after a frame is taken as dead (a half-open connection, or an
+   * iframe whose response broke, which fires no event) and reopened from the cursor. Default:
+   * twice the `heartbeatMs` the server announces in its open frame, plus 5 s (45,000 before that).
+   */
+  idleTimeoutMs?: number;
+  /** Reconnect delays: exponential from `minMs` to `maxMs`, with jitter. Default 500 and 30,000. */
+  backoff?: { minMs?: number; maxMs?: number };
+  /** A poll unanswered after this many ms is abandoned and retried. Default 60,000. */
+  requestTimeoutMs?: number;
+  /**
+   * Cross-origin only: `true` says the server allows this origin (CORS), `false` that it does not
+   * (use JSONP at once). Default: find out; a CORS transport that fails to open means JSONP.
+   */
+  cors?: boolean;
+}
+
+/** Payload type of a channel or pattern in a {@link ChannelMap}; `unknown` when the map says nothing. */
+export type DataOf<S extends ChannelMap, C extends string> = C extends keyof S
+  ? S[C]
+  : [PatternData<S, C>] extends [never]
+    ? unknown
+    : PatternData<S, C>;
+
+type PatternData<S extends ChannelMap, C extends string> = C extends `${infer P}/*` | `${infer P}/**`
+  ? { [K in keyof S & string]: K extends `${P}/${string}` ? S[K] : never }[keyof S & string]
+  : never;

@@ -1,0 +1,199 @@
+import http from 'node:http';
+import Koa from 'koa';
+import express from 'express';
+import {
+  createComet,
+  createMemoryBroker,
+  type Broker,
+  type CometHub,
+  type CometOptions,
+} from '@cometkit/core';
+import { cometExpress } from '@cometkit/express';
+import { cometKoa } from '@cometkit/koa';
+import { postJson, request, until } from './support/http';
+import { listen, serverKinds, type RunningServer } from './support/servers';
+import { drivers, receive } from './support/transport-drivers';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const express5 = serverKinds[1]!;
+
+/** A memory broker whose reads take `delayMs`, as a networked broker's do. */
+function slowBroker(delayMs: number, inner: Broker = createMemoryBroker()): Broker {
+  return { ...inner, read: async (...args) => (await sleep(delayMs), inner.read(...args)) };
+}
+
+describe('races around a held request', () => {
+  let hub: CometHub;
+  let server: RunningServer;
+  async function start(options: CometOptions): Promise<void> {
+    hub = createComet(options);
+    server = await express5.start(hub);
+  }
+  afterEach(async () => {
+    await hub.close();
+    await server.close();
+  });
+
+  it('refuses with 503 a request still being authorized when close() begins', async () => {
+    await start({ authorize: async () => (await sleep(80), true) });
+    const poll = request(`${server.mount}/poll?channel=a`);
+    const sse = request(`${server.mount}/sse?channel=a`);
+    await sleep(20);
+    await hub.close();
+    for (const res of await Promise.all([poll, sse])) {
+      expect(res.status).toBe(503);
+      expect(res.json().error.code).toBe('closing');
+    }
+    expect(hub.stats().connections).toBe(0);
+  });
+
+  it('holds nothing for a client that left while being authorized', async () => {
+    await start({ authorize: async () => (await sleep(80), true) });
+    const controllers = Array.from({ length: 20 }, () => new AbortController());
+    const polls = controllers.map((c) => request(`${server.mount}/poll?channel=a`, { signal: c.signal }).catch(() => undefined));
+    await sleep(20);
+    controllers.forEach((c) => c.abort());
+    await Promise.all(polls);
+    await sleep(150);
+    expect(hub.stats().connections).toBe(0);
+  });
+
+  it('keeps to maxConnections while requests are being authorized', async () => {
+    await start({ limits: { maxConnections: 10 }, authorize: async () => (await sleep(50), true), longPollTimeoutMs: 500 });
+    const polls = Array.from({ length: 30 }, () => request(`${server.mount}/poll?channel=a`));
+    await until(() => hub.stats().connections === 10);
+    const answers = await Promise.all(polls);
+    expect(answers.filter((r) => r.status === 503).map((r) => r.json().error.code)).toEqual(Array(20).fill('too_many_connections'));
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(10);
+  });
+});
+
+describe('a broker whose reads take time', () => {
+  it.each(drivers.map((d) => d.name))('loses and repeats nothing on %s when messages come during the read', async (name) => {
+    const driver = drivers.find((d) => d.name === name)!;
+    const hub = createComet({ broker: slowBroker(60) });
+    const server = await express5.start(hub);
+    try {
+      const from = (await hub.publish('x', 'before')).cursor;
+      await hub.publish('feed', 0);
+      const connection = await driver.connect(server.mount, `channel=feed&cursor=${from}`);
+      for (let i = 1; i <= 3; i++) await hub.publish('feed', i); // while the read is under way
+      await connection.waitFor((f) => f.filter((x) => x.type === 'message').length >= (driver.streaming ? 4 : 1), 3_000);
+      connection.close();
+      const first = connection.frames.filter((f) => f.type === 'message').map((f) => f.data);
+      const rest = await receive(driver, server.mount, 'channel=feed', connection.cursor(), 4 - first.length);
+      expect([...first, ...rest.messages.map((m) => m.data)]).toEqual([0, 1, 2, 3]);
+    } finally {
+      await hub.close();
+      await server.close();
+    }
+  });
+
+  it('answers close() during the read with the cursor the client sent', async () => {
+    const hub = createComet({ broker: slowBroker(100) });
+    const server = await express5.start(hub);
+    try {
+      const from = (await hub.publish('x', 0)).cursor;
+      const poll = request(`${server.mount}/poll?channel=feed&cursor=${from}`);
+      await until(() => hub.stats().connections === 1);
+      await hub.publish('feed', 'during the read');
+      await hub.close();
+      expect((await poll).json()).toEqual({ cursor: from, messages: [] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('starts a cursor-less request at the moment it arrived, not when its read ends', async () => {
+    const hub = createComet({ broker: slowBroker(80) });
+    const server = await express5.start(hub);
+    try {
+      const poll = request(`${server.mount}/poll?channel=feed`);
+      await until(() => hub.stats().connections === 1);
+      await hub.publish('feed', 'published during the read');
+      expect((await poll).json().messages.map((m: { data: unknown }) => m.data)).toEqual(['published during the read']);
+    } finally {
+      await hub.close();
+      await server.close();
+    }
+  });
+});
+
+describe('a broker that loses its history while clients are connected', () => {
+  it('ends live subscribers with "reset", and their next request gets the gap', async () => {
+    let current = createMemoryBroker();
+    const listeners = new Set<Parameters<Broker['onEntry']>[0]>();
+    const broker: Broker = {
+      publish: (...args) => current.publish(...args),
+      read: (...args) => current.read(...args),
+      head: () => current.head(),
+      close: async () => undefined,
+      onEntry(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const restart = (): void => {
+      current = createMemoryBroker();
+      current.onEntry((entry) => listeners.forEach((l) => l(entry)));
+    };
+    current.onEntry((entry) => listeners.forEach((l) => l(entry)));
+    const hub = createComet({ broker });
+    const server = await express5.start(hub);
+    try {
+      const sse = drivers.find((d) => d.name === 'sse')!;
+      const stream = await sse.connect(server.mount, 'channel=r');
+      await stream.waitFor((f) => f.some((x) => x.type === 'open'));
+      await hub.publish('r', 'old');
+      await stream.waitFor((f) => f.some((x) => x.data === 'old'));
+      restart();
+      await hub.publish('r', 'new');
+      await stream.ended;
+      const end = stream.frames[stream.frames.length - 1]!;
+      expect(end).toMatchObject({ type: 'end', reason: 'reset' });
+      const next = await request(`${server.mount}/poll?channel=r&cursor=${end.cursor}`);
+      expect(next.json().gap).toEqual({ reason: 'epoch', from: end.cursor });
+      expect(next.json().messages.map((m: { data: unknown }) => m.data)).toEqual(['new']);
+    } finally {
+      await hub.close();
+      await server.close();
+    }
+  });
+});
+
+describe('HTTP publish when the broker fails', () => {
+  it('answers 503 unavailable', async () => {
+    const inner = createMemoryBroker();
+    const hub = createComet({ httpPublish: true, broker: { ...inner, publish: () => Promise.reject(new Error('down')) } });
+    const server = await express5.start(hub);
+    try {
+      const res = await postJson(`${server.mount}/publish`, { channel: 'a', data: 1 });
+      expect(res.status).toBe(503);
+      expect(res.json().error.code).toBe('unavailable');
+    } finally {
+      await hub.close();
+      await server.close();
+    }
+  });
+});
+
+describe('mounted at the root of an app', () => {
+  let hub: CometHub | undefined;
+  it.each([
+    ['express', (h: CometHub) => express().use(cometExpress(h)).get('/home', (_req, res) => void res.send('app'))],
+    ['koa', (h: CometHub) => new Koa().use(cometKoa(h)).use(async (ctx) => void (ctx.body = 'app')).callback()],
+  ] as const)('%s: takes only cometkit routes and passes the rest on', async (_name, build) => {
+    hub = createComet({ longPollTimeoutMs: 50 });
+    const server = await listen(http.createServer(build(hub)));
+    try {
+      expect((await request(`${server.origin}/home`)).text).toBe('app');
+      expect((await request(`${server.origin}/client.js`)).headers['content-type']).toMatch(/javascript/);
+      const poll = await request(`${server.origin}/poll?channel=a`);
+      expect(poll.status).toBe(200);
+      expect(poll.json().messages).toEqual([]);
+    } finally {
+      await hub.close();
+      await server.close();
+    }
+  });
+});
