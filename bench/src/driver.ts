@@ -3,7 +3,7 @@
  * target, each in its own server process with its own load-client process, for several
  * repetitions, then prints the tables of RESULTS.md. Every child is killed by PID, also on failure.
  *
- *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--json FILE]
+ *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N] [--json FILE]
  *
  * --targets keeps targets whose name contains one of the words (`cometkit express`, `node:http`).
  * --reps: repetitions of every scenario, or per scenario. Default s1=3,s2=3,s3=3,s4=1 (about
@@ -26,10 +26,13 @@ const { values: options } = parseArgs({
     targets: { type: 'string' },
     scenarios: { type: 'string', default: 's1,s2,s3,s4' },
     json: { type: 'string' },
+    's3-chunk': { type: 'string' },
   },
 });
 
-const sizes: Sizes = options.tiny ? TINY : FULL;
+const base: Sizes = options.tiny ? TINY : FULL;
+// --s3-chunk N: publishes per event-loop turn in S3 (default 50; 2000 = the whole burst in one turn).
+const sizes: Sizes = options['s3-chunk'] ? { ...base, s3: { ...base.s3, chunk: Number(options['s3-chunk']) } } : base;
 const scenarios = options.scenarios.split(',').map((s) => s.trim()) as ScenarioName[];
 const reps = readReps(options.reps ?? (options.tiny ? '1' : 's1=3,s2=3,s3=3,s4=1'));
 const maxReps = Math.max(...scenarios.map((scenario) => reps[scenario]));

@@ -6,13 +6,16 @@
  *   argv[2]: express | koa | node (diagnostic: `handleNode` on bare node:http, no framework)
  */
 import http from 'node:http';
-import { createComet, handleNode } from '@cometkit/core';
+import * as builtCore from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
 import express from 'express';
 import Koa from 'koa';
 import { runServer } from './harness';
 
+// BENCH_CORE_MODULE: another build of the core (a candidate change), to measure it side by side.
+const core: typeof builtCore = process.env.BENCH_CORE_MODULE ? await import(process.env.BENCH_CORE_MODULE) : builtCore;
+const { createComet, handleNode } = core;
 const framework = process.argv[2];
 const hub = createComet({ limits: { maxConnections: 100_000 } });
 
