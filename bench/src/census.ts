@@ -1,0 +1,118 @@
+/**
+ * Heap census: what one held connection costs on the server's JS heap, by kind of object. A
+ * server (bare `node:http` SSE, or cometkit through `handleNode` with no framework, or on Express)
+ * holds N connections opened by a child process; a heap snapshot is taken before and after, and
+ * the difference is counted per constructor (objects), closure name and V8 internal type, per
+ * connection. This is the evidence behind the per-connection memory notes in RESULTS.md.
+ *
+ *   tsx src/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse] [N]
+ */
+import { fork } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import { createComet, handleNode } from '@cometkit/core';
+import { cometExpress } from '@cometkit/express';
+import express from 'express';
+
+const PATHS: Record<string, string> = {
+  'bare-sse': '/sse',
+  'cometkit-sse': '/comet/sse?channel=bench/feed',
+  'cometkit-poll': '/comet/poll?channel=bench/feed',
+  'express-sse': '/comet/sse?channel=bench/feed',
+};
+
+if (process.argv[2] === 'client') {
+  // The child: opens N connections from 127.0.0.2–31 and keeps them until told to stop.
+  const [port, path, n] = [Number(process.argv[3]), process.argv[4]!, Number(process.argv[5])];
+  const sockets: net.Socket[] = [];
+  for (let i = 0; i < n; i++) {
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % 30)}` });
+    socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    socket.on('error', () => {});
+    sockets.push(socket);
+    if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  process.send!('ready');
+  process.on('message', () => {
+    for (const socket of sockets) socket.destroy();
+    process.exit(0);
+  });
+} else {
+  const mode = process.argv[2] ?? 'cometkit-sse';
+  const n = Number(process.argv[3] ?? 2_000);
+  if (!PATHS[mode]) throw new Error(`census: unknown mode ${mode}`);
+  const hub = createComet({ limits: { maxConnections: 100_000 } });
+  const bare = new Set<http.ServerResponse>();
+  const app = express().use('/comet', cometExpress(hub) as express.RequestHandler);
+  const server = http.createServer((req, res) => {
+    if (mode === 'bare-sse') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).write(':\n\n');
+      bare.add(res);
+      res.on('close', () => bare.delete(res));
+    } else if (mode === 'express-sse') app(req, res);
+    else void handleNode(hub.handle, req, res, { url: req.url!.slice(6), raw: req });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const held = (): number => (mode === 'bare-sse' ? bare.size : hub.stats().connections);
+
+  const hold = async (count: number): Promise<() => void> => {
+    const child = fork(fileURLToPath(import.meta.url), ['client', String(port), PATHS[mode]!, String(count)], {
+      execArgv: ['--import', 'tsx'],
+    });
+    await new Promise((resolve) => child.once('message', resolve));
+    for (let i = 0; i < 200 && held() < count; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (held() < count) throw new Error(`census: only ${held()} of ${count} held`);
+    return () => child.send('stop');
+  };
+
+  /** Self size and count per kind of heap node. */
+  const census = (): Map<string, [number, number]> => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (!gc) throw new Error('census: run with --expose-gc');
+    gc();
+    gc();
+    const file = v8.writeHeapSnapshot(join(tmpdir(), `census-${process.pid}.heapsnapshot`));
+    const snapshot = JSON.parse(readFileSync(file, 'utf8'));
+    rmSync(file);
+    const meta = snapshot.snapshot.meta;
+    const fields: string[] = meta.node_fields;
+    const types: string[] = meta.node_types[0];
+    const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number];
+    const kinds = new Map<string, [number, number]>();
+    for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+      const kind = types[snapshot.nodes[i + type]]!;
+      const key = kind === 'object' || kind === 'closure' ? `${kind} ${snapshot.strings[snapshot.nodes[i + name]]}` : `(${kind})`;
+      const entry = kinds.get(key) ?? [0, 0];
+      entry[0]++;
+      entry[1] += snapshot.nodes[i + size];
+      kinds.set(key, entry);
+    }
+    return kinds;
+  };
+
+  (await hold(50))(); // warm-up: every code path once
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const before = census();
+  const stop = await hold(n);
+  const after = census();
+  stop();
+  const rows = [...after].map(([key, [count, bytes]]) => {
+    const [count0, bytes0] = before.get(key) ?? [0, 0];
+    return { key, count: (count - count0) / n, bytes: (bytes - bytes0) / n };
+  });
+  rows.sort((a, b) => b.bytes - a.bytes);
+  const total = rows.reduce((sum, row) => sum + row.bytes, 0);
+  process.stdout.write(`${mode}: ${total.toFixed(0)} bytes of JS heap per held connection (self sizes, ${n} held)\n`);
+  process.stdout.write('| bytes/conn | objects/conn | kind |\n|---:|---:|---|\n');
+  for (const row of rows.filter((r) => Math.abs(r.bytes) >= 24)) {
+    process.stdout.write(`| ${row.bytes.toFixed(0)} | ${row.count.toFixed(2)} | ${row.key} |\n`);
+  }
+  process.exit(0);
+}

@@ -1,0 +1,182 @@
+/**
+ * The benchmark driver: `pnpm bench` (from the repo root). Runs every scenario against every
+ * target, each in its own server process with its own load-client process, for several
+ * repetitions, then prints the tables of RESULTS.md. Every child is killed by PID, also on failure.
+ *
+ *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N] [--json FILE]
+ *
+ * --targets keeps targets whose name contains one of the words (`cometkit express`, `node:http`).
+ * --reps: repetitions of every scenario, or per scenario. Default s1=3,s2=3,s3=3,s4=1 (about
+ * 14 minutes): S4 is a yes/no (and the longest), so it runs once.
+ */
+import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Child, startedPids } from './proc';
+import { detailsTable, figuresTable, summarize, verdictTable, type ScenarioName, type TargetRuns } from './report';
+import { FULL, TINY, s1, s2, s3, s4, waitForQuiet, type Sizes } from './scenarios';
+import { allTargets, COMETKIT_TRANSPORTS, type TargetSpec } from './targets';
+
+const { values: options } = parseArgs({
+  options: {
+    tiny: { type: 'boolean', default: false },
+    reps: { type: 'string' },
+    targets: { type: 'string' },
+    scenarios: { type: 'string', default: 's1,s2,s3,s4' },
+    json: { type: 'string' },
+    's3-chunk': { type: 'string' },
+  },
+});
+
+const base: Sizes = options.tiny ? TINY : FULL;
+// --s3-chunk N: publishes per event-loop turn in S3 (default 50; 2000 = the whole burst in one turn).
+const sizes: Sizes = options['s3-chunk'] ? { ...base, s3: { ...base.s3, chunk: Number(options['s3-chunk']) } } : base;
+const scenarios = options.scenarios.split(',').map((s) => s.trim()) as ScenarioName[];
+const reps = readReps(options.reps ?? (options.tiny ? '1' : 's1=3,s2=3,s3=3,s4=1'));
+const maxReps = Math.max(...scenarios.map((scenario) => reps[scenario]));
+
+function readReps(text: string): Record<ScenarioName, number> {
+  if (/^\d+$/.test(text)) return { s1: Number(text), s2: Number(text), s3: Number(text), s4: Number(text) };
+  const result = { s1: 1, s2: 1, s3: 1, s4: 1 };
+  for (const part of text.split(',')) {
+    const [name, count] = part.split('=');
+    if (!(name! in result) || !Number(count)) throw new Error(`--reps: cannot read "${part}"`);
+    result[name as ScenarioName] = Number(count);
+  }
+  return result;
+}
+const runners = { s1, s2, s3, s4 } as const;
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Which cometkit transports the BUILT core serves (the rest are still landing on main). */
+async function servedTransports(): Promise<Set<string>> {
+  const server = await Child.start('server probe', 'servers/cometkit.ts', ['express']);
+  const served = new Set<string>();
+  try {
+    for (const { transport } of COMETKIT_TRANSPORTS) {
+      const status = await new Promise<number>((resolve) => {
+        const req = http.get(`http://127.0.0.1:${server.port}/comet/${transport}?channel=bench/probe&callback=cb`, { agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', () => resolve(0));
+        setTimeout(() => {
+          req.destroy();
+          resolve(200); // held: a long-poll that waits for a message
+        }, 300);
+      });
+      if (status !== 404 && status !== 0) served.add(transport);
+    }
+  } finally {
+    await server.stop();
+  }
+  return served;
+}
+
+function selectTargets(served: Set<string>): { targets: TargetSpec[]; skipped: string[] } {
+  const words = options.targets?.split(',').map((w) => w.trim().toLowerCase());
+  const skipped: string[] = [];
+  const targets = allTargets().filter((target) => {
+    if (words && !words.some((word) => target.name.toLowerCase().includes(word))) return false;
+    if (target.kind === 'diagnostic' && !words?.some((word) => word.startsWith('diag'))) return false;
+    if (target.transport && !served.has(target.transport)) {
+      skipped.push(target.name);
+      return false;
+    }
+    return true;
+  });
+  return { targets, skipped };
+}
+
+function headline(scenario: ScenarioName, result: Record<string, number | boolean>): string {
+  const miss = `missed ${result.missed} dup ${result.duplicated} ooo ${result.outOfOrder}`;
+  switch (scenario) {
+    case 's1':
+      return `${((result.rssPerConn as number) / 1024).toFixed(2)} KB RSS/conn, ${miss}`;
+    case 's2':
+      return (
+        `p50 ${(result.p50 as number).toFixed(2)} p99 ${(result.p99 as number).toFixed(2)} max ${(result.max as number).toFixed(1)} ms, ` +
+        `server CPU ${(result.cpuPerDelivery as number).toFixed(1)} µs/delivery, client CPU ${(result.clientCpuMs as number).toFixed(0)} ms ` +
+        `(loop delay p99 ${(result.clientLoopDelayP99 as number).toFixed(1)} ms), ${miss}`
+      );
+    case 's3':
+      return (
+        `${(result.deliveriesPerSec as number).toFixed(0)} deliveries/s, drain ${(result.drainMs as number).toFixed(0)} ms, ` +
+        `server CPU ${(result.cpuPerDelivery as number).toFixed(2)} µs/delivery, client CPU ${(result.clientCpuMs as number).toFixed(0)} ms, ` +
+        `${result.responses ? `${((result.delivered as number) / (result.responses as number)).toFixed(1)} messages/poll response, ` : ''}${miss}`
+      );
+    case 's4':
+      return `heap Δ ${((result.heapDelta as number) / 1024).toFixed(0)} KB, sockets Δ ${result.tcpDelta}, leak ${result.leak}, ${miss}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const served = await servedTransports();
+  const { targets, skipped } = selectTargets(served);
+  const plan = scenarios.map((scenario) => `${scenario}×${reps[scenario]}`).join(', ');
+  log(`bench: ${targets.length} targets, ${plan}${options.tiny ? ' (tiny)' : ''}`);
+  if (skipped.length) log(`bench: not served by the built core, skipped: ${skipped.join(', ')}`);
+  const runs: TargetRuns[] = targets.map((target) => ({ target, s1: [], s2: [], s3: [], s4: [], errors: [] }));
+  // Repetitions outermost, so that drift over the run spreads over every target alike.
+  for (let rep = 1; rep <= maxReps; rep++) {
+    for (const run of runs) {
+      for (const scenario of scenarios) {
+        if (rep > reps[scenario]) continue;
+        // On a shared machine, start when other processes leave the cores alone (bounded wait).
+        if (!options.tiny) {
+          const waited = await waitForQuiet(0.5, 1_500);
+          if (waited > 1_000) log(`  (waited ${(waited / 1000).toFixed(0)} s for other processes to quieten)`);
+        }
+        const started = Date.now();
+        try {
+          const result = await runners[scenario](run.target, sizes);
+          (run[scenario] as unknown[]).push(result);
+          const other = `other processes ${result.otherCpu.toFixed(2)} cores`;
+          log(`[${rep}/${reps[scenario]}] ${run.target.name} ${scenario.toUpperCase()}: ${headline(scenario, result as never)}, ${other} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        } catch (error) {
+          const message = `${scenario.toUpperCase()} rep ${rep}: ${(error as Error).message.split('\n')[0]}`;
+          run.errors.push(message);
+          log(`[${rep}/${reps[scenario]}] ${run.target.name} ${message}`);
+        }
+      }
+    }
+  }
+  const summaries = runs.map(summarize);
+  const seconds = (Date.now() - t0) / 1000;
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+  const out = [
+    `Sizes: ${JSON.stringify(sizes)}; repetitions: ${plan}; run time ${seconds.toFixed(0)} s.`,
+    `Machine: ${machine}.`,
+    skipped.length ? `Not served by the built core (skipped): ${skipped.join(', ')}.` : '',
+    '',
+    '### Figures (medians over repetitions; delivery counts summed over every scenario and repetition)',
+    '',
+    figuresTable(summaries),
+    '',
+    '### Ratios to the bare node:http baseline of the same family, and the targets',
+    '',
+    verdictTable(summaries),
+    '',
+    '### Details',
+    '',
+    detailsTable(summaries),
+    '',
+  ];
+  process.stdout.write(out.join('\n'));
+  if (options.json) {
+    mkdirSync(dirname(options.json), { recursive: true });
+    writeFileSync(options.json, JSON.stringify({ sizes, reps, seconds, machine, skipped, summaries, runs, pids: startedPids }, null, 2));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`bench: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,269 @@
+/**
+ * The four scenarios. Each runs against a fresh server process and a fresh load-client process,
+ * both killed by PID when it ends, and each counts missed, duplicated and out-of-order deliveries.
+ */
+import type { PublishRun } from './servers/harness';
+import { readFileSync } from 'node:fs';
+import { cpuMicros, type MemoryReport } from './ipc';
+import { Child } from './proc';
+import type { TargetSpec } from './targets';
+import type { Integrity, PhaseReport } from './client/tracker';
+
+export type { Integrity };
+
+/** Sizes of a run (the full run, or the tiny one of the smoke test). */
+export interface Sizes {
+  s1: { subscribers: number };
+  s2: { subscribers: number; rate: number; seconds: number };
+  s3: { subscribers: number; messages: number; chunk: number };
+  s4: { cycles: number; warmup: number; concurrency: number; holdMs: number };
+}
+
+export const FULL: Sizes = {
+  s1: { subscribers: 5_000 },
+  // 5 s rather than the issue's 10 s, so that three repetitions fit in the run's time budget.
+  s2: { subscribers: 2_000, rate: 20, seconds: 5 },
+  s3: { subscribers: 500, messages: 2_000, chunk: 50 },
+  s4: { cycles: 10_000, warmup: 500, concurrency: 100, holdMs: 20 },
+};
+
+export const TINY: Sizes = {
+  s1: { subscribers: 20 },
+  s2: { subscribers: 20, rate: 50, seconds: 0.4 },
+  s3: { subscribers: 20, messages: 20, chunk: 5 },
+  s4: { cycles: 40, warmup: 10, concurrency: 10, holdMs: 20 },
+};
+
+/** What else ran on the machine meanwhile. */
+export interface Environment {
+  /** CPU used by processes other than this run's (server, load client, driver), in cores (0–2). */
+  otherCpu: number;
+}
+
+export interface S1Result extends Integrity, Environment {
+  rssPerConn: number;
+  heapPerConn: number;
+  /** Server CPU to accept and register the subscribers, µs per connection. */
+  connectCpuPerConn: number;
+  rssHeld: number;
+}
+export interface S2Result extends Integrity, Environment {
+  /** The load client's CPU during the run (ms) and its event-loop delay p99 (ms). */
+  clientCpuMs: number;
+  clientLoopDelayP99: number;
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+  /** Server CPU per delivery during the run, µs. */
+  cpuPerDelivery: number;
+}
+export interface S3Result extends Integrity, Environment {
+  /** The load client's CPU during the run, ms. */
+  clientCpuMs: number;
+  deliveriesPerSec: number;
+  drainMs: number;
+  cpuPerDelivery: number;
+}
+export interface S4Result extends Integrity, Environment {
+  heapDelta: number;
+  rssDelta: number;
+  tcpDelta: number;
+  heldAfter: number;
+  leak: boolean;
+  churnErrors: number;
+  churnMs: number;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+}
+
+function integrity(report: PhaseReport): Integrity {
+  const { expected, delivered, missed, duplicated, outOfOrder, unexpected, gaps, errors, reopened, responses } = report;
+  return { expected, delivered, missed, duplicated, outOfOrder, unexpected, gaps, errors, reopened, responses };
+}
+
+/** Busy CPU time of the whole machine so far, µs (from /proc/stat, in USER_HZ = 100 ticks/s). */
+function machineBusyMicros(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * 10_000;
+}
+
+/**
+ * Waits (at most `maxWaitMs`) until other processes use less than `threshold` cores, sampling
+ * every 500 ms; returns how long it waited. Call it when no child of this run is running.
+ */
+export async function waitForQuiet(threshold: number, maxWaitMs: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const busy0 = machineBusyMicros();
+    const own0 = cpuMicros();
+    await sleep(500);
+    const other = (machineBusyMicros() - busy0 - (cpuMicros() - own0)) / 500_000;
+    const waited = performance.now() - started;
+    if (other < threshold || waited >= maxWaitMs) return waited;
+  }
+}
+
+/** CPU of this run's own processes so far, µs. */
+async function ownCpuMicros(server: Child, client: Child): Promise<number> {
+  return (await server.rpc<number>('cpu')) + (await client.rpc<number>('cpu')) + cpuMicros();
+}
+
+/**
+ * Runs `body` with a fresh server for `target` and a fresh load client; both are always stopped.
+ * Also measures how much CPU other processes on the machine took meanwhile.
+ */
+export async function withProcesses<T>(target: TargetSpec, body: (server: Child, client: Child) => Promise<Omit<T, 'otherCpu'>>): Promise<T> {
+  const server = await Child.start(`server ${target.name}`, target.server, target.args);
+  let client: Child | undefined;
+  try {
+    client = await Child.start('load client', 'client/main.ts');
+    const wall0 = performance.now();
+    const [busy0, own0] = [machineBusyMicros(), await ownCpuMicros(server, client)];
+    const result = await body(server, client);
+    const [busy1, own1] = [machineBusyMicros(), await ownCpuMicros(server, client)];
+    const otherCpu = Math.max(0, busy1 - busy0 - (own1 - own0)) / ((performance.now() - wall0) * 1_000);
+    return { ...result, otherCpu } as T;
+  } finally {
+    await client?.stop();
+    await server.stop();
+  }
+}
+
+export const held = (server: Child): Promise<number> => server.rpc<number>('held');
+export const cpu = (server: Child): Promise<number> => server.rpc<number>('cpu');
+
+/** Opens `n` subscribers expecting `expect` messages each, and waits until the server holds them all. */
+export async function subscribe(server: Child, client: Child, target: TargetSpec, n: number, expect: number, latency: boolean): Promise<void> {
+  // Sessions left over from churn (Socket.IO, Faye keep them until a timeout) still count as held.
+  const already = await held(server);
+  const cursor = await server.rpc<string>('cursor');
+  await client.rpc('subscribe', { protocol: target.protocol, port: server.port, n, cursor, expect, latency });
+  const ok = await until(async () => (await held(server)) >= already + n, 30_000 + n * 5);
+  if (!ok) throw new Error(`${target.name}: only ${await held(server)} of ${n} subscribers held after the timeout`);
+}
+
+/** Closes the client's subscribers and waits (bounded) until the server holds none. */
+export async function unsubscribeAll(server: Child, client: Child, timeoutMs = 3_000): Promise<void> {
+  await client.rpc('close');
+  await until(async () => (await held(server)) === 0, timeoutMs);
+}
+
+export function publish(server: Child, run: PublishRun): Promise<{ started: number; finished: number }> {
+  return server.rpc('publish', run, 300_000);
+}
+
+/** S1: N idle subscribers; memory per connection after GC, against a warmed-up baseline. */
+export function s1(target: TargetSpec, sizes: Sizes): Promise<S1Result> {
+  const n = sizes.s1.subscribers;
+  return withProcesses<S1Result>(target, async (server, client) => {
+    // Warm-up: every code path once (connect, deliver, disconnect), so lazily loaded code and JIT
+    // output are in the baseline, not in the per-connection figure.
+    const warm = Math.min(100, n);
+    await subscribe(server, client, target, warm, 1, false);
+    await publish(server, { from: 1, count: 1, intervalMs: 0 });
+    await client.rpc('wait', { timeoutMs: 10_000 });
+    await unsubscribeAll(server, client);
+    const before = await server.rpc<MemoryReport>('memory');
+    const cpu0 = await cpu(server);
+    await subscribe(server, client, target, n, 1, false);
+    const cpu1 = await cpu(server);
+    await sleep(300);
+    const after = await server.rpc<MemoryReport>('memory');
+    await publish(server, { from: 1, count: 1, intervalMs: 0 });
+    const report = await client.rpc<PhaseReport>('wait', { timeoutMs: 30_000 });
+    return {
+      ...integrity(report),
+      rssPerConn: (after.rss - before.rss) / n,
+      heapPerConn: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
+      connectCpuPerConn: (cpu1 - cpu0) / n,
+      rssHeld: after.rss,
+    };
+  });
+}
+
+/** S2: N subscribers, `rate` messages/s for `seconds`: publish-to-arrival latency. */
+export function s2(target: TargetSpec, sizes: Sizes): Promise<S2Result> {
+  const { subscribers: n, rate, seconds } = sizes.s2;
+  const count = Math.round(rate * seconds);
+  return withProcesses<S2Result>(target, async (server, client) => {
+    await subscribe(server, client, target, n, count, true);
+    const cpu0 = await cpu(server);
+    await publish(server, { from: 1, count, intervalMs: 1_000 / rate });
+    const report = await client.rpc<PhaseReport>('wait', { timeoutMs: 30_000 });
+    const cpu1 = await cpu(server);
+    const latency = report.latency ?? { p50: NaN, p99: NaN, max: NaN, mean: NaN };
+    return {
+      ...integrity(report),
+      ...latency,
+      cpuPerDelivery: (cpu1 - cpu0) / Math.max(1, report.delivered),
+      clientCpuMs: report.clientCpuMs,
+      clientLoopDelayP99: report.clientLoopDelayP99,
+    };
+  });
+}
+
+/** S3: N subscribers, M messages published as fast as possible: deliveries/s and time to drain. */
+export function s3(target: TargetSpec, sizes: Sizes): Promise<S3Result> {
+  const { subscribers: n, messages, chunk } = sizes.s3;
+  return withProcesses<S3Result>(target, async (server, client) => {
+    await subscribe(server, client, target, n, messages, false);
+    const cpu0 = await cpu(server);
+    const run = await publish(server, { from: 1, count: messages, intervalMs: 0, chunk });
+    const report = await client.rpc<PhaseReport>('wait', { timeoutMs: 120_000 });
+    const cpu1 = await cpu(server);
+    const drainMs = report.lastArrival - run.started;
+    return {
+      ...integrity(report),
+      drainMs,
+      deliveriesPerSec: report.delivered / (drainMs / 1_000),
+      clientCpuMs: report.clientCpuMs,
+      cpuPerDelivery: (cpu1 - cpu0) / Math.max(1, report.delivered),
+    };
+  });
+}
+
+/**
+ * S4: connect/abort cycles, then heap, RSS and open sockets against the level after a warm-up.
+ * A leak: sockets or held subscribers not back to the start, or the heap more than 1 MiB
+ * (about 100 bytes a cycle) above it. Then 20 subscribers must still get 10 messages each.
+ */
+export function s4(target: TargetSpec, sizes: Sizes): Promise<S4Result> {
+  const { cycles, warmup, concurrency, holdMs } = sizes.s4;
+  const churn = (server: Child, client: Child, count: number): Promise<{ errors: number; ms: number }> =>
+    client.rpc('churn', { protocol: target.protocol, port: server.port, cycles: count, concurrency, holdMs }, 300_000);
+  return withProcesses<S4Result>(target, async (server, client) => {
+    await churn(server, client, warmup);
+    await until(async () => (await held(server)) === 0, 10_000);
+    const before = await server.rpc<MemoryReport>('memory');
+    const run = await churn(server, client, cycles);
+    await until(async () => (await held(server)) === 0, 5_000);
+    await until(async () => (await server.rpc<MemoryReport>('memory')).tcpHandles <= before.tcpHandles, 3_000);
+    const after = await server.rpc<MemoryReport>('memory');
+    const heldAfter = await held(server);
+    const heapDelta = after.heapUsed + after.external - before.heapUsed - before.external;
+    const tcpDelta = after.tcpHandles - before.tcpHandles;
+    await subscribe(server, client, target, 20, 10, false);
+    await publish(server, { from: 1, count: 10, intervalMs: 0 });
+    const report = await client.rpc<PhaseReport>('wait', { timeoutMs: 30_000 });
+    return {
+      ...integrity(report),
+      heapDelta,
+      rssDelta: after.rss - before.rss,
+      tcpDelta,
+      heldAfter,
+      leak: tcpDelta > 0 || heldAfter > 0 || heapDelta > 1024 * 1024,
+      churnErrors: run.errors,
+      churnMs: run.ms,
+    };
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * What every target server shares: it listens on 127.0.0.1 (port 0), then takes the driver's
+ * requests over IPC: how many subscribers it holds, publish runs, memory after GC. A target only
+ * says how it serves subscribers and how it publishes one message.
+ */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setImmediate as turn } from 'node:timers/promises';
+import { cpuMicros, memoryReport, now, serveIpc } from '../ipc';
+
+/** The payload of every benchmark message: a sequence number and the publish time. */
+export interface BenchMessage {
+  seq: number;
+  t: number;
+}
+
+/** What one target server implements. */
+export interface Target {
+  /** Subscribers currently registered and able to receive a publish. */
+  held(): number;
+  /** Publishes one message to every subscriber (the library's own broadcast). */
+  publish(message: BenchMessage): unknown;
+  /** Where a new subscriber resumes so that it misses nothing published after this call. */
+  cursor?(): string | Promise<string>;
+}
+
+/** Options of a publish run. */
+export interface PublishRun {
+  /** First sequence number. */
+  from: number;
+  count: number;
+  /** Time between publishes; 0 publishes as fast as possible. */
+  intervalMs: number;
+  /** With `intervalMs: 0`: publishes per event-loop turn before yielding to I/O. */
+  chunk?: number;
+}
+
+export async function runServer(server: http.Server, target: Target): Promise<void> {
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 31_000;
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 8192 }, resolve);
+  });
+  let publishErrors = 0;
+  const publishOne = (seq: number): void => {
+    try {
+      const result = target.publish({ seq, t: now() });
+      if (result instanceof Promise) result.catch(() => publishErrors++);
+    } catch {
+      publishErrors++;
+    }
+  };
+  serveIpc(
+    {
+      held: () => target.held(),
+      cursor: () => target.cursor?.() ?? '',
+      memory: () => memoryReport(),
+      cpu: cpuMicros,
+      async publish(run: PublishRun) {
+        const started = now();
+        const chunk = run.chunk ?? 50;
+        for (let i = 0; i < run.count; i++) {
+          if (run.intervalMs > 0) {
+            const wait = started + i * run.intervalMs - now();
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          } else if (i > 0 && i % chunk === 0) {
+            await turn();
+          }
+          publishOne(run.from + i);
+        }
+        return { started, finished: now(), errors: publishErrors };
+      },
+    },
+    { port: (server.address() as AddressInfo).port },
+  );
+}

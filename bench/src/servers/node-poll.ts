@@ -1,0 +1,54 @@
+/**
+ * Baseline: long-poll on bare `node:http`, the least a lossless long-poll server can do.
+ * `GET /poll?cursor=N` answers at once with the messages after position N (at most 1,000), else
+ * holds until the next publish. The log is an array bounded to 10,000 messages; a publish answers
+ * every held poll with one body built once (they all wait at the head).
+ */
+import http from 'node:http';
+import { runServer } from './harness';
+
+const HISTORY = 10_000;
+const BATCH = 1_000;
+const log: string[] = []; // JSON of the messages at positions first..head
+let first = 1;
+let head = 0;
+const waiting = new Set<http.ServerResponse>();
+
+function answer(res: http.ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
+}
+
+function batchAfter(cursor: number): string {
+  const from = Math.max(cursor + 1, first);
+  const to = Math.min(head, from + BATCH - 1);
+  return `{"cursor":${to},"messages":[${log.slice(from - first, to - first + 1).join(',')}]}`;
+}
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname !== '/poll') {
+    res.writeHead(404).end();
+    return;
+  }
+  const cursor = Number(url.searchParams.get('cursor') ?? head);
+  if (cursor < head) return answer(res, batchAfter(cursor));
+  waiting.add(res);
+  res.on('close', () => waiting.delete(res));
+});
+
+await runServer(server, {
+  held: () => waiting.size,
+  cursor: () => String(head),
+  publish(message) {
+    log.push(JSON.stringify(message));
+    head++;
+    if (log.length > HISTORY) {
+      log.shift();
+      first++;
+    }
+    if (waiting.size === 0) return;
+    const body = `{"cursor":${head},"messages":[${log[log.length - 1]}]}`;
+    for (const res of waiting) answer(res, body);
+    waiting.clear();
+  },
+});

@@ -1,0 +1,25 @@
+/**
+ * Peer: SockJS (sockjs-node), mounted at `/sockjs`; the load client speaks xhr-streaming. A
+ * publish writes the message, as JSON text, to every open connection (SockJS has no broadcast).
+ */
+import http from 'node:http';
+import sockjs from 'sockjs';
+import { runServer } from './harness';
+
+const connections = new Set<sockjs.Connection>();
+const service = sockjs.createServer({ prefix: '/sockjs', log: () => {} });
+service.on('connection', (connection) => {
+  connections.add(connection);
+  connection.on('close', () => connections.delete(connection));
+});
+
+const server = http.createServer();
+service.installHandlers(server);
+
+await runServer(server, {
+  held: () => connections.size,
+  publish(message) {
+    const text = JSON.stringify(message);
+    for (const connection of connections) connection.write(text);
+  },
+});

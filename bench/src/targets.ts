@@ -1,0 +1,67 @@
+/**
+ * Every server the benchmark measures, and the wire protocol its load client speaks. Each target
+ * is compared with the bare `node:http` baseline of its family: streams with bare SSE, polls with
+ * bare long-poll.
+ */
+
+export type Family = 'stream' | 'poll';
+export type Kind = 'baseline' | 'cometkit' | 'peer' | 'diagnostic';
+
+export interface TargetSpec {
+  /** Row label. */
+  name: string;
+  kind: Kind;
+  family: Family;
+  /** Server file under src/servers/, and its arguments. */
+  server: string;
+  args?: string[];
+  /** Load-client protocol (see src/client/main.ts). */
+  protocol: string;
+  /** For cometkit: the transport's route under the mount, to check the built core serves it. */
+  transport?: string;
+}
+
+export const BASELINES: Record<Family, string> = { stream: 'node:http SSE', poll: 'node:http long-poll' };
+
+/** cometkit transports, by route: how the load client speaks each, and its family. */
+export const COMETKIT_TRANSPORTS: { transport: string; protocol: string; family: Family }[] = [
+  { transport: 'poll', protocol: 'cometkit-poll', family: 'poll' },
+  { transport: 'jsonp', protocol: 'cometkit-jsonp', family: 'poll' },
+  { transport: 'sse', protocol: 'cometkit-sse', family: 'stream' },
+  { transport: 'stream', protocol: 'cometkit-stream', family: 'stream' },
+  { transport: 'iframe', protocol: 'cometkit-iframe', family: 'stream' },
+];
+
+export function allTargets(): TargetSpec[] {
+  const targets: TargetSpec[] = [
+    { name: BASELINES.stream, kind: 'baseline', family: 'stream', server: 'servers/node-sse.ts', protocol: 'sse' },
+    { name: BASELINES.poll, kind: 'baseline', family: 'poll', server: 'servers/node-poll.ts', protocol: 'node-poll' },
+  ];
+  for (const framework of ['express', 'koa']) {
+    for (const { transport, protocol, family } of COMETKIT_TRANSPORTS) {
+      targets.push({
+        name: `cometkit ${framework} ${transport}`,
+        kind: 'cometkit',
+        family,
+        server: 'servers/cometkit.ts',
+        args: [framework],
+        protocol,
+        transport,
+      });
+    }
+  }
+  targets.push(
+    { name: 'better-sse', kind: 'peer', family: 'stream', server: 'servers/better-sse.ts', protocol: 'sse' },
+    { name: 'SockJS xhr-streaming', kind: 'peer', family: 'stream', server: 'servers/sockjs.ts', protocol: 'sockjs' },
+    { name: 'Faye long-polling', kind: 'peer', family: 'poll', server: 'servers/faye.ts', protocol: 'bayeux' },
+    { name: 'Socket.IO polling', kind: 'peer', family: 'poll', server: 'servers/socketio.ts', protocol: 'engine-io' },
+  );
+  // Diagnostics, run only when named (`--targets diag`): they split cometkit's cost into the
+  // framework's share and the core's (hub, transport, Node bridge).
+  targets.push(
+    { name: 'diag: node:http SSE in Express', kind: 'diagnostic', family: 'stream', server: 'servers/node-sse.ts', args: ['express'], protocol: 'sse' },
+    { name: 'diag: cometkit handleNode sse', kind: 'diagnostic', family: 'stream', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-sse', transport: 'sse' },
+    { name: 'diag: cometkit handleNode poll', kind: 'diagnostic', family: 'poll', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-poll', transport: 'poll' },
+  );
+  return targets;
+}

@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Summary } from '../bench/src/report';
+
+// The benchmark harness end to end, tiny: the driver (bench/src/driver.ts, under tsx) starts a
+// cometkit server (built packages) and a load client per scenario, 20 subscribers, 20 messages.
+// It proves the harness works: every delivery counted, none missed or repeated, and every
+// process it started gone afterwards. No timing is asserted.
+const benchDir = join(__dirname, '..', 'bench');
+const TARGETS = ['cometkit express poll', 'cometkit express sse'];
+
+interface RunFile {
+  summaries: Summary[];
+  pids: number[];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('bench harness (tiny run)', () => {
+  let run: RunFile;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cometkit-bench-'));
+    const json = join(dir, 'run.json');
+    const args = ['--import', 'tsx', 'src/driver.ts', '--tiny', '--targets', TARGETS.join(','), '--json', json];
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, args, { cwd: benchDir, timeout: 60_000 }, (error, _stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(),
+      );
+    });
+    run = JSON.parse(readFileSync(json, 'utf8')) as RunFile;
+  }, 70_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(TARGETS)('%s: every message reaches every subscriber once and in order', (name) => {
+    const summary = run.summaries.find((s) => s.name === name);
+    expect(summary).toBeDefined();
+    expect(summary!.errors).toEqual([]);
+    const { expected, delivered, missed, duplicated, outOfOrder, unexpected } = summary!.integrity;
+    expect(expected).toBeGreaterThan(0);
+    expect({ delivered, missed, duplicated, outOfOrder, unexpected }).toEqual({ delivered: expected, missed: 0, duplicated: 0, outOfOrder: 0, unexpected: 0 });
+    expect(summary!.leaks).toBe(0);
+  });
+
+  it('leaves no process behind', () => {
+    // A probe server, then a server and a load client for each of 4 scenarios of each target.
+    expect(run.pids.length).toBe(1 + TARGETS.length * 4 * 2);
+    expect(run.pids.filter(alive)).toEqual([]);
+  });
+});
