@@ -50,6 +50,18 @@ export function allTargets(): TargetSpec[] {
       });
     }
   }
+  // The fast path (`withComet` in front of the Express app) for each family's main transport.
+  for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => t.transport === 'poll' || t.transport === 'sse')) {
+    targets.push({
+      name: `cometkit express+withComet ${transport}`,
+      kind: 'cometkit',
+      family,
+      server: 'servers/cometkit.ts',
+      args: ['express-fast'],
+      protocol,
+      transport,
+    });
+  }
   targets.push(
     { name: 'better-sse', kind: 'peer', family: 'stream', server: 'servers/better-sse.ts', protocol: 'sse' },
     { name: 'SockJS xhr-streaming', kind: 'peer', family: 'stream', server: 'servers/sockjs.ts', protocol: 'sockjs' },

@@ -3,7 +3,8 @@
  * (`cometKoa(hub, { prefix: '/comet' })`), from the BUILT packages. Every transport the hub
  * serves is reachable under `/comet`. Options are the defaults except `maxConnections`, raised
  * so the scale runs (20,000 held) are not refused.
- *   argv[2]: express | koa | node (diagnostic: `handleNode` on bare node:http, no framework)
+ *   argv[2]: express | koa | express-fast (the Express app behind `withComet`, the fast path)
+ *            | node (diagnostic: `handleNode` on bare node:http, no framework)
  */
 import http from 'node:http';
 import * as builtCore from '@cometkit/core';
@@ -15,7 +16,7 @@ import { runServer } from './harness';
 
 // BENCH_CORE_MODULE: another build of the core (a candidate change), to measure it side by side.
 const core: typeof builtCore = process.env.BENCH_CORE_MODULE ? await import(process.env.BENCH_CORE_MODULE) : builtCore;
-const { createComet, handleNode } = core;
+const { createComet, handleNode, withComet } = core;
 const framework = process.argv[2];
 const hub = createComet({ limits: { maxConnections: 100_000 } });
 
@@ -24,6 +25,11 @@ function app(): http.RequestListener {
     const app = express();
     app.use('/comet', cometExpress(hub) as express.RequestHandler);
     return app;
+  }
+  if (framework === 'express-fast') {
+    const app = express();
+    app.get('/', (_req, res) => void res.send('app'));
+    return withComet(hub, '/comet', app);
   }
   if (framework === 'koa') {
     const app = new Koa();
