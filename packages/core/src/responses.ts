@@ -7,12 +7,13 @@ const JSON_HEADERS: CometHeaders = {
 };
 
 /** A JSON response from text that is already JSON. */
-export function jsonText(status: number, body: string | Buffer, headers: CometHeaders = {}): CometBodyResponse {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body };
+export function jsonText(status: number, body: string | Buffer, headers?: CometHeaders): CometBodyResponse {
+  // Every held poll answers through here: share the headers object unless some are added.
+  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, body };
 }
 
 /** A JSON response from a value. */
-export function json(status: number, value: unknown, headers: CometHeaders = {}): CometBodyResponse {
+export function json(status: number, value: unknown, headers?: CometHeaders): CometBodyResponse {
   return jsonText(status, JSON.stringify(value), headers);
 }
 
