@@ -3,14 +3,19 @@
  * target, each in its own server process with its own load-client process, for several
  * repetitions, then prints the tables of RESULTS.md. Every child is killed by PID, also on failure.
  *
- *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N] [--json FILE]
+ *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N]
+ *                     [--json FILE] [--markdown FILE] [--results RESULTS.md]
+ *
+ * --results writes the tables into that file between its `<!-- bench:begin -->` and
+ * `<!-- bench:end -->` lines (the hand-written analysis around them stays); --markdown writes them
+ * to a file of their own.
  *
  * --targets keeps targets whose name contains one of the words (`cometkit express`, `node:http`).
  * --reps: repetitions of every scenario, or per scenario. Default s1=3,s2=3,s3=3,s4=1 (about
  * 14 minutes): S4 is a yes/no (and the longest), so it runs once.
  */
 import http from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +31,8 @@ const { values: options } = parseArgs({
     targets: { type: 'string' },
     scenarios: { type: 'string', default: 's1,s2,s3,s4' },
     json: { type: 'string' },
+    markdown: { type: 'string' },
+    results: { type: 'string' },
     's3-chunk': { type: 'string' },
   },
 });
@@ -166,11 +173,26 @@ async function main(): Promise<void> {
     detailsTable(summaries),
     '',
   ];
-  process.stdout.write(out.join('\n'));
+  const tables = out.join('\n');
+  process.stdout.write(tables);
+  if (options.markdown) writeFileSync(options.markdown, tables);
+  if (options.results) writeResults(options.results, tables);
   if (options.json) {
     mkdirSync(dirname(options.json), { recursive: true });
     writeFileSync(options.json, JSON.stringify({ sizes, reps, seconds, machine, skipped, summaries, runs, pids: startedPids }, null, 2));
   }
+}
+
+/** Replaces what stands between the bench markers of `file` with this run's tables. */
+function writeResults(file: string, tables: string): void {
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const text = readFileSync(file, 'utf8');
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${file} has no ${begin} … ${end} section to write into`);
+  const command = 'Written by `npx -y pnpm@10.34.9 bench` (repository root) on ' + new Date().toISOString().slice(0, 10) + '.';
+  writeFileSync(file, `${text.slice(0, from + begin.length)}\n${command}\n\n${tables.trim()}\n${text.slice(to)}`);
 }
 
 main().then(
