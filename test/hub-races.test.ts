@@ -17,6 +17,18 @@ import { drivers, receive } from './support/transport-drivers';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const express5 = serverKinds[1]!;
 
+/** Runs `body` against a hub with `options` on an Express 5 server, then closes both. */
+async function withHub(options: CometOptions, body: (hub: CometHub, server: RunningServer) => Promise<void>): Promise<void> {
+  const hub = createComet(options);
+  const server = await express5.start(hub);
+  try {
+    await body(hub, server);
+  } finally {
+    await hub.close();
+    await server.close();
+  }
+}
+
 /** A memory broker whose reads take `delayMs`, as a networked broker's do. */
 function slowBroker(delayMs: number, inner: Broker = createMemoryBroker()): Broker {
   return { ...inner, read: async (...args) => (await sleep(delayMs), inner.read(...args)) };
@@ -71,9 +83,7 @@ describe('races around a held request', () => {
 describe('a broker whose reads take time', () => {
   it.each(drivers.map((d) => d.name))('loses and repeats nothing on %s when messages come during the read', async (name) => {
     const driver = drivers.find((d) => d.name === name)!;
-    const hub = createComet({ broker: slowBroker(60) });
-    const server = await express5.start(hub);
-    try {
+    await withHub({ broker: slowBroker(60) }, async (hub, server) => {
       const from = (await hub.publish('x', 'before')).cursor;
       await hub.publish('feed', 0);
       const connection = await driver.connect(server.mount, `channel=feed&cursor=${from}`);
@@ -83,39 +93,27 @@ describe('a broker whose reads take time', () => {
       const first = connection.frames.filter((f) => f.type === 'message').map((f) => f.data);
       const rest = await receive(driver, server.mount, 'channel=feed', connection.cursor(), 4 - first.length);
       expect([...first, ...rest.messages.map((m) => m.data)]).toEqual([0, 1, 2, 3]);
-    } finally {
-      await hub.close();
-      await server.close();
-    }
+    });
   });
 
   it('answers close() during the read with the cursor the client sent', async () => {
-    const hub = createComet({ broker: slowBroker(100) });
-    const server = await express5.start(hub);
-    try {
+    await withHub({ broker: slowBroker(100) }, async (hub, server) => {
       const from = (await hub.publish('x', 0)).cursor;
       const poll = request(`${server.mount}/poll?channel=feed&cursor=${from}`);
       await until(() => hub.stats().connections === 1);
       await hub.publish('feed', 'during the read');
       await hub.close();
       expect((await poll).json()).toEqual({ cursor: from, messages: [] });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('starts a cursor-less request at the moment it arrived, not when its read ends', async () => {
-    const hub = createComet({ broker: slowBroker(80) });
-    const server = await express5.start(hub);
-    try {
+    await withHub({ broker: slowBroker(80) }, async (hub, server) => {
       const poll = request(`${server.mount}/poll?channel=feed`);
       await until(() => hub.stats().connections === 1);
       await hub.publish('feed', 'published during the read');
       expect((await poll).json().messages.map((m: { data: unknown }) => m.data)).toEqual(['published during the read']);
-    } finally {
-      await hub.close();
-      await server.close();
-    }
+    });
   });
 });
 
@@ -138,9 +136,7 @@ describe('a broker that loses its history while clients are connected', () => {
       current.onEntry((entry) => listeners.forEach((l) => l(entry)));
     };
     current.onEntry((entry) => listeners.forEach((l) => l(entry)));
-    const hub = createComet({ broker });
-    const server = await express5.start(hub);
-    try {
+    await withHub({ broker }, async (hub, server) => {
       const sse = drivers.find((d) => d.name === 'sse')!;
       const stream = await sse.connect(server.mount, 'channel=r');
       await stream.waitFor((f) => f.some((x) => x.type === 'open'));
@@ -154,26 +150,18 @@ describe('a broker that loses its history while clients are connected', () => {
       const next = await request(`${server.mount}/poll?channel=r&cursor=${end.cursor}`);
       expect(next.json().gap).toEqual({ reason: 'epoch', from: end.cursor });
       expect(next.json().messages.map((m: { data: unknown }) => m.data)).toEqual(['new']);
-    } finally {
-      await hub.close();
-      await server.close();
-    }
+    });
   });
 });
 
 describe('HTTP publish when the broker fails', () => {
   it('answers 503 unavailable', async () => {
     const inner = createMemoryBroker();
-    const hub = createComet({ httpPublish: true, broker: { ...inner, publish: () => Promise.reject(new Error('down')) } });
-    const server = await express5.start(hub);
-    try {
+    await withHub({ httpPublish: true, broker: { ...inner, publish: () => Promise.reject(new Error('down')) } }, async (hub, server) => {
       const res = await postJson(`${server.mount}/publish`, { channel: 'a', data: 1 });
       expect(res.status).toBe(503);
       expect(res.json().error.code).toBe('unavailable');
-    } finally {
-      await hub.close();
-      await server.close();
-    }
+    });
   });
 });
 
