@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
-import type { CometHub } from '@cometkit/core';
+import { withComet, type CometHub } from '@cometkit/core';
 import { cometExpress, cometRoute } from '@cometkit/express';
 import { cometKoa, cometKoaRoute } from '@cometkit/koa';
 
@@ -32,7 +32,7 @@ export interface AppSetup {
 
 /** One kind of server the shared tests run against. */
 export interface ServerKind {
-  name: keyof typeof frameworks;
+  name: keyof typeof frameworks | 'withComet';
   start(hub: CometHub, setup?: AppSetup): Promise<RunningServer>;
 }
 
@@ -52,18 +52,31 @@ export function clientPage(scriptSrc = '/comet/client.js'): string {
 function expressKind(name: 'express4' | 'express5'): ServerKind {
   return {
     name,
-    start(hub, setup) {
-      const app = frameworks[name]();
-      setup?.express?.(app);
-      app.use('/comet', cometExpress(hub));
-      app.get('/orders/:id/updates', cometRoute(hub, { channel: 'orders/:id' }));
-      app.get('/orders/:id/events', cometRoute(hub, { channel: (req) => `orders/${req.params.id}`, transport: 'sse' }));
-      app.get('/app/ping', (_req: unknown, res: { send(body: string): void }) => res.send('pong'));
-      app.get('/app/page', (_req: unknown, res: { type(t: string): { send(body: string): void } }) => res.type('html').send(clientPage()));
-      return listen(http.createServer(app));
-    },
+    start: (hub, setup) => listen(http.createServer(expressApp(name, hub, setup, true))),
   };
 }
+
+/** The Express app of {@link expressKind}; `mount: false` leaves `/comet` to a `withComet` in front. */
+function expressApp(name: 'express4' | 'express5', hub: CometHub, setup: AppSetup | undefined, mount: boolean): http.RequestListener {
+  const app = frameworks[name]();
+  setup?.express?.(app);
+  if (mount) app.use('/comet', cometExpress(hub));
+  app.get('/orders/:id/updates', cometRoute(hub, { channel: 'orders/:id' }));
+  app.get('/orders/:id/events', cometRoute(hub, { channel: (req) => `orders/${req.params.id}`, transport: 'sse' }));
+  app.get('/app/ping', (_req: unknown, res: { send(body: string): void }) => res.send('pong'));
+  app.get('/app/page', (_req: unknown, res: { type(t: string): { send(body: string): void } }) => res.type('html').send(clientPage()));
+  return app;
+}
+
+/**
+ * The fast path: `withComet` serves `/comet` from node:http in front of the Express 5 app (which
+ * keeps its per-route endpoints and pages). Compression set up for Express does not apply to the
+ * mount, which is as users get it.
+ */
+const withCometKind: ServerKind = {
+  name: 'withComet',
+  start: (hub, setup) => listen(http.createServer(withComet(hub, '/comet', expressApp('express5', hub, setup, false)))),
+};
 
 function koaKind(name: 'koa2' | 'koa3'): ServerKind {
   return {
@@ -94,6 +107,7 @@ export const serverKinds: readonly ServerKind[] = [
   expressKind('express5'),
   koaKind('koa2'),
   koaKind('koa3'),
+  withCometKind,
 ];
 
 /** Listens on 127.0.0.1:0; `close()` ends every socket and waits for the server to stop. */

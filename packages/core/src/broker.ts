@@ -48,16 +48,29 @@ export interface ReadResult {
  * order. The memory broker serves one process; others (Redis) share one log between processes.
  */
 export interface Broker {
-  /** Appends a message; resolves with the entry once it is in the log. */
+  /**
+   * Appends a message; resolves with the entry once it is in the log. Positions of one epoch are
+   * consecutive integers from 1, assigned atomically across every process sharing the log.
+   */
   publish(channel: string, segments: readonly string[], payload: string): Promise<LogEntry>;
   /**
    * Reads entries after `cursor` that pass `filter`, at most `limit`. No cursor means "from now":
    * nothing is returned and `position` is the head.
    */
   read(cursor: Cursor | undefined, filter: ChannelFilter, limit: number): Promise<ReadResult>;
-  /** Calls `listener` for every new entry, in log order. Returns the function that stops it. */
+  /**
+   * Calls `listener` for every new entry of the log (every channel, every publisher), in log
+   * order, with consecutive positions. A broker whose feed was interrupted (a lost connection)
+   * backfills from the last position it delivered. Should it still skip, the engine notices the
+   * hole and has its live subscribers read the missing entries from history: nothing is lost
+   * either way, but a backfill avoids the extra reads. Returns the function that stops it.
+   */
   onEntry(listener: (entry: LogEntry) => void): () => void;
-  /** The current epoch and head position. */
+  /**
+   * The epoch and the position of the last entry this process dispatched to its `onEntry`
+   * listeners: where "from now" starts. Other processes may be ahead of it; a cursor ahead of
+   * it (in the same epoch) is therefore not a gap: a read from it returns nothing yet.
+   */
   head(): { epoch: string; position: number };
   /** Releases what the broker holds (connections, timers). */
   close(): Promise<void>;

@@ -4,7 +4,25 @@
  * and publish from app code with `hub.publish(channel, data)`.
  */
 export { createComet } from './hub';
-export type { CometHub, ChannelSource, EndpointOptions, PublishResult } from './hub';
+export type { CometHub, PublishResult } from './hub';
+export { createRouter } from './router';
+export type { ChannelSource, EndpointOptions, Router, RouterOptions } from './router';
+
+// The engine and the transport API: for entry points and transports of your own.
+export { createEngine } from './engine/engine';
+export type { Engine, EngineOptions, SubscribeSpec } from './engine/engine';
+export type { Batch, EndReason, Lifetime, Subscriber, SubscriberHandlers } from './engine/subscriber';
+export type { EndRules, Transport, TransportContext } from './transport';
+export { builtinTransports } from './transports';
+export { openOneBatch, holdOneBatch, batchBody } from './transports/one-batch';
+export type { OneBatchFraming, OneBatchHold } from './transports/one-batch';
+export { openStream, streamFrom, STREAM_HEADERS } from './transports/stream';
+export type { StreamFraming, StreamOpen } from './transports/stream';
+export { frameObjects } from './transports/frame-objects';
+export { readPush, readChannels, readCursor, parseChannelList } from './push-request';
+export type { PushRequest } from './push-request';
+export type { HeartbeatSet, HeartbeatTarget } from './heartbeat-timer';
+export { errorResponse, json, jsonText } from './responses';
 export type { AuthorizeAction, AuthorizeContext, CometOptions, ResolvedOptions } from './options';
 export type { CometStats } from './stats';
 export { exposePrometheus } from './prometheus';
@@ -34,6 +52,7 @@ export type {
   CometResponse,
   CometStreamResponse,
   ParsedBody,
+  StreamEndOptions,
   StreamSink,
 } from './neutral';
 

@@ -59,9 +59,13 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
       if (!cursor) return { epoch, entries: [], position: head, more: false };
       let after = cursor.position;
       let gap: ReadResult['gap'];
-      if (cursor.epoch !== epoch || after > head) {
+      if (cursor.epoch !== epoch) {
         gap = 'epoch';
         after = first - 1;
+      } else if (after >= head) {
+        // At or ahead of the head (a cursor from a process that has dispatched more): not a gap,
+        // the reader simply waits for what comes after it.
+        return { epoch, entries: [], position: after, more: false };
       } else if (after < first - 1) {
         gap = 'expired';
         after = first - 1;

@@ -50,6 +50,8 @@ export interface CometBodyResponse {
   readonly status: number;
   readonly headers: CometHeaders;
   readonly body: string | Buffer;
+  /** Set on an answer that refuses the request, whatever its status (JSONP refuses with 200). */
+  readonly error?: string;
 }
 
 /** Where a streamed response writes its chunks; the Node bridge implements it over a socket. */
@@ -59,10 +61,23 @@ export interface StreamSink {
   /** Bytes accepted but not yet handed to the kernel: a slow client shows here. */
   bufferedBytes(): number;
   /**
-   * Ends the response. Safe to call twice. With `drainTimeoutMs`, a client that has not taken the
-   * bytes still buffered within that time is disconnected, freeing them.
+   * A promise that resolves once the bytes buffered so far were handed on, or undefined when
+   * nothing waits: a stream replaying history writes its next batch only then.
    */
-  end(drainTimeoutMs?: number): void;
+  drained(): Promise<void> | undefined;
+  /** Ends the response. Safe to call twice. */
+  end(options?: StreamEndOptions): void;
+}
+
+/** How a stream ends. */
+export interface StreamEndOptions {
+  /**
+   * A client that has not taken the bytes still buffered within this time is disconnected,
+   * freeing them.
+   */
+  drainTimeoutMs?: number;
+  /** Close the connection too rather than keep it alive (shutdown: let the server stop at once). */
+  close?: boolean;
 }
 
 /** A response that stays open and is written to as things happen. */

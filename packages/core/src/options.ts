@@ -1,8 +1,12 @@
 import type { Broker } from './broker';
 import type { CometRequest } from './neutral';
+import type { EndRules, Transport } from './transport';
 
-/** What a request asks to do, for {@link CometOptions.authorize}. */
-export type AuthorizeAction = 'subscribe' | 'publish';
+/**
+ * What a request asks to do, for {@link CometOptions.authorize}: subscribe or publish (every
+ * entry point), or open a session (a Bayeux `/meta/handshake`).
+ */
+export type AuthorizeAction = 'subscribe' | 'publish' | 'handshake';
 
 /** What {@link CometOptions.authorize} is told about a request. */
 export interface AuthorizeContext {
@@ -12,12 +16,28 @@ export interface AuthorizeContext {
   readonly data?: unknown;
   /** The neutral request; `request.raw` is the framework's own (Express `req`, Koa `ctx`). */
   readonly request: CometRequest;
+  /** The entry point asking (`poll`, `sse`, `bayeux`, a custom transport's name). */
+  readonly transport?: string;
+  /** The session the request belongs to, on entry points that have one (Bayeux: its clientId and state). */
+  readonly session?: unknown;
+  /** The message's `ext` object, on entry points that carry one (Bayeux). */
+  readonly ext?: unknown;
 }
 
 /** Options of {@link createComet}. Every limit has a safe default. */
 export interface CometOptions {
   /** Where messages and history live. Default: a memory broker with {@link history} limits. */
   broker?: Broker;
+  /**
+   * Transports served under the mount besides (or instead of) the built-in ones: one with the
+   * name of a built-in replaces it. See `Transport` and the core README.
+   */
+  transports?: readonly Transport[];
+  /**
+   * End rules by transport name, over each transport's own and the hub's defaults:
+   * `{ sse: { maxAgeMs: 60_000 } }`.
+   */
+  endRules?: Readonly<Record<string, Partial<EndRules>>>;
   /** History limits of the default memory broker. */
   history?: { maxCount?: number; maxAgeMs?: number };
   /** How long a long-poll is held before it answers with no messages. Default 25,000 ms. */
@@ -38,6 +58,12 @@ export interface CometOptions {
     maxBodyBytes?: number;
     /** Most requests held open at once across the hub; more get 503. Default 20,000. */
     maxConnections?: number;
+    /**
+     * The range a client-chosen hold time (Bayeux `advice.timeout`) is clamped to. Default 0 to
+     * 60,000 ms (or `longPollTimeoutMs` when longer); 0 answers at once.
+     */
+    minHoldMs?: number;
+    maxHoldMs?: number;
   };
   /** How long `close()` waits for held requests to end. Default 5,000 ms. */
   closeTimeoutMs?: number;
@@ -78,6 +104,8 @@ export interface ResolvedOptions {
   maxChannels: number;
   maxBodyBytes: number;
   maxConnections: number;
+  minHoldMs: number;
+  maxHoldMs: number;
   closeTimeoutMs: number;
   heartbeatMs: number;
   byteBudget: number;
@@ -102,6 +130,8 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     maxChannels: positive('limits.maxChannels', limits.maxChannels, 32),
     maxBodyBytes: positive('limits.maxBodyBytes', limits.maxBodyBytes, 64 * 1024),
     maxConnections: positive('limits.maxConnections', limits.maxConnections, 20_000),
+    minHoldMs: atLeastZero('limits.minHoldMs', limits.minHoldMs, 0),
+    maxHoldMs: positive('limits.maxHoldMs', limits.maxHoldMs, Math.max(60_000, options.longPollTimeoutMs ?? 0)),
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, 5_000),
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 20_000),
     byteBudget: positive('streams.byteBudget', streams.byteBudget, 128 * 1024),
@@ -112,6 +142,12 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     corsAllows: corsPolicy(options.cors?.origins),
     corsCredentials: options.cors?.credentials ?? false,
   };
+}
+
+function atLeastZero(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`cometkit: ${name} must be a number ≥ 0`);
+  return value;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {

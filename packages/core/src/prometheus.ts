@@ -42,6 +42,7 @@ const TOTALS: [keyof CometStats, string][] = [
   ['timeouts', 'Long-polls answered empty at their timeout.'],
   ['slowClientCutoffs', 'Slow clients cut off (they resume by cursor).'],
   ['errors', 'Requests refused with an error status.'],
+  ['brokerErrors', 'Broker reads that failed.'],
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { parseChannel, type ParsedChannel } from './channel';
 import { parseCursor, type Cursor } from './cursor';
 import { cometError, isCometError, type CometError } from './errors';
+import type { TransportContext } from './transport';
 
 /** What a push request (poll or stream) asks for. */
 export interface PushRequest {
@@ -36,16 +37,21 @@ export function parseChannelList(names: readonly unknown[], maxChannels: number)
   return [...byName.values()];
 }
 
-/** Reads the `cursor` query parameter: absent or empty means "from now". */
+/** Reads cursor text: absent or empty means "from now". */
 export function readCursor(text: string | null | undefined): { cursor: Cursor | undefined; sent: string | undefined } | CometError {
   if (text === null || text === undefined || text === '') return { cursor: undefined, sent: undefined };
   const cursor = parseCursor(text);
   return isCometError(cursor) ? cursor : { cursor, sent: text };
 }
 
-/** Builds a {@link PushRequest} from channels already known and the request's `cursor` parameter. */
-export function pushRequest(channels: readonly ParsedChannel[], cursorText: string | null | undefined): PushRequest | CometError {
+/**
+ * The push request of a built-in transport's `GET`: its method, the context's channels, and the
+ * cursor (`cursorText`, by default the `cursor` query parameter), each checked in that order.
+ */
+export function readPush(context: TransportContext, cursorText: string | null | undefined = context.query.get('cursor')): PushRequest | CometError {
+  if (context.request.method !== 'GET') return cometError('method_not_allowed', 'Use GET for this route.');
+  if (isCometError(context.channels)) return context.channels;
   const cursor = readCursor(cursorText);
   if (isCometError(cursor)) return cursor;
-  return { channels, cursor: cursor.cursor, sentCursor: cursor.sent };
+  return { channels: context.channels, cursor: cursor.cursor, sentCursor: cursor.sent };
 }

@@ -26,5 +26,5 @@ export const RETRY_AFTER_SECONDS = 2;
  */
 export function errorResponse(error: CometError, headers: CometHeaders = {}): CometBodyResponse {
   const retry: CometHeaders = error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
-  return json(error.status, error.toBody(), { ...retry, ...headers });
+  return { ...json(error.status, error.toBody(), { ...retry, ...headers }), error: error.code };
 }

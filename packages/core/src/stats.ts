@@ -14,8 +14,10 @@ export interface CometStats {
   timeouts: number;
   /** Slow clients cut off (they resume from their cursor). */
   slowClientCutoffs: number;
-  /** Requests refused with a 4xx or 5xx error. */
+  /** Requests refused with an error (a 4xx or 5xx, or a JSONP error handed to its callback). */
   errors: number;
+  /** Broker reads that failed (the subscriber ended with `error`; its client retries). */
+  brokerErrors: number;
 }
 
 /** A fresh set of counters. */
@@ -29,5 +31,6 @@ export function createStats(): CometStats {
     timeouts: 0,
     slowClientCutoffs: 0,
     errors: 0,
+    brokerErrors: 0,
   };
 }

@@ -1,31 +1,55 @@
+import type { ParsedChannel } from './channel';
+import type { Engine } from './engine/engine';
 import type { CometError } from './errors';
-import type { HubInternals } from './hub-internals';
 import type { CometRequest, CometResponse } from './neutral';
-import type { PushRequest } from './push-request';
 
-/** What a transport is given to open one push response. */
+/**
+ * When a transport's responses end by themselves. Each transport may declare its own; the hub's
+ * options fill in the rest (`longPollTimeoutMs`, `streams.byteBudget`, `streams.maxAgeMs`).
+ */
+export interface EndRules {
+  /** How long a one-batch response is held with nothing to say before it answers empty. */
+  readonly holdMs: number;
+  /** Bytes a stream writes before it ends (its client resumes by cursor); `Infinity` for none. */
+  readonly byteBudget: number;
+  /** Age at which a stream ends. */
+  readonly maxAgeMs: number;
+}
+
+/** What a transport is given to open one response. */
 export interface TransportContext {
   readonly request: CometRequest;
-  readonly push: PushRequest;
-  readonly hub: HubInternals;
+  /** The request's query, parsed once for everyone who reads it. */
+  readonly query: URLSearchParams;
+  /**
+   * The channels this request is for, already checked: the client's (`?channel=`) under a mount,
+   * the route's on a per-route endpoint; or why they are not acceptable.
+   */
+  readonly channels: readonly ParsedChannel[] | CometError;
+  /** This transport's end rules, the hub's defaults filled in. */
+  readonly rules: EndRules;
+  /** The fan-out engine: subscribe, heartbeats, options. */
+  readonly engine: Engine;
 }
 
 /**
- * A transport is framing plus a rule for when its response ends. Waiting, batching, timeouts and
- * abort handling live in the hub; a transport only turns batches into bytes.
+ * A transport is framing plus a rule for when its response ends. Waiting, batching, lifetimes,
+ * admission and release live in the engine: a transport turns batches into bytes. Most are built
+ * on {@link openOneBatch} (long-poll family) or {@link openStream} (streaming family).
+ *
+ * ```ts
+ * const lines: Transport = { name: 'lines', open: (context) => openStream(context, linesFraming, '') };
+ * createComet({ transports: [lines] }); // GET {mount}/lines?channel=…
+ * ```
  */
 export interface Transport {
   /** Route name under the mount (`poll` → `GET {mount}/poll`). */
   readonly name: string;
-  /** Opens the response for one request whose channels and cursor are already checked. */
-  open(context: TransportContext): Promise<CometResponse> | CometResponse;
+  /** This transport's own end rules (SSE streams have no byte budget, for example). */
+  readonly endRules?: Partial<EndRules>;
   /**
-   * Checks this transport's own parameters (a JSONP callback name) before anything else, so that
-   * later errors can be reported through them. An error here is answered as plain JSON.
+   * Opens the response for one request. It reads its own parameters first (so that later errors
+   * can be reported through them, as JSONP does), then checks method, channels and cursor.
    */
-  checkRequest?(request: CometRequest): CometError | undefined;
-  /** Where this transport's client puts its cursor; default the `cursor` query parameter. */
-  readCursor?(request: CometRequest): string | null | undefined;
-  /** How this transport reports an error, when not as a JSON body (JSONP hands it to its callback). */
-  errorResponse?(error: CometError, request: CometRequest): CometResponse;
+  open(context: TransportContext): Promise<CometResponse> | CometResponse;
 }

@@ -1,6 +1,6 @@
 import { createLogEntry, type LogEntry } from '@cometkit/core';
 import { LastBatchCache } from '../src/batch-cache';
-import type { Batch } from '../src/subscriber';
+import type { Batch } from '../src/engine/subscriber';
 
 const entry = (position: number, epoch = 'e1'): LogEntry => createLogEntry(epoch, position, 'a', ['a'], String(position), 0);
 const batch = (entries: LogEntry[], extra: Partial<Batch> = {}): Batch => ({ entries, cursor: entries[entries.length - 1]!.cursor, ...extra });

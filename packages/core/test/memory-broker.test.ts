@@ -115,14 +115,6 @@ describe('memory broker', () => {
     expect(result.entries.map((e) => JSON.parse(e.payload))).toEqual(['new']);
   });
 
-  it('treats a position beyond the head as a reset, not as a wait', async () => {
-    const broker = createMemoryBroker();
-    await publish(broker, 'a', 1);
-    const result = await broker.read({ epoch: broker.head().epoch, position: 99 }, filter('a'), 100);
-    expect(result.gap).toBe('epoch');
-    expect(result.position).toBe(1);
-  });
-
   it('tells listeners of every entry in order, until stopped', async () => {
     const broker = createMemoryBroker();
     const seen: number[] = [];

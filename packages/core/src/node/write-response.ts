@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { isStreamResponse, type CometResponse, type StreamSink } from '../neutral';
+import { isStreamResponse, type CometResponse, type StreamEndOptions, type StreamSink } from '../neutral';
 
 /** Compression middleware (compression, koa-compress) adds `flush()` so a stream is not held back. */
 type FlushableResponse = ServerResponse & { flush?: () => void };
@@ -39,12 +39,28 @@ class NodeStreamSink implements StreamSink {
     return this.res.writableLength + (this.res.socket?.writableLength ?? 0);
   }
 
-  end(drainTimeoutMs?: number): void {
+  drained(): Promise<void> | undefined {
+    const { res } = this;
+    if (!res.writableNeedDrain || res.destroyed) return undefined;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  }
+
+  end(options: StreamEndOptions = {}): void {
     const { res } = this;
     if (res.writableEnded) return;
     res.end();
-    if (drainTimeoutMs !== undefined && this.bufferedBytes() > 0) {
-      const timer = setTimeout(() => res.destroy(), drainTimeoutMs).unref();
+    // The response was chunked and kept alive: only ending the socket closes the connection.
+    if (options.close) res.once('finish', () => res.socket?.end());
+    if (options.drainTimeoutMs !== undefined && this.bufferedBytes() > 0) {
+      const timer = setTimeout(() => res.destroy(), options.drainTimeoutMs).unref();
       res.once('close', () => clearTimeout(timer));
     }
   }

@@ -1,5 +1,6 @@
 import { escapeForScriptBlock, readCallback } from '../callback-name';
 import { isCometError } from '../errors';
+import { errorResponse } from '../responses';
 import type { Transport } from '../transport';
 import { frameObjects } from './frame-objects';
 import { openStream, STREAM_HEADERS, type StreamFraming } from './stream';
@@ -24,9 +25,6 @@ const framing: StreamFraming = {
     'x-frame-options': 'SAMEORIGIN',
     'content-security-policy': "frame-ancestors 'self'",
   },
-  prelude: (request) =>
-    `<!doctype html><html><head><meta charset="utf-8"></head><body>\n` +
-    `<script>var c=${readCallback(request.query) as string};function p(f){c(f)}</script>\n${PADDING}`,
   message: (entry) => call(frameObjects.message(entry)),
   open: (cursor, heartbeatMs) => call(frameObjects.open(cursor, heartbeatMs)),
   gap: (reason, from, cursor) => call(frameObjects.gap(reason, from, cursor)),
@@ -36,9 +34,12 @@ const framing: StreamFraming = {
 
 export const iframe: Transport = {
   name: 'iframe',
-  checkRequest(request) {
-    const callback = readCallback(request.query);
-    return isCometError(callback) ? callback : undefined;
+  open(context) {
+    const callback = readCallback(context.query);
+    if (isCometError(callback)) return errorResponse(callback);
+    const prelude =
+      `<!doctype html><html><head><meta charset="utf-8"></head><body>\n` +
+      `<script>var c=${callback};function p(f){c(f)}</script>\n${PADDING}`;
+    return openStream(context, framing, prelude);
   },
-  open: (context) => openStream(context, framing),
 };

@@ -1,9 +1,11 @@
 import { escapeLineTerminators, readCallback } from '../callback-name';
+import type { CometError } from '../errors';
 import { isCometError } from '../errors';
 import type { CometBodyResponse, CometHeaders } from '../neutral';
 import { errorResponse } from '../responses';
+import type { Batch } from '../engine/subscriber';
 import type { Transport } from '../transport';
-import { openOneBatch } from './one-batch';
+import { batchBody, openOneBatch, type OneBatchFraming } from './one-batch';
 
 const HEADERS: CometHeaders = {
   'content-type': 'application/javascript; charset=utf-8',
@@ -15,23 +17,29 @@ const HEADERS: CometHeaders = {
  * JSONP long-poll: `GET {mount}/jsonp?channel=…&cursor=…&callback=NAME`, for `<script>` tags on
  * other origins. The long-poll batch wrapped as `/**\/typeof NAME==='function'&&NAME(BATCH);`.
  * Errors reach the callback too, with status 200: a browser runs no script served with an error.
+ * The callback is read first, so every later error can be reported through it.
  */
 export const jsonp: Transport = {
   name: 'jsonp',
-  checkRequest(request) {
-    const callback = readCallback(request.query);
-    return isCometError(callback) ? callback : undefined;
-  },
   open(context) {
-    const callback = readCallback(context.request.query) as string;
-    return openOneBatch(context, { name: 'jsonp', respond: (body) => script(callback, body.toString()) });
-  },
-  errorResponse(error, request) {
-    const callback = readCallback(request.query);
-    if (isCometError(callback)) return errorResponse(error);
-    return script(callback, JSON.stringify({ ...error.toBody(), status: error.status }));
+    const callback = readCallback(context.query);
+    if (isCometError(callback)) return errorResponse(callback);
+    return openOneBatch(context, new JsonpFraming(callback), 'jsonp');
   },
 };
+
+/** A held JSONP poll's framing: one small object per request, its methods shared. */
+class JsonpFraming implements OneBatchFraming {
+  constructor(private readonly callback: string) {}
+
+  answer(batch: Batch): CometBodyResponse {
+    return script(this.callback, batchBody(batch).toString());
+  }
+
+  error(error: CometError): CometBodyResponse {
+    return { ...script(this.callback, JSON.stringify({ ...error.toBody(), status: error.status })), error: error.code };
+  }
+}
 
 function script(callback: string, json: string): CometBodyResponse {
   const body = `/**/typeof ${callback}==='function'&&${callback}(${escapeLineTerminators(json)});`;

@@ -1,8 +1,8 @@
 import { jsonText } from '../responses';
 import type { Transport } from '../transport';
-import { openOneBatch, type OneBatchFraming } from './one-batch';
+import { batchBody, openOneBatch, type OneBatchFraming } from './one-batch';
 
-const framing: OneBatchFraming = { name: 'poll', respond: (body) => jsonText(200, body) };
+const framing: OneBatchFraming = { answer: (batch) => jsonText(200, batchBody(batch)) };
 
 /**
  * Long-poll JSON: `GET {mount}/poll?channel=…&cursor=…`. One batch per response, as
@@ -10,5 +10,5 @@ const framing: OneBatchFraming = { name: 'poll', respond: (body) => jsonText(200
  */
 export const longPoll: Transport = {
   name: 'poll',
-  open: (context) => openOneBatch(context, framing),
+  open: (context) => openOneBatch(context, framing, 'poll'),
 };

@@ -1,58 +1,114 @@
 import { LastBatchCache } from '../batch-cache';
-import { cometError } from '../errors';
-import type { HubInternals } from '../hub-internals';
-import type { CometResponse } from '../neutral';
+import type { Engine, SubscribeSpec } from '../engine/engine';
+import type { Batch, EndReason, SubscriberHandlers } from '../engine/subscriber';
+import { cometError, isCometError, type CometError } from '../errors';
+import type { CometRequest, CometResponse } from '../neutral';
+import { readPush, type PushRequest } from '../push-request';
 import { errorResponse } from '../responses';
-import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../subscriber';
 import type { TransportContext } from '../transport';
 
-/** What a one-batch transport (long-poll, JSONP) still decides for itself: how a body is framed. */
+/** What a one-batch transport decides for itself: how an answer and an error are framed. */
 export interface OneBatchFraming {
-  readonly name: string;
-  /** The response for a batch body (the long-poll JSON text of the batch). */
-  respond(body: string | Buffer): CometResponse;
+  /**
+   * The answer for a batch: its messages, and its gap if any, with the cursor to resume from.
+   * `entries` is empty when the hold ended with nothing to say (timeout, shutdown).
+   */
+  answer(batch: Batch): CometResponse;
+  /** The answer for a refusal. Default: the JSON error body with its status. */
+  error?(error: CometError): CometResponse;
 }
 
-const UNAVAILABLE = errorResponse(cometError('unavailable', 'The message log is unavailable; retry.'));
+/** What {@link holdOneBatch} needs beyond the framing. */
+export interface OneBatchHold {
+  readonly engine: Engine;
+  readonly request: CometRequest;
+  readonly push: PushRequest;
+  /** Transport name, for the stats. */
+  readonly transport: string;
+  /** How long to hold with nothing to say, clamped to `limits.minHoldMs`…`maxHoldMs`; 0 answers after the read. */
+  readonly holdMs: number;
+  /** More for `authorize`. */
+  readonly context?: SubscribeSpec['context'];
+}
+
 /** What a poll whose client left settles with; the bridge writes nothing for it. */
 const GONE = errorResponse(cometError('bad_request', 'The client went away.'));
+const UNAVAILABLE = cometError('unavailable', 'The message log is unavailable; retry.');
 
 /**
- * The long-poll rule shared by long-poll JSON and JSONP: answer the first batch that has messages
- * (or a gap) and end; with nothing to say, hold until a message, the timeout, or shutdown.
+ * The long-poll rule of a built-in transport: read method, channels and cursor from the request,
+ * then {@link holdOneBatch} for the transport's hold time.
  */
-export function openOneBatch({ request, push, hub }: TransportContext, framing: OneBatchFraming): Promise<CometResponse> {
+export function openOneBatch(context: TransportContext, framing: OneBatchFraming, name: string): Promise<CometResponse> {
+  const push = readPush(context);
+  if (isCometError(push)) return Promise.resolve(refuse(framing, push));
+  return holdOneBatch({ engine: context.engine, request: context.request, push, transport: name, holdMs: context.rules.holdMs }, framing);
+}
+
+/**
+ * The long-poll rule: answer the first batch that has messages (or a gap) and end; with nothing
+ * to say, hold until a message, the hold time, or shutdown, and answer empty with the cursor.
+ * Bayeux's `/meta/connect` and the built-in long-poll and JSONP routes all hold this way.
+ */
+export function holdOneBatch(hold: OneBatchHold, framing: OneBatchFraming): Promise<CometResponse> {
+  const { engine, push } = hold;
+  const holdMs = Math.min(Math.max(engine.options.minHoldMs, hold.holdMs), engine.options.maxHoldMs);
   return new Promise<CometResponse>((resolve) => {
-    const waiter = new PollWaiter(hub, framing, resolve);
-    waiter.subscriber = hub.subscribe(framing.name, push, waiter, request.signal, waiter.lifetime, false);
+    const waiter = new PollWaiter(framing, resolve);
+    const subscribed = engine.subscribe({
+      transport: hold.transport,
+      channels: push.channels,
+      cursor: push.cursor,
+      sentCursor: push.sentCursor,
+      request: hold.request,
+      signal: hold.request.signal,
+      handlers: waiter,
+      lifetime: { ms: holdMs, reason: 'timeout' },
+      once: true,
+      context: hold.context,
+    });
+    if (isCometError(subscribed)) waiter.refuse(subscribed);
+    else if (subscribed instanceof Promise) {
+      subscribed.then((result) => (isCometError(result) ? waiter.refuse(result) : undefined), (error: unknown) => waiter.fail(error));
+    }
   });
+}
+
+function refuse(framing: OneBatchFraming, error: CometError): CometResponse {
+  return framing.error ? framing.error(error) : errorResponse(error);
 }
 
 /** One held poll. A class, not closures: tens of thousands of these may wait at once. */
 class PollWaiter implements SubscriberHandlers {
-  subscriber!: Subscriber;
-  readonly lifetime;
+  private settled = false;
 
   constructor(
-    private readonly hub: HubInternals,
     private readonly framing: OneBatchFraming,
-    private readonly resolve: (response: CometResponse) => void,
-  ) {
-    this.lifetime = { ms: hub.options.longPollTimeoutMs, reason: 'timeout' } as const;
-  }
+    private readonly resolve: (response: CometResponse | PromiseLike<CometResponse>) => void,
+  ) {}
 
   batch(batch: Batch): void {
-    if (batch.entries.length > 0 || batch.gap) this.settle(this.framing.respond(batchBody(batch)));
+    this.settle(this.framing.answer(batch));
   }
 
-  end(reason: EndReason): void {
+  end(reason: EndReason, cursor: string): void {
     if (reason === 'gone') this.settle(GONE);
-    else if (reason === 'error') this.settle(UNAVAILABLE);
-    else this.settle(this.framing.respond(`{"cursor":"${this.hub.cursorOf(this.subscriber)}","messages":[]}`));
+    else if (reason === 'error') this.refuse(UNAVAILABLE);
+    else this.settle(this.framing.answer({ entries: [], cursor }));
   }
 
-  private settle(response: CometResponse): void {
-    this.hub.release(this.subscriber);
+  refuse(error: CometError): void {
+    this.settle(refuse(this.framing, error));
+  }
+
+  /** `authorize` threw: a bug of the app's, handed to the framework's error handling. */
+  fail(error: unknown): void {
+    this.settle(Promise.reject(error));
+  }
+
+  private settle(response: CometResponse | PromiseLike<CometResponse>): void {
+    if (this.settled) return;
+    this.settled = true;
     this.resolve(response);
   }
 }
@@ -74,6 +130,7 @@ export function batchBody(batch: Batch): string | Buffer {
     }
     return frame;
   }
+  if (entries.length === 0 && !gap) return `{"cursor":"${batch.cursor}","messages":[]}`;
   return lastBody.get(batch, () => {
     let body = `{"cursor":"${batch.cursor}","messages":[`;
     for (let i = 0; i < entries.length; i++) body += (i > 0 ? ',' : '') + entries[i]!.json;

@@ -12,7 +12,6 @@ const PADDING = `:${' '.repeat(2048)}\n`;
 const framing: StreamFraming = {
   name: 'sse',
   headers: { ...STREAM_HEADERS, 'content-type': 'text/event-stream; charset=utf-8' },
-  prelude: (request, options) => (request.query.get('padding') === '1' ? PADDING : '') + `retry: ${options.sseRetryMs}\n\n`,
   message: (entry) => `id: ${entry.cursor}\ndata: ${entry.json}\n\n`,
   open: (cursor, heartbeatMs) => `event: ready\nid: ${cursor}\ndata: {"cursor":"${cursor}","heartbeatMs":${heartbeatMs}}\n\n`,
   gap: (reason, from, cursor) =>
@@ -23,8 +22,13 @@ const framing: StreamFraming = {
 
 export const sse: Transport = {
   name: 'sse',
-  // EventSource sends Last-Event-ID when it reconnects, to the URL of its first request: the
-  // header is newer than the query's cursor.
-  readCursor: (request) => request.header('last-event-id') || request.query.get('cursor'),
-  open: (context) => openStream(context, framing),
+  // EventSource keeps no response text, so nothing needs a byte budget; and every end costs a
+  // native EventSource its whole `retry:` wait before it reconnects (it cannot be told "now").
+  endRules: { byteBudget: Infinity },
+  open(context) {
+    const prelude = (context.query.get('padding') === '1' ? PADDING : '') + `retry: ${context.engine.options.sseRetryMs}\n\n`;
+    // EventSource sends Last-Event-ID when it reconnects, to the URL of its first request: the
+    // header is newer than the query's cursor.
+    return openStream(context, framing, prelude, context.request.header('last-event-id') || context.query.get('cursor'));
+  },
 };

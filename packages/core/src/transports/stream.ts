@@ -1,12 +1,14 @@
 import type { GapReason, LogEntry } from '../broker';
 import { LastBatchCache } from '../batch-cache';
 import { formatCursor } from '../cursor';
-import type { HeartbeatTarget, HubInternals } from '../hub-internals';
-import type { CometHeaders, CometRequest, CometStreamResponse, StreamSink } from '../neutral';
-import type { ResolvedOptions } from '../options';
-import type { PushRequest } from '../push-request';
-import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../subscriber';
-import type { TransportContext } from '../transport';
+import type { Engine } from '../engine/engine';
+import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../engine/subscriber';
+import { isCometError, type CometError } from '../errors';
+import type { HeartbeatTarget } from '../heartbeat-timer';
+import type { CometHeaders, CometRequest, CometResponse, CometStreamResponse, StreamSink } from '../neutral';
+import { readPush, type PushRequest } from '../push-request';
+import { errorResponse } from '../responses';
+import type { EndRules, TransportContext } from '../transport';
 
 /** Headers every stream sends so proxies, nginx and compression pass bytes on at once. */
 export const STREAM_HEADERS: CometHeaders = {
@@ -20,8 +22,6 @@ export interface StreamFraming {
   readonly name: string;
   /** Response headers, {@link STREAM_HEADERS} included. */
   readonly headers: CometHeaders;
-  /** Written first, before history (padding, a retry hint, an HTML head). */
-  prelude(request: CometRequest, options: ResolvedOptions): string;
   /** One message. Called once per message and transport, whatever the number of subscribers. */
   message(entry: LogEntry): string;
   /** History has been sent; the stream stands at `cursor` and heartbeats come every `heartbeatMs`. */
@@ -33,89 +33,137 @@ export interface StreamFraming {
   end(reason: EndReason, cursor: string): string;
 }
 
+/** What {@link streamFrom} needs beyond the framing. */
+export interface StreamOpen {
+  readonly engine: Engine;
+  readonly request: CometRequest;
+  readonly push: PushRequest;
+  readonly rules: EndRules;
+  /** Written first, before history (padding, a retry hint, an HTML head). */
+  readonly prelude: string;
+  /** How a refusal is answered (before any byte is sent). Default: the JSON error body. */
+  readonly error?: (error: CometError) => CometResponse;
+}
+
 /**
- * The streaming rule shared by SSE, XHR streaming and the forever iframe: write the prelude, the
- * history after the cursor, `open`, then live messages; a heartbeat when idle; end after the byte
- * budget or the maximum age, on shutdown, or when the client reads too slowly (it resumes by cursor).
+ * The streaming rule of a built-in transport: read method, channels and cursor (`cursorText`,
+ * default the `cursor` query parameter), then {@link streamFrom} with the transport's end rules.
  */
-export function openStream({ request, push, hub }: TransportContext, framing: StreamFraming): CometStreamResponse {
-  return new StreamWriter(request, push, hub, framing);
+export function openStream(
+  context: TransportContext,
+  framing: StreamFraming,
+  prelude: string,
+  cursorText?: string | null,
+): CometResponse | Promise<CometResponse> {
+  const push = cursorText === undefined ? readPush(context) : readPush(context, cursorText);
+  if (isCometError(push)) return errorResponse(push);
+  return streamFrom({ engine: context.engine, request: context.request, push, rules: context.rules, prelude }, framing);
+}
+
+/**
+ * The streaming rule shared by SSE, XHR streaming and the forever iframe: once admitted, write
+ * the prelude, the history after the cursor (paced by the socket), `open`, then live messages; a
+ * heartbeat when idle; end after the byte budget or the maximum age, on shutdown, or when the
+ * client reads too slowly (it resumes by cursor).
+ */
+export function streamFrom(open: StreamOpen, framing: StreamFraming): CometResponse | Promise<CometResponse> {
+  const writer = new StreamWriter(open, framing);
+  const subscribed = open.engine.subscribe({
+    transport: framing.name,
+    channels: open.push.channels,
+    cursor: open.push.cursor,
+    sentCursor: open.push.sentCursor,
+    request: open.request,
+    signal: open.request.signal,
+    handlers: writer,
+    lifetime: { ms: open.rules.maxAgeMs, reason: 'age' },
+    deferRead: true,
+  });
+  const refuse = open.error ?? errorResponse;
+  if (subscribed instanceof Promise) return subscribed.then((result) => (isCometError(result) ? refuse(result) : writer.admitted(result)));
+  return isCometError(subscribed) ? refuse(subscribed) : writer.admitted(subscribed);
 }
 
 /** One open stream. A class, not closures: tens of thousands may be open at once. */
 class StreamWriter implements CometStreamResponse, SubscriberHandlers, HeartbeatTarget {
   readonly status = 200;
   readonly headers: CometHeaders;
-  private sink!: StreamSink;
+  private sink: StreamSink | undefined;
   private subscriber!: Subscriber;
   private written = 0;
   private lastWrite = 0;
-  private ended = false;
+  /** An end that came before the response started (shutdown right after admission). */
+  private earlyEnd: { reason: EndReason; cursor: string } | undefined;
 
   constructor(
-    private readonly request: CometRequest,
-    private readonly push: PushRequest,
-    private readonly hub: HubInternals,
+    private readonly options: StreamOpen,
     private readonly framing: StreamFraming,
   ) {
     this.headers = framing.headers;
   }
 
+  admitted(subscriber: Subscriber): this {
+    this.subscriber = subscriber;
+    return this;
+  }
+
   start(sink: StreamSink): void {
-    const { hub, framing } = this;
     this.sink = sink;
-    this.write(framing.prelude(this.request, hub.options));
-    const lifetime = { ms: hub.options.streamMaxAgeMs, reason: 'age' } as const;
-    this.subscriber = hub.subscribe(framing.name, this.push, this, this.request.signal, lifetime, true);
-    hub.heartbeats.add(this);
+    this.write(this.options.prelude);
+    if (this.earlyEnd) return this.end(this.earlyEnd.reason, this.earlyEnd.cursor);
+    this.options.engine.heartbeats.add(this);
+    this.subscriber.begin();
   }
 
   batch(batch: Batch): void {
-    const { framing, hub } = this;
+    const { framing, options } = this;
+    const budget = options.rules.byteBudget;
+    // A backlog left from earlier writes means a client that does not read; a backlog this
+    // batch makes is not (a fast reader takes it at once). History is paced, never cut.
+    if (this.subscriber.isLive && this.sink!.bufferedBytes() > options.engine.options.maxBufferedBytes) {
+      // This batch is not written: the client resumes from before it (before its gap, if any).
+      return this.subscriber.end('slow', batch.gap ? batch.gap.from : cursorBefore(batch));
+    }
     if (batch.gap) this.write(framing.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)));
     const joined = batch.entries.length > 1 ? joinedFrames(batch, framing) : undefined;
-    if (joined && this.written + joined.length < hub.options.byteBudget) {
+    if (joined && this.written + joined.length < budget) {
       this.write(joined); // one write, one chunk, shared by every stream at this position
-    } else {
-      for (const entry of batch.entries) {
-        this.write(frameOf(entry, framing));
-        // The budget holds mid-batch too: the rest comes on the next request, from this cursor.
-        if (this.written >= hub.options.byteBudget) return this.finish('budget', entry.cursor);
-      }
+      return;
     }
-    if (this.sink.bufferedBytes() > hub.options.maxBufferedBytes) {
-      hub.stats.slowClientCutoffs++;
-      this.finish('slow');
+    for (const entry of batch.entries) {
+      this.write(frameOf(entry, framing));
+      // The budget holds mid-batch too: the rest comes on the next request, from this cursor.
+      if (this.written >= budget) return this.subscriber.end('budget', entry.cursor);
     }
   }
 
-  live(): void {
-    if (!this.ended) this.write(this.framing.open(this.subscriber.cursor, this.hub.options.heartbeatMs));
+  pace(): Promise<void> | undefined {
+    return this.sink?.drained();
   }
 
-  end(reason: EndReason): void {
-    this.finish(reason);
+  live(cursor: string): void {
+    this.write(this.framing.open(cursor, this.options.engine.options.heartbeatMs));
+  }
+
+  end(reason: EndReason, cursor: string): void {
+    const { sink } = this;
+    if (!sink) {
+      this.earlyEnd = { reason, cursor };
+      return;
+    }
+    this.options.engine.heartbeats.delete(this);
+    if (reason !== 'gone' && reason !== 'error') this.write(this.framing.end(reason, cursor));
+    sink.end({ drainTimeoutMs: this.options.engine.options.drainTimeoutMs, close: reason === 'closing' });
   }
 
   heartbeat(now: number): void {
-    if (now - this.lastWrite >= this.hub.options.heartbeatMs) this.write(this.framing.heartbeat());
+    if (now - this.lastWrite >= this.options.engine.heartbeats.idleMs) this.write(this.framing.heartbeat());
   }
 
   private write(chunk: string | Buffer): void {
     this.written += chunk.length;
     this.lastWrite = Date.now();
-    this.sink.write(chunk);
-  }
-
-  private finish(reason: EndReason, cursor?: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.hub.heartbeats.delete(this);
-    if (reason !== 'gone' && reason !== 'error') {
-      this.write(this.framing.end(reason, cursor ?? this.hub.cursorOf(this.subscriber)));
-    }
-    this.hub.release(this.subscriber);
-    this.sink.end(this.hub.options.drainTimeoutMs);
+    this.sink!.write(chunk);
   }
 }
 

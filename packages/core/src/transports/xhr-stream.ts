@@ -9,7 +9,6 @@ const PRELUDE = `${' '.repeat(2048)}\n`;
 const framing: StreamFraming = {
   name: 'stream',
   headers: { ...STREAM_HEADERS, 'content-type': 'application/x-ndjson; charset=utf-8', 'x-content-type-options': 'nosniff' },
-  prelude: () => PRELUDE,
   message: (entry) => frameObjects.message(entry) + '\n',
   open: (cursor, heartbeatMs) => frameObjects.open(cursor, heartbeatMs) + '\n',
   gap: (reason, from, cursor) => frameObjects.gap(reason, from, cursor) + '\n',
@@ -19,5 +18,5 @@ const framing: StreamFraming = {
 
 export const xhrStream: Transport = {
   name: 'stream',
-  open: (context) => openStream(context, framing),
+  open: (context) => openStream(context, framing, PRELUDE),
 };

@@ -1,0 +1,271 @@
+import type { Broker, LogEntry } from '../broker';
+import type { ParsedChannel } from '../channel';
+import { formatCursor, type Cursor } from '../cursor';
+import { cometError, type CometError } from '../errors';
+import { HeartbeatTimer, type HeartbeatSet } from '../heartbeat-timer';
+import type { CometRequest } from '../neutral';
+import type { AuthorizeAction, AuthorizeContext, ResolvedOptions } from '../options';
+import { createStats, type CometStats } from '../stats';
+import { SubscriptionIndex } from '../subscription-index';
+import { DeadlineQueue } from './deadline-queue';
+import { Subscriber, type EndReason, type Lifetime, type SubscriberHandlers, type SubscriberHost } from './subscriber';
+
+/** What an entry point asks the engine for when it subscribes one client. */
+export interface SubscribeSpec {
+  /** The entry point's name (`poll`, `sse`, `bayeux`, …): counted per name in the stats. */
+  readonly transport: string;
+  /** Channels and patterns, parsed. */
+  readonly channels: readonly ParsedChannel[];
+  /** Where to resume; undefined means "from now". */
+  readonly cursor?: Cursor;
+  /** The cursor text as the client sent it, reported back in a gap. */
+  readonly sentCursor?: string;
+  /** The request behind it (for `authorize`) and its abort signal (ends it as `gone`). */
+  readonly request: CometRequest;
+  readonly signal?: CometRequest['signal'];
+  readonly handlers: SubscriberHandlers;
+  /** When and why it ends by itself: a hold (`timeout`) or a maximum age (`age`). */
+  readonly lifetime: Lifetime;
+  /** One-batch: end (`done`) once a batch was handed over. Default false: stream until ended. */
+  readonly once?: boolean;
+  /**
+   * Defer the history read until `subscriber.begin()`: a stream subscribes (and is admitted)
+   * before its response starts, but may write only once it has.
+   */
+  readonly deferRead?: boolean;
+  /** More for `authorize` (a Bayeux session, its `ext`). */
+  readonly context?: Partial<AuthorizeContext>;
+}
+
+/**
+ * The fan-out engine every entry point plugs into: subscribing (with admission: shutdown, the
+ * connection limit, `authorize`), dispatch of the broker's entries to matching subscribers,
+ * batching per event-loop turn, lifetimes, release, cursors and shutdown. It never sees HTTP.
+ */
+export interface Engine {
+  readonly options: ResolvedOptions;
+  /** True once `close()` began. */
+  readonly closing: boolean;
+  /** Streams the engine's one heartbeat timer visits. */
+  readonly heartbeats: HeartbeatSet;
+  /**
+   * Admits and registers a subscriber, then reads its history after `spec.cursor`. Refusals are
+   * values: `closing`, `too_many_connections` (requests still awaiting `authorize` count),
+   * `forbidden`, or `bad_request` when the client left while being authorized.
+   */
+  subscribe(spec: SubscribeSpec): Subscriber | CometError | Promise<Subscriber | CometError>;
+  /** `authorize` as configured, for entry points that check more actions (a resubscribe, a handshake). */
+  authorize(action: AuthorizeAction, context: AuthorizeContext): boolean | Promise<boolean>;
+  /** Appends a message to an exact channel. Rejects with `bad_request` for data that is no JSON value. */
+  publish(channel: ParsedChannel, data: unknown): Promise<LogEntry>;
+  /** Where "from now" is: the last entry this process dispatched. */
+  head(): Cursor;
+  /** A snapshot of the counters. */
+  stats(): CometStats;
+  /** Counts a refused request (the routers call it). */
+  countError(): void;
+  /** Ends every subscriber (`closing`), refuses new ones, and resolves once none is left to admit. */
+  close(): Promise<void>;
+}
+
+/** What {@link createEngine} needs. */
+export interface EngineOptions {
+  readonly broker: Broker;
+  readonly options: ResolvedOptions;
+  /** Reports what the engine notices (a broker read failing, a hole in the feed). */
+  readonly log?: (message: string, ...args: unknown[]) => void;
+}
+
+/** Builds the engine over a broker. */
+export function createEngine({ broker, options, log = () => undefined }: EngineOptions): Engine {
+  const stats = createStats();
+  const index = new SubscriptionIndex<Subscriber>();
+  const held = new Set<Subscriber>();
+  const dirty = new Set<Subscriber>();
+  const lifetimes = new DeadlineQueue<Subscriber>((subscriber) => subscriber.expire());
+  const heartbeats = new HeartbeatTimer(options.heartbeatMs);
+  let flushScheduled = false;
+  let closing: Promise<void> | undefined;
+  /** Requests between the connection-limit check and their subscription (awaiting `authorize`). */
+  let authorizing = 0;
+  let settled: (() => void) | undefined;
+  let dispatched = broker.head();
+
+  const stopListening = broker.onEntry((entry: LogEntry) => {
+    if (entry.epoch === dispatched.epoch && entry.position !== dispatched.position + 1) {
+      if (entry.position <= dispatched.position) return; // seen already (a feed that replays)
+      // The feed skipped entries: every live subscriber reads them from history instead.
+      log('feed skipped from %d to %d; live subscribers read history', dispatched.position, entry.position);
+      for (const subscriber of held) if (subscriber.isLive) subscriber.reread();
+    }
+    dispatched = { epoch: entry.epoch, position: entry.position };
+    index.forEachMatch(entry.segments, (subscriber) => subscriber.push(entry));
+  });
+
+  function flushDirty(): void {
+    flushScheduled = false;
+    const subscribers = [...dirty];
+    dirty.clear();
+    for (const subscriber of subscribers) subscriber.flush();
+  }
+
+  function cursorOf(subscriber: Subscriber): string {
+    // Ended before its first read: it has seen nothing beyond where it started.
+    if (!subscriber.hasRead) return subscriber.readFromText;
+    const caughtUp = subscriber.isLive && !subscriber.hasPending && dispatched.epoch === subscriber.epoch;
+    const position = caughtUp ? Math.max(subscriber.position, dispatched.position) : subscriber.position;
+    return formatCursor({ epoch: subscriber.epoch, position });
+  }
+
+  async function readHistory(subscriber: Subscriber): Promise<void> {
+    const generation = ++subscriber.generation;
+    const stale = (): boolean => subscriber.isClosed || subscriber.generation !== generation;
+    let cursor: Cursor = subscriber.readFrom;
+    for (;;) {
+      const result = await broker.read(cursor, subscriber.filter, options.batchLimit);
+      if (stale()) return;
+      subscriber.takeRead(result);
+      if (stale() || !result.more) break;
+      cursor = { epoch: result.epoch, position: result.position };
+      const paced = subscriber.handlers.pace?.();
+      if (paced) await paced;
+      if (stale()) return;
+    }
+    if (!stale()) subscriber.goLive();
+  }
+
+  const host: SubscriberHost = {
+    batchLimit: options.batchLimit,
+    markDirty(subscriber) {
+      dirty.add(subscriber);
+      // Live entries are handed over once per event-loop turn, so a burst becomes one batch per client.
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushDirty);
+      }
+    },
+    read(subscriber) {
+      readHistory(subscriber).catch((error: unknown) => {
+        log('history read failed for a %s subscriber: %O', subscriber.transport, error);
+        stats.brokerErrors++;
+        subscriber.end('error');
+      });
+    },
+    reindex(subscriber, before, after) {
+      for (const channel of before) index.remove(channel.segments, subscriber);
+      for (const channel of after) index.add(channel.segments, subscriber);
+    },
+    release(subscriber, reason: EndReason) {
+      const cursor = cursorOf(subscriber);
+      for (const channel of subscriber.channels) index.remove(channel.segments, subscriber);
+      lifetimes.delete(subscriber);
+      dirty.delete(subscriber);
+      held.delete(subscriber);
+      stats.connections--;
+      stats.connectionsByTransport[subscriber.transport]!--;
+      if (reason === 'timeout') stats.timeouts++;
+      else if (reason === 'slow') stats.slowClientCutoffs++;
+      return cursor;
+    },
+    delivered(count, gap) {
+      stats.delivered += count;
+      if (gap) stats.gaps++;
+    },
+  };
+
+  function register(spec: SubscribeSpec): Subscriber {
+    // "From now" means from this moment, whatever the time the read takes.
+    const from = spec.cursor ?? dispatched;
+    const fromText = spec.sentCursor ?? formatCursor(from);
+    const subscriber = new Subscriber(spec.transport, spec.channels, from, fromText, spec.lifetime, spec.once ?? false, spec.handlers, host);
+    held.add(subscriber);
+    stats.connections++;
+    stats.connectionsByTransport[spec.transport] = (stats.connectionsByTransport[spec.transport] ?? 0) + 1;
+    for (const channel of spec.channels) index.add(channel.segments, subscriber);
+    if (spec.signal) subscriber.watch(spec.signal);
+    if (spec.lifetime.ms > 0) lifetimes.add(subscriber, spec.lifetime.ms);
+    if (!spec.deferRead) host.read(subscriber);
+    return subscriber;
+  }
+
+  const refusedClosing = (): CometError => cometError('closing', 'The server is shutting down; try again.');
+
+  function admit(allowed: boolean, spec: SubscribeSpec): Subscriber | CometError {
+    authorizing--;
+    if (authorizing === 0) settled?.();
+    if (!allowed) return cometError('forbidden', 'Not allowed to subscribe to these channels.');
+    // Authorizing may take a while: the hub may have begun closing, or the client left.
+    if (closing) return refusedClosing();
+    if (spec.signal?.aborted) return cometError('bad_request', 'The client went away.');
+    return register(spec);
+  }
+
+  function abandon(error: unknown): never {
+    authorizing--;
+    if (authorizing === 0) settled?.();
+    throw error;
+  }
+
+  return {
+    options,
+    get closing() {
+      return closing !== undefined;
+    },
+    heartbeats,
+    // Not async: a held request should not also hold a suspended async frame and its promise.
+    subscribe(spec) {
+      if (closing) return refusedClosing();
+      if (stats.connections + authorizing >= options.maxConnections) {
+        return cometError('too_many_connections', 'Too many open connections; retry later.');
+      }
+      authorizing++;
+      let allowed: boolean | Promise<boolean>;
+      try {
+        allowed = options.authorize('subscribe', {
+          ...spec.context,
+          channels: spec.channels.map((c) => c.name),
+          request: spec.request,
+          transport: spec.transport,
+        });
+      } catch (error) {
+        abandon(error);
+      }
+      if (typeof allowed === 'boolean') return admit(allowed, spec);
+      return allowed.then((ok) => admit(ok, spec), abandon);
+    },
+    authorize: (action, context) => options.authorize(action, context),
+    async publish(channel, data) {
+      let payload: string | undefined;
+      try {
+        payload = JSON.stringify(data);
+      } catch {
+        // Too deep to serialise, or a cycle: the caller's data, not an outage.
+        throw cometError('bad_request', 'Message data cannot be serialised as JSON (nested too deeply?).');
+      }
+      if (payload === undefined) throw cometError('bad_request', 'Message data must be a JSON value.');
+      const entry = await broker.publish(channel.name, channel.segments, payload);
+      stats.published++;
+      return entry;
+    },
+    head: () => ({ ...dispatched }),
+    stats: () => ({ ...stats, connectionsByTransport: { ...stats.connectionsByTransport } }),
+    countError() {
+      stats.errors++;
+    },
+    close() {
+      closing ??= (async () => {
+        for (const subscriber of [...held]) subscriber.expire('closing');
+        if (authorizing > 0) {
+          // Requests still being authorized are refused when their verdict comes; wait for them.
+          const timer = new Promise<void>((resolve) => setTimeout(resolve, options.closeTimeoutMs).unref());
+          await Promise.race([new Promise<void>((resolve) => (settled = resolve)), timer]);
+        }
+        for (const subscriber of [...held]) subscriber.end('closing');
+        lifetimes.clear();
+        heartbeats.clear();
+        stopListening();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,257 @@
+import type { GapReason, LogEntry, ReadResult } from '../broker';
+import { ChannelFilter } from '../channel-filter';
+import type { ParsedChannel } from '../channel';
+import { formatCursor, type Cursor } from '../cursor';
+import type { AbortSignalLike } from '../neutral';
+import type { Timed } from './deadline-queue';
+
+/** What a subscriber hands its transport: messages in order, and the cursor after them. */
+export interface Batch {
+  readonly entries: readonly LogEntry[];
+  /** Cursor text after this batch: send it back to resume exactly here. */
+  readonly cursor: string;
+  /** Set when messages were lost before this batch; `from` is the cursor the reader resumed from. */
+  readonly gap?: { readonly reason: GapReason; readonly from: string };
+}
+
+/**
+ * Why a subscriber ends: its client went away (`gone`); a one-batch subscriber answered (`done`);
+ * the hold ran out (`timeout`); a stream reached its maximum `age` or byte `budget`; a `slow`
+ * reader; shutdown (`closing`); the broker's history was lost (`reset`: the client's next request
+ * gets the gap); a broker `error`.
+ */
+export type EndReason = 'gone' | 'done' | 'timeout' | 'age' | 'closing' | 'slow' | 'budget' | 'reset' | 'error';
+
+/** What a transport does with what its subscriber receives. The engine calls these; they never release. */
+export interface SubscriberHandlers {
+  /** A batch to frame: messages, or a gap, or both. Never empty. */
+  batch(batch: Batch): void;
+  /**
+   * The subscriber has ended and is already released; `cursor` is where its client resumes.
+   * Called once, whoever ended it (the engine, the client going away, or the transport itself).
+   */
+  end(reason: EndReason, cursor: string): void;
+  /** History has been read; from now on batches are live messages. `cursor` is where it stands. */
+  live?(cursor: string): void;
+  /**
+   * Between two history batches: a promise when the transport wants the next one later (its
+   * socket is still draining), so a fast reader is paced rather than buffered without bound.
+   */
+  pace?(): Promise<void> | undefined;
+}
+
+/** How long a subscriber may stay open, and what ending it then means. */
+export interface Lifetime {
+  /** 0 means: answer right after the history read (Bayeux `advice.timeout: 0`). */
+  readonly ms: number;
+  readonly reason: EndReason;
+}
+
+/** What a subscriber needs from the engine that owns it. */
+export interface SubscriberHost {
+  readonly batchLimit: number;
+  markDirty(subscriber: Subscriber): void;
+  /** (Re)starts the history read from the subscriber's read position. */
+  read(subscriber: Subscriber): void;
+  /** Replaces the subscriber's channels in the index. */
+  reindex(subscriber: Subscriber, before: readonly ParsedChannel[], after: readonly ParsedChannel[]): void;
+  /** Takes the subscriber out of every index, queue and count, and says where it may resume. */
+  release(subscriber: Subscriber, reason: EndReason): string;
+  /** Counts handed-over entries and gaps. */
+  delivered(count: number, gap: boolean): void;
+}
+
+/**
+ * One held request's place in the log: the channels it wants and the position it has seen.
+ * Entries that arrive while it reads history are buffered, then released after the read with
+ * everything at or below the read's position dropped, so nothing is lost or repeated. Changing
+ * its channels, or a hole in the broker's feed, sends it back to reading from where it stands.
+ */
+export class Subscriber implements Timed {
+  epoch = '';
+  /** Position of the last entry handed to the transport (or read past). */
+  position = 0;
+  deadline = 0;
+  slot = -1;
+  /** Bumped by every (re)start of the history read; a read that finds it changed stops. */
+  generation = 0;
+  private channelList: readonly ParsedChannel[];
+  private channelFilter: ChannelFilter;
+  /** Epoch and position of the newest entry queued: a second pattern matching it adds nothing. */
+  private queuedEpoch = '';
+  private queued = 0;
+  private pending: LogEntry[] | undefined;
+  private live = false;
+  private closed = false;
+  private signal: AbortSignalLike | undefined;
+  private readonly onGone = (): void => this.end('gone');
+
+  constructor(
+    readonly transport: string,
+    channels: readonly ParsedChannel[],
+    /** Where reading starts: the client's cursor, or the head when it sent none. */
+    public readFrom: Cursor,
+    /** The cursor text the client sent (the gap's `from`), or the head's. */
+    public readFromText: string,
+    readonly lifetime: Lifetime,
+    /** One-batch: ends (`done`) after handing over its first batch. */
+    readonly once: boolean,
+    readonly handlers: SubscriberHandlers,
+    private readonly host: SubscriberHost,
+  ) {
+    this.channelList = channels;
+    this.channelFilter = new ChannelFilter(channels);
+  }
+
+  get channels(): readonly ParsedChannel[] {
+    return this.channelList;
+  }
+
+  get filter(): ChannelFilter {
+    return this.channelFilter;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** True once a read from history has been taken (its epoch and position are known). */
+  get hasRead(): boolean {
+    return this.epoch !== '';
+  }
+
+  /** True when entries wait to be handed over (the next flush will). */
+  get hasPending(): boolean {
+    return this.pending !== undefined && this.pending.length > 0;
+  }
+
+  /** Starts the history read of a subscriber registered with `deferRead`. */
+  begin(): void {
+    if (!this.closed && this.generation === 0) this.host.read(this);
+  }
+
+  /** Ends this subscriber (`gone`) when `signal` aborts. */
+  watch(signal: AbortSignalLike): void {
+    if (signal.aborted) {
+      queueMicrotask(this.onGone);
+      return;
+    }
+    this.signal = signal;
+    signal.addEventListener('abort', this.onGone);
+  }
+
+  /**
+   * Changes the channels while held, keeping the position: a channel added starts from this
+   * subscriber's position (history after it is read), one removed stops at once.
+   */
+  setChannels(channels: readonly ParsedChannel[]): void {
+    if (this.closed) return;
+    const before = this.channelList;
+    const known = new Set(before.map((c) => c.name));
+    const added = channels.some((c) => !known.has(c.name));
+    this.channelList = channels;
+    this.channelFilter = new ChannelFilter(channels);
+    this.host.reindex(this, before, channels);
+    if (this.pending) this.pending = this.pending.filter((e) => this.channelFilter.matches(e.channel, e.segments));
+    if (added) this.reread();
+  }
+
+  /** Reads history again from where it stands (a hole in the broker's feed, or new channels). */
+  reread(): void {
+    if (this.closed) return;
+    if (this.hasRead) {
+      this.readFrom = { epoch: this.epoch, position: this.position };
+      this.readFromText = formatCursor(this.readFrom);
+    }
+    this.live = false;
+    this.host.read(this);
+  }
+
+  /** A new entry on one of this subscriber's channels (may come twice through two patterns). */
+  push(entry: LogEntry): void {
+    if (this.closed) return;
+    // The log was replaced (its history lost): positions start over, so they cannot be compared.
+    // Ending makes the client come back with its cursor, and that read reports the gap.
+    if (this.live && entry.epoch !== this.epoch) return this.end('reset');
+    if (entry.epoch === this.queuedEpoch && entry.position <= this.queued) return;
+    this.queuedEpoch = entry.epoch;
+    this.queued = entry.position;
+    (this.pending ??= []).push(entry);
+    if (this.live) this.host.markDirty(this);
+  }
+
+  /** Takes a read from history: hands it on (with its gap, if any) and moves the position. */
+  takeRead(result: ReadResult): void {
+    this.epoch = result.epoch;
+    this.position = result.position;
+    if (result.entries.length === 0 && !result.gap) return;
+    const cursor = formatCursor({ epoch: result.epoch, position: result.position });
+    this.host.delivered(result.entries.length, result.gap !== undefined);
+    this.hand(result.gap ? { entries: result.entries, cursor, gap: { reason: result.gap, from: this.readFromText } } : { entries: result.entries, cursor });
+  }
+
+  /** After the last read: releases what arrived meanwhile and takes live entries from now on. */
+  goLive(): void {
+    if (this.closed) return;
+    if (this.pending?.some((entry) => entry.epoch !== this.epoch)) return this.end('reset');
+    this.live = true;
+    this.queued = this.queuedEpoch === this.epoch ? Math.max(this.queued, this.position) : this.position;
+    this.queuedEpoch = this.epoch;
+    if (this.pending) this.pending = this.pending.filter((entry) => entry.position > this.position);
+    this.handlers.live?.(formatCursor({ epoch: this.epoch, position: this.position }));
+    if (this.closed) return;
+    if (this.lifetime.ms === 0) return this.expire();
+    if (this.hasPending) this.host.markDirty(this);
+  }
+
+  /**
+   * Hands pending live entries to the transport as one batch of at most `batchLimit` (never
+   * before history is read). What is left waits for the next turn.
+   */
+  flush(): void {
+    const pending = this.pending;
+    if (this.closed || !this.live || pending === undefined || pending.length === 0) return;
+    const { batchLimit } = this.host;
+    let entries = pending;
+    if (pending.length > batchLimit) {
+      entries = pending.slice(0, batchLimit);
+      this.pending = pending.slice(batchLimit);
+      this.host.markDirty(this);
+    } else {
+      this.pending = undefined;
+    }
+    const last = entries[entries.length - 1]!;
+    this.position = last.position;
+    this.host.delivered(entries.length, false);
+    this.hand({ entries, cursor: last.cursor });
+  }
+
+  /** Its lifetime ran out (or the hub closes): hands over what is pending, then ends. */
+  expire(reason: EndReason = this.lifetime.reason): void {
+    this.flush();
+    this.end(reason);
+  }
+
+  /**
+   * Ends this subscriber: it is released first (so no transport can leak it), then its transport
+   * is told, with the cursor to resume from (`cursor` when the transport stopped mid-batch).
+   */
+  end(reason: EndReason, cursor?: string): void {
+    if (this.closed) return;
+    const resume = this.host.release(this, reason);
+    this.closed = true;
+    this.pending = undefined;
+    this.signal?.removeEventListener('abort', this.onGone);
+    this.signal = undefined;
+    this.handlers.end(reason, cursor ?? resume);
+  }
+
+  private hand(batch: Batch): void {
+    this.handlers.batch(batch);
+    if (this.once) this.end('done');
+  }
+}
