@@ -1,5 +1,5 @@
 import { backoffDelay } from './backoff';
-import { canonical } from './channel-match';
+import { canonicalChannel } from '@cometkit/protocol';
 import { createEmitter } from './emitter';
 import { Resume } from './resume';
 import { Selector } from './selector';
@@ -234,7 +234,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
 
   return {
     subscribe(channel, onMessage) {
-      const name = canonical(channel);
+      const name = canonicalChannel(channel);
       const handler = onMessage as MessageHandler;
       if (state === 'closed') return () => {};
       if (subscriptions.add(name, handler)) changed();

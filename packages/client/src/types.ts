@@ -1,4 +1,7 @@
 /** Public types of the client. */
+import type { GapReason, Message } from '@cometkit/protocol';
+
+export type { GapReason };
 
 /** Channel names mapped to their payload types, to type a client: `createClient<{ 'chat/room': Chat }>(…)`. */
 export type ChannelMap = Record<string, unknown>;
@@ -10,15 +13,12 @@ export type AnyChannels = Record<string, any>;
 /** A transport, by its route name under the mount (see PROTOCOL.md). */
 export type TransportName = 'sse' | 'stream' | 'iframe' | 'poll' | 'jsonp';
 
-/** One message as the server sent it. */
-export interface CometMessage<T = unknown> {
-  /** The exact channel it was published to (a pattern subscription sees the real name). */
-  channel: string;
-  /** Its place in the server's log. */
-  cursor: string;
-  /** What the publisher sent. */
-  data: T;
-}
+/**
+ * One message as the server sent it: `channel` is the exact channel it was published to (a
+ * pattern subscription sees the real name), `cursor` its place in the server's log, `data` what
+ * the publisher sent.
+ */
+export type CometMessage<T = unknown> = Message<T>;
 
 /** Called for each message on a subscribed channel. */
 export type MessageHandler<T = unknown> = (data: T, message: CometMessage<T>) => void;
@@ -32,7 +32,7 @@ export type ClientState = 'idle' | 'connecting' | 'connected' | 'disconnected' |
 /** Messages were lost: history no longer reached the cursor, or the server's log changed. */
 export interface GapEvent {
   /** `expired` (evicted from history) or `epoch` (another log: the server restarted or was wiped). */
-  reason: string;
+  reason: GapReason;
   /** The cursor the client resumed from. */
   from: string;
   /** Where the stream continues, when the server said. */

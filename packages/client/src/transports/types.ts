@@ -1,12 +1,11 @@
+import type { GapReason, Frame as WireFrame } from '@cometkit/protocol';
 import type { TransportName } from '../types';
 
-/** A frame as the streaming transports carry it (PROTOCOL.md, "Frames"); polls are turned into these. */
-export type Frame =
-  | { type: 'open'; cursor: string; heartbeatMs?: number }
-  | { type: 'message'; channel: string; cursor: string; data: unknown }
-  | { type: 'gap'; reason: string; from: string; cursor?: string }
-  | { type: 'heartbeat' }
-  | { type: 'end'; reason?: string; cursor: string };
+/**
+ * A frame as the streaming transports carry it (PROTOCOL.md, "Frames"); polls are turned into
+ * these, a poll answer's cursor into an `end` frame of reason `poll` (a gap frame's cursor is then missing).
+ */
+export type Frame = WireFrame | { type: 'gap'; reason: GapReason; from: string; cursor?: undefined } | { type: 'end'; reason: 'poll'; cursor: string };
 
 /** Why a request failed. With `status` the server answered (an HTTP error, maybe with its error body). */
 export interface Failure {
