@@ -69,7 +69,10 @@ export interface ClientEvents {
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
-  /** The hub's mount URL: `/comet` in a page, `http://host:3000/comet` from another origin or Node. */
+  /**
+   * The hub's mount URL: `/comet` in a page, absolute (`http://host:3000/comet`) from another origin
+   * and always in Node. A query string in it is kept and sent with every request.
+   */
   url: string;
   /**
    * Transports to try, in order. Default `['sse', 'stream', 'iframe', 'poll', 'jsonp']`, minus the
@@ -98,6 +101,25 @@ export interface ClientOptions {
    * (use JSONP at once). Default: find out; a CORS transport that fails to open means JSONP.
    */
   cors?: boolean;
+  /**
+   * Send cookies (and HTTP authentication) to a server on another origin: `credentials: 'include'`
+   * for fetch, `withCredentials` for XHR and `EventSource`. The server must allow it
+   * (`cors.credentials`). Same-origin requests send cookies anyway, and so do the iframe and JSONP
+   * (subject to the cookies' `SameSite`). Default `false`.
+   */
+  credentials?: boolean;
+  /**
+   * Headers for every request of the transports that can set them: `poll`, `stream` and
+   * `publish` (`EventSource`, the iframe and JSONP cannot; use `query` for those). A function is
+   * called before each request, so a token can refresh. Across origins the server's CORS must
+   * allow them (it allows `Authorization`).
+   */
+  headers?: Record<string, string> | (() => Record<string, string>);
+  /**
+   * Query parameters for every request, on every transport (the way to send a token over SSE,
+   * the iframe or JSONP), added to the query of `url` itself. A function is called before each request.
+   */
+  query?: Record<string, string> | (() => Record<string, string>);
 }
 
 /** Payload type of a channel or pattern in a {@link ChannelMap}; `unknown` when the map says nothing. */

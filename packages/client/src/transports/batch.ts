@@ -10,7 +10,7 @@ export function reportAnswer(answer: PollAnswer, sink: Sink): void {
     sink.fail({ status: answer.status, code: answer.error.code, message: answer.error.message } satisfies Failure);
     return;
   }
-  if (answer.gap) sink.frame({ type: 'gap', ...answer.gap });
-  for (const message of answer.messages) sink.frame({ type: 'message', ...message });
+  if (answer.gap) sink.frame(Object.assign({ type: 'gap' as const }, answer.gap));
+  for (const message of answer.messages) sink.frame(Object.assign({ type: 'message' as const }, message));
   sink.frame({ type: 'end', reason: 'poll', cursor: answer.cursor });
 }

@@ -24,6 +24,12 @@ export interface Sink {
   fail(failure: Failure): void;
 }
 
+/** How a request is sent: with cookies across origins or not, and with which headers (where it can). */
+export interface RequestOptions {
+  credentials: boolean;
+  headers: Record<string, string>;
+}
+
 /** One way to reach the server. `open` starts one request and returns the function that stops it. */
 export interface Transport {
   readonly name: TransportName;
@@ -35,6 +41,9 @@ export interface Transport {
   readonly cors: boolean;
   /** Whether it can run here, for a server on the same or on another origin. */
   usable(crossOrigin: boolean): boolean;
-  /** `url` is the transport's route with its channel and cursor parameters already in the query. */
-  open(url: string, sink: Sink): () => void;
+  /**
+   * `url` is the transport's route with its channel and cursor parameters already in the query;
+   * `request` is applied as far as the transport can (headers only over fetch and XHR).
+   */
+  open(url: string, sink: Sink, request: RequestOptions): () => void;
 }
