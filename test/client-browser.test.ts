@@ -51,6 +51,8 @@ describe.each(kinds)('the browser client on $name', (kind) => {
   let corsHub: CometHub;
   let corsServer: RunningServer;
   let corsPage: RunningServer;
+  let credHub: CometHub;
+  let credServer: RunningServer;
 
   beforeAll(async () => {
     // Heartbeats every 250 ms, so a client taking 1 s of silence for a dead stream finds out fast.
@@ -64,10 +66,18 @@ describe.each(kinds)('the browser client on $name', (kind) => {
     corsHub = createComet({ longPollTimeoutMs: 3_000, httpPublish: true, cors: { origins: (origin) => origin === corsPage?.origin } });
     corsServer = await kind.start(corsHub, silentKoa);
     corsPage = await listen(http.createServer((_req, res) => res.end(clientPage(`${corsServer.mount}/client.js`))));
+    // The same page's origin, allowed with credentials, by a hub that lets in only its session cookie.
+    credHub = createComet({
+      longPollTimeoutMs: 3_000,
+      httpPublish: true,
+      cors: { origins: (origin) => origin === corsPage?.origin, credentials: true },
+      authorize: (_action, { request }) => /(^|; )session=s3cret($|;)/.test(request.header('cookie') ?? ''),
+    });
+    credServer = await kind.start(credHub, silentKoa);
   });
   afterAll(async () => {
-    await Promise.all([hub?.close(), smallHub?.close(), corsHub?.close()]);
-    await Promise.all([server?.close(), small?.close(), otherOrigin?.close(), corsServer?.close(), corsPage?.close()]);
+    await Promise.all([hub?.close(), smallHub?.close(), corsHub?.close(), credHub?.close()]);
+    await Promise.all([server?.close(), small?.close(), otherOrigin?.close(), corsServer?.close(), corsPage?.close(), credServer?.close()]);
   });
   const head = async (target: CometHub = hub): Promise<string> => (await target.publish('setup', null)).cursor;
 
@@ -163,6 +173,33 @@ describe.each(kinds)('the browser client on $name', (kind) => {
       { name: 'transport', from: undefined, to: 'sse', reason: 'initial' },
       { name: 'transport', from: 'sse', to: 'jsonp', reason: 'failed' },
     ]);
+  });
+
+  describe.each(['sse', 'stream', 'poll'])('with credentials, forced to %s', (transport) => {
+    afterEach(() => browser.context.clearCookies());
+
+    it("sends the server origin's cookie across origins, subscribing and publishing", async () => {
+      await browser.context.addCookies([{ name: 'session', value: 's3cret', url: credServer.origin }]);
+      const page = await openPage(corsPage.origin);
+      const channel = `cred/${transport}`;
+      const cursor = (await credHub.publish('setup', null)).cursor;
+      await startPageClient(page, { url: credServer.mount, transports: [transport], cursor, channel, credentials: true });
+      await eventIn(page, 'connected');
+      await publishFromPage(page, channel, 'with the cookie');
+      expect(await messagesIn(page, 1)).toEqual([{ channel, data: 'with the cookie' }]);
+      expect((await clientStatus(page)).events.filter((e) => e.name === 'error')).toEqual([]);
+    });
+  });
+
+  it('sends no cookie across origins without credentials: the server refuses', async () => {
+    await browser.context.addCookies([{ name: 'session', value: 's3cret', url: credServer.origin }]);
+    try {
+      const page = await openPage(corsPage.origin);
+      await startPageClient(page, { url: credServer.mount, transports: ['poll'], channel: 'cred/none' });
+      expect(await eventIn(page, 'error')).toMatchObject({ code: 'forbidden', status: 403 });
+    } finally {
+      await browser.context.clearCookies();
+    }
   });
 
   it('a page on a second origin that CORS allows keeps SSE, and may publish', async () => {

@@ -165,6 +165,40 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
     await expect(c.publish('a pattern/*', 1)).rejects.toMatchObject({ code: 'bad_channel', status: 400 });
   });
 
+  it.each(['poll', 'stream'] as TransportName[])(
+    'sends its headers, the query of its url and its query option with every request over %s, and with publish',
+    async (transport) => {
+      const seen: string[] = [];
+      await start({
+        httpPublish: true,
+        // The server lets a request in only with the token in the url's query and the header.
+        authorize: (action, { request }) => {
+          const { query } = request;
+          seen.push(`${action} ${request.header('authorization')} ${query.get('token')} ${query.get('v')} ${query.getAll('channel')}`);
+          return request.header('authorization') === 'Bearer t1' && query.get('token') === 'abc' && query.get('v') === '2';
+        },
+      });
+      const from = (await hub.publish('setup', null)).cursor;
+      const c = createClient({
+        url: `${server.mount}?token=abc`,
+        transports: [transport],
+        cursor: from,
+        headers: () => ({ authorization: 'Bearer t1' }),
+        query: { v: '2' },
+      });
+      clients.push(c);
+      const events = record(c);
+      const got: string[] = [];
+      c.subscribe('secret', (text: string) => got.push(text));
+      await until(() => hub.stats().connections === 1, 3_000, 'the request to be held');
+      await c.publish('secret', 'hello');
+      await until(() => got.length === 1, 3_000, 'the message');
+      expect(got).toEqual(['hello']);
+      expect(events.error).toEqual([]);
+      expect(seen.slice(0, 2)).toEqual(['subscribe Bearer t1 abc 2 secret', 'publish Bearer t1 abc 2 ']);
+    },
+  );
+
   it('reports a refused subscription as an error and recovers when the app drops it', async () => {
     await start();
     const from = (await hub.publish('setup', null)).cursor;

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The built packages (the test command builds them first) load through their `exports` maps,
@@ -6,8 +7,9 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 const node = (args: string[]): string => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
 
-describe.each(['core', 'express', 'koa', 'client'])('@cometkit/%s as published', (name) => {
+describe.each(['protocol', 'core', 'express', 'koa', 'client'])('@cometkit/%s as published', (name) => {
   const entry = {
+    protocol: 'parseCursor',
     core: 'createComet',
     express: 'cometExpress',
     koa: 'cometKoa',
@@ -35,5 +37,22 @@ describe('client.js from the built core', () => {
 
   it('with import', () => {
     expect(node(['--input-type=module', '-e', `import { createComet } from '@cometkit/core'; createComet()${serve}`])).toBe('200 true');
+  });
+});
+
+// Every file the client's exports name exists, every export has types, and CommonJS gets `.d.cts`
+// (a `.d.ts` in this ESM package would claim ESM to a CommonJS importer).
+describe('the client package exports', () => {
+  const dir = join(root, 'packages/client');
+  const { exports } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  type Conditions = { types?: string; default?: string; import?: Conditions; require?: Conditions };
+
+  it.each(Object.entries(exports).filter(([key]) => key !== './package.json'))('%s', (_key, target) => {
+    const conditions = target as Conditions;
+    const leaves = conditions.import && conditions.require ? [conditions.import, conditions.require] : [conditions];
+    for (const leaf of leaves) {
+      for (const file of [leaf.types, leaf.default]) expect(file !== undefined && existsSync(join(dir, file))).toBe(true);
+    }
+    if (conditions.require) expect(conditions.require.types).toMatch(/\.d\.cts$/);
   });
 });

@@ -10,6 +10,9 @@ export interface PageClientOptions {
   cursor?: string;
   bufferingTimeoutMs?: number;
   idleTimeoutMs?: number;
+  credentials?: boolean;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
 }
 
 /** A message as the page recorded it. */
@@ -51,6 +54,9 @@ export async function startPageClient(page: Page, options: PageClientOptions): P
       cursor: o.cursor,
       bufferingTimeoutMs: o.bufferingTimeoutMs,
       idleTimeoutMs: o.idleTimeoutMs,
+      credentials: o.credentials,
+      headers: o.headers,
+      query: o.query,
       backoff: { minMs: 50, maxMs: 500 },
     });
     for (const name of ['connected', 'disconnected', 'transport', 'gap', 'error']) {

@@ -8,6 +8,14 @@ const script = readFileSync(new URL('cometkit.min.js', dist), 'utf8');
 const text = JSON.stringify(script);
 writeFileSync(new URL('script.js', dist), `/** The minified browser client (an IIFE defining \`cometkit\`). */\nexport const clientScript = ${text};\n`);
 writeFileSync(new URL('script.cjs', dist), `'use strict';\nexports.clientScript = ${text};\n`);
-writeFileSync(new URL('script.d.ts', dist), '/** The minified browser client (an IIFE defining `cometkit`). */\nexport declare const clientScript: string;\n');
+const declaration = '/** The minified browser client (an IIFE defining `cometkit`). */\nexport declare const clientScript: string;\n';
+// One declaration file per format: from CommonJS a `.d.ts` in this ESM package would claim ESM.
+writeFileSync(new URL('script.d.ts', dist), declaration);
+writeFileSync(new URL('script.d.cts', dist), declaration);
+// The script itself exports nothing: loading it defines the global `cometkit`.
+writeFileSync(
+  new URL('cometkit.min.d.ts', dist),
+  "/** The one-script-tag build: loading it defines the global `cometkit` (it exports nothing). */\nimport type * as client from './index.js';\ndeclare global {\n  var cometkit: typeof client;\n}\nexport {};\n",
+);
 const gz = gzipSync(script, { level: 9 }).length;
 console.log(`@cometkit/client: dist/cometkit.min.js ${script.length} B minified, ${gz} B min+gz`);

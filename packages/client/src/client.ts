@@ -1,6 +1,7 @@
 import { backoffDelay } from './backoff';
-import { canonical } from './channel-match';
+import { canonicalChannel } from '@cometkit/protocol';
 import { createEmitter } from './emitter';
+import { endpoint } from './endpoint';
 import { Resume } from './resume';
 import { Selector } from './selector';
 import { Subscriptions } from './subscriptions';
@@ -62,11 +63,8 @@ export interface CometClient<S extends ChannelMap = AnyChannels> {
  * ```
  */
 export function createClient<S extends ChannelMap = AnyChannels>(options: ClientOptions): CometClient<S> {
-  const here = typeof location === 'object' ? location.href : undefined;
-  const target = new URL(options.url, here);
-  const base = (target.origin + target.pathname).replace(/\/+$/, '');
-  const crossOrigin = here !== undefined && target.origin !== new URL(here).origin;
-  const selector = new Selector(options.transports ?? DEFAULT_ORDER, transports, crossOrigin, options.cors);
+  const server = endpoint(options);
+  const selector = new Selector(options.transports ?? DEFAULT_ORDER, transports, server.crossOrigin, options.cors);
   const resume = new Resume(options.cursor);
   const subscriptions = new Subscriptions();
   const events = createEmitter<ClientEvents>();
@@ -140,10 +138,11 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
     }
     let query = names.map((name) => 'channel=' + encodeURIComponent(name)).join('&');
     if (resume.cursor) query += '&cursor=' + encodeURIComponent(resume.cursor);
-    stopRequest = transport.open(`${base}/${transport.name}?${query}`, {
-      frame: (frame) => gen === generation && onFrame(frame, gen),
-      fail: (failure) => gen === generation && fail(failure),
-    });
+    const sink = {
+      frame: (frame: Frame) => gen === generation && onFrame(frame, gen),
+      fail: (failure: Failure) => gen === generation && fail(failure),
+    };
+    stopRequest = transport.open(server.url(transport.name, query), sink, server.request());
   }
 
   /** The request delivers (a stream's first frame, a poll's answer or long hold): the connection is up. */
@@ -234,7 +233,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
 
   return {
     subscribe(channel, onMessage) {
-      const name = canonical(channel);
+      const name = canonicalChannel(channel);
       const handler = onMessage as MessageHandler;
       if (state === 'closed') return () => {};
       if (subscriptions.add(name, handler)) changed();
@@ -244,11 +243,9 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
     },
     async publish(channel, data) {
       try {
-        const response = await fetchOk(`${base}/publish`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ channel, data }),
-        });
+        const request = server.request();
+        request.headers['content-type'] = 'application/json';
+        const response = await fetchOk(server.url('publish'), request, { method: 'POST', body: JSON.stringify({ channel, data }) });
         return (await response.json()) as { cursor: string };
       } catch (failure) {
         const { code = 'network', message = 'network error', status } = failure as Failure;

@@ -16,6 +16,7 @@ export type {
   CometMessage,
   DataOf,
   GapEvent,
+  GapReason,
   MessageHandler,
   TransportName,
 } from './types';

@@ -1,20 +1,11 @@
+import { parseCursor, type Cursor } from '@cometkit/protocol';
+
 /**
  * The client's place in the server's log, and the rule that drops duplicates. A cursor is
  * `<epoch>-<position>` and the log is global across channels, so one cursor is all a client
  * tracks: a message at or before it, in the same epoch, was already delivered.
  */
 
-/** A parsed cursor. */
-export interface Position {
-  epoch: string;
-  position: number;
-}
-
-/** Parses `<epoch>-<position>`; undefined when malformed. */
-export function parseCursor(cursor: string): Position | undefined {
-  const match = /^([a-z0-9]+)-(\d+)$/.exec(cursor);
-  return match ? { epoch: match[1]!, position: +match[2]! } : undefined;
-}
 
 /** What {@link Resume.take} decided. */
 export type Verdict =
@@ -29,7 +20,7 @@ export type Verdict =
 export class Resume {
   /** The cursor to resume from (the last one taken). */
   cursor: string | undefined;
-  private at: Position | undefined;
+  private at: Cursor | undefined;
   /** A gap was announced: the next cursor may come from another epoch or lie behind. */
   private gapOpen = false;
 
@@ -40,6 +31,7 @@ export class Resume {
   /** Judges a cursor from the server (a message's, or an `open`/`end`/poll cursor) and moves to it. */
   take(cursor: string): Verdict {
     const next = parseCursor(cursor);
+    // Not a cursor the grammar knows (a server newer than this client?): deliver, never drop.
     if (!next) return 'new';
     const at = this.at;
     if (at && next.epoch === at.epoch && next.position <= at.position) return 'old';

@@ -1,4 +1,4 @@
-import { matches } from './channel-match';
+import { matchesPattern } from '@cometkit/protocol';
 import { safely } from './emitter';
 import type { CometMessage, MessageHandler } from './types';
 
@@ -28,8 +28,9 @@ export class Subscriptions {
 
   /** Hands a message to every handler whose channel or pattern matches it. */
   deliver(message: CometMessage): void {
+    const channel = message.channel.split('/');
     for (const [name, handlers] of [...this.byName]) {
-      if (!matches(name, message.channel)) continue;
+      if (!matchesPattern(name.split('/'), channel)) continue;
       // A handler removed by an earlier one during this delivery is not called.
       for (const handler of [...handlers]) if (handlers.has(handler)) safely(handler, message.data, message);
     }

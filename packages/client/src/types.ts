@@ -1,4 +1,7 @@
 /** Public types of the client. */
+import type { GapReason, Message } from '@cometkit/protocol';
+
+export type { GapReason };
 
 /** Channel names mapped to their payload types, to type a client: `createClient<{ 'chat/room': Chat }>(…)`. */
 export type ChannelMap = Record<string, unknown>;
@@ -10,15 +13,12 @@ export type AnyChannels = Record<string, any>;
 /** A transport, by its route name under the mount (see PROTOCOL.md). */
 export type TransportName = 'sse' | 'stream' | 'iframe' | 'poll' | 'jsonp';
 
-/** One message as the server sent it. */
-export interface CometMessage<T = unknown> {
-  /** The exact channel it was published to (a pattern subscription sees the real name). */
-  channel: string;
-  /** Its place in the server's log. */
-  cursor: string;
-  /** What the publisher sent. */
-  data: T;
-}
+/**
+ * One message as the server sent it: `channel` is the exact channel it was published to (a
+ * pattern subscription sees the real name), `cursor` its place in the server's log, `data` what
+ * the publisher sent.
+ */
+export type CometMessage<T = unknown> = Message<T>;
 
 /** Called for each message on a subscribed channel. */
 export type MessageHandler<T = unknown> = (data: T, message: CometMessage<T>) => void;
@@ -32,7 +32,7 @@ export type ClientState = 'idle' | 'connecting' | 'connected' | 'disconnected' |
 /** Messages were lost: history no longer reached the cursor, or the server's log changed. */
 export interface GapEvent {
   /** `expired` (evicted from history) or `epoch` (another log: the server restarted or was wiped). */
-  reason: string;
+  reason: GapReason;
   /** The cursor the client resumed from. */
   from: string;
   /** Where the stream continues, when the server said. */
@@ -69,7 +69,10 @@ export interface ClientEvents {
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
-  /** The hub's mount URL: `/comet` in a page, `http://host:3000/comet` from another origin or Node. */
+  /**
+   * The hub's mount URL: `/comet` in a page, absolute (`http://host:3000/comet`) from another origin
+   * and always in Node. A query string in it is kept and sent with every request.
+   */
   url: string;
   /**
    * Transports to try, in order. Default `['sse', 'stream', 'iframe', 'poll', 'jsonp']`, minus the
@@ -98,6 +101,25 @@ export interface ClientOptions {
    * (use JSONP at once). Default: find out; a CORS transport that fails to open means JSONP.
    */
   cors?: boolean;
+  /**
+   * Send cookies (and HTTP authentication) to a server on another origin: `credentials: 'include'`
+   * for fetch, `withCredentials` for XHR and `EventSource`. The server must allow it
+   * (`cors.credentials`). Same-origin requests send cookies anyway, and so do the iframe and JSONP
+   * (subject to the cookies' `SameSite`). Default `false`.
+   */
+  credentials?: boolean;
+  /**
+   * Headers for every request of the transports that can set them: `poll`, `stream` and
+   * `publish` (`EventSource`, the iframe and JSONP cannot; use `query` for those). A function is
+   * called before each request, so a token can refresh. Across origins the server's CORS must
+   * allow them (it allows `Authorization`).
+   */
+  headers?: Record<string, string> | (() => Record<string, string>);
+  /**
+   * Query parameters for every request, on every transport (the way to send a token over SSE,
+   * the iframe or JSONP), added to the query of `url` itself. A function is called before each request.
+   */
+  query?: Record<string, string> | (() => Record<string, string>);
 }
 
 /** Payload type of a channel or pattern in a {@link ChannelMap}; `unknown` when the map says nothing. */

@@ -1,6 +1,5 @@
 import { backoffDelay } from '../src/backoff';
 import { callbackName } from '../src/callback-name';
-import { canonical, matches } from '../src/channel-match';
 import { createEmitter } from '../src/emitter';
 import { lineSplitter } from '../src/lines';
 import { Subscriptions } from '../src/subscriptions';
@@ -49,28 +48,6 @@ describe('callbackName', () => {
       expect(name).toMatch(/^[A-Za-z_$][\w$]*$/);
       expect(`parent.${name}`.length).toBeLessThanOrEqual(64);
     }
-  });
-});
-
-describe('channel matching', () => {
-  it.each([
-    ['chat/room', 'chat/room', true],
-    ['chat/room', 'chat/other', false],
-    ['chat/*', 'chat/a', true],
-    ['chat/*', 'chat', false],
-    ['chat/*', 'chat/a/b', false],
-    ['chat/**', 'chat/a', true],
-    ['chat/**', 'chat/a/b', true],
-    ['chat/**', 'chat', false],
-    ['*/room', 'chat/room', true],
-    ['a/*/c', 'a/b/c', true],
-    ['a/*/c', 'a/b/d', false],
-  ])('%s against %s → %s', (pattern, channel, expected) => {
-    expect(matches(pattern, channel)).toBe(expected);
-  });
-  it('drops a leading slash', () => {
-    expect(canonical('/chat/room')).toBe('chat/room');
-    expect(canonical('chat/room')).toBe('chat/room');
   });
 });
 

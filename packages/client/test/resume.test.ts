@@ -1,14 +1,4 @@
-import { parseCursor, Resume } from '../src/resume';
-
-describe('parseCursor', () => {
-  it('reads epoch and position', () => {
-    expect(parseCursor('mwpzn7yq4d0n-17')).toEqual({ epoch: 'mwpzn7yq4d0n', position: 17 });
-    expect(parseCursor('a-0')).toEqual({ epoch: 'a', position: 0 });
-  });
-  it.each(['', 'abc', 'abc-', '-3', 'ABC-1', 'a-1-2', 'a-x'])('refuses %p', (text) => {
-    expect(parseCursor(text)).toBeUndefined();
-  });
-});
+import { Resume } from '../src/resume';
 
 describe('Resume', () => {
   it('accepts increasing positions and drops anything at or before the last one', () => {

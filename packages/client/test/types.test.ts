@@ -1,4 +1,4 @@
-import { createClient, type CometClient, type DataOf } from '../src';
+import { createClient, type CometClient, type DataOf, type GapReason } from '../src';
 
 // Payload types by channel and pattern. `tsc -b` (part of the test command) checks this file: every
 // `@ts-expect-error` must be an error, and everything else must type-check.
@@ -23,6 +23,11 @@ export function typeChecks(client: CometClient<Channels>, untyped: CometClient):
   // An untyped client lets each handler say what it expects.
   untyped.subscribe('anything', (n: number) => void n);
   void untyped.publish('anything', { any: 'value' });
+  untyped.on('gap', (gap) => {
+    void (gap.reason satisfies GapReason);
+    // @ts-expect-error the server sends no other reason
+    void (gap.reason === 'timeout');
+  });
 }
 
 describe('payload types', () => {

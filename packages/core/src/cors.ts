@@ -4,7 +4,8 @@ import type { ResolvedOptions } from './options';
 /** Methods and request headers a cross-origin client may use. */
 const PREFLIGHT: CometHeaders = {
   'access-control-allow-methods': 'GET, POST',
-  'access-control-allow-headers': 'Content-Type, Last-Event-ID',
+  // Authorization: a client's token header (its `headers` option), for poll, stream and publish.
+  'access-control-allow-headers': 'Content-Type, Last-Event-ID, Authorization',
   'access-control-max-age': '600',
 };
 

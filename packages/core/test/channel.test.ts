@@ -34,6 +34,32 @@ describe('parseChannel', () => {
     expect(parsed('a/*').isPattern).toBe(true);
     expect(parsed('a/b').isPattern).toBe(false);
   });
+  it('accepts every Bayeux segment character, and the ones cometkit took before', () => {
+    expect(parsed('/a-b/c_d/e!f/g~h/(i)/j$k/l@m', false).name).toBe('a-b/c_d/e!f/g~h/(i)/j$k/l@m');
+    expect(parsed('a.b/c:d/e+f/g=h/i,j/k%20', false).segments).toHaveLength(6);
+  });
+
+  it.each(['a/b*', 'a/*b', 'a/b#', 'a/b?', 'a/b&c', 'a/[b]', 'a/"b"'])('still refuses %j', (name) => {
+    expect(isCometError(parseChannel(name, true))).toBe(true);
+  });
+
+  // Bayeux's own channels carry handshakes and request/response, never broadcasts: a cometkit
+  // publisher cannot reach them, and a subscriber (exact or pattern) would wait forever, so both are refused.
+  it.each(['meta/handshake', '/meta/connect', 'meta', 'service/echo', '/service/a/b', 'meta/*', 'service/**'])(
+    'refuses the reserved channel %j for publishing and subscribing',
+    (name) => {
+      for (const allowPattern of [false, true]) {
+        const result = parseChannel(name, allowPattern);
+        expect(isCometError(result) && result.code).toBe('bad_channel');
+      }
+      const publish = parseChannel(name.replace(/\/\*\*?$/, '/x'), false);
+      expect(isCometError(publish) && publish.message).toMatch(/reserved/);
+    },
+  );
+
+  it('reserves only a first segment that is exactly meta or service', () => {
+    for (const name of ['metadata/x', 'a/meta', 'a/service/b', 'Meta/x', 'services']) expect(parsed(name, false).name).toBe(name);
+  });
 });
 
 describe('matchesPattern', () => {
@@ -57,6 +83,38 @@ describe('matchesPattern', () => {
   ];
   it.each(cases)('%s vs %s → %s', (pattern, channel, expected) => {
     expect(matchesPattern(parsed(pattern).segments, parsed(channel).segments)).toBe(expected);
+  });
+  it.each([
+    [['*'], ['meta']],
+    [['**'], ['meta', 'connect']],
+    [['*', 'x'], ['service', 'x']],
+    [['*', '**'], ['meta', 'a', 'b']],
+  ])('never lets the wildcard %j match the reserved channel %j', (pattern, channel) => {
+    expect(matchesPattern(pattern, channel)).toBe(false);
+  });
+
+  it('matches a reserved channel exactly, and reserved words in later segments by wildcard', () => {
+    expect(matchesPattern(['meta', 'x'], ['meta', 'x'])).toBe(true);
+    expect(matchesPattern(['meta', '*'], ['meta', 'x'])).toBe(true);
+    expect(matchesPattern(['a', '*'], ['a', 'meta'])).toBe(true);
+    expect(matchesPattern(['**'], ['a', 'service'])).toBe(true);
+  });
+
+  it('agrees with a brute-force matcher on random patterns and channels, reserved ones included', () => {
+    // The rule spelled out another way: the pattern as a regular expression over the joined name,
+    // and reserved channels out of any wildcard's reach.
+    const brute = (pattern: string[], channel: string[]): boolean => {
+      const source = pattern.map((s) => (s === '**' ? '[^/]+(?:/[^/]+)*' : s === '*' ? '[^/]+' : s)).join('/');
+      const reserved = channel[0] === 'meta' || channel[0] === 'service';
+      if (reserved && (pattern[0] === '*' || pattern[0] === '**')) return false;
+      return new RegExp(`^${source}$`).test(channel.join('/'));
+    };
+    const segment = fc.constantFrom('a', 'b', 'meta', 'service');
+    const channel = fc.array(segment, { minLength: 1, maxLength: 4 });
+    const pattern = fc
+      .tuple(fc.array(fc.constantFrom('a', 'meta', 'service', '*'), { maxLength: 3 }), fc.constantFrom('a', 'meta', '*', '**'))
+      .map(([head, tail]) => [...head, tail]);
+    fc.assert(fc.property(pattern, channel, (p, c) => expect(matchesPattern(p, c)).toBe(brute(p, c))), { numRuns: 2000 });
   });
 });
 

@@ -1,13 +1,8 @@
+import type { JsonpError, PollAnswer as WireAnswer } from '@cometkit/protocol';
 import type { Failure, Sink } from './types';
 
 /** A long-poll answer (PROTOCOL.md, "Long-poll JSON"), or an error as JSONP hands it over. */
-export type PollAnswer =
-  | {
-      cursor: string;
-      messages: { channel: string; cursor: string; data: unknown }[];
-      gap?: { reason: string; from: string };
-    }
-  | { error: { code: string; message: string }; status: number };
+export type PollAnswer = WireAnswer | JsonpError;
 
 /** Reports a poll answer as frames: the gap, the messages, then `end` with the cursor to poll from. */
 export function reportAnswer(answer: PollAnswer, sink: Sink): void {
@@ -15,7 +10,7 @@ export function reportAnswer(answer: PollAnswer, sink: Sink): void {
     sink.fail({ status: answer.status, code: answer.error.code, message: answer.error.message } satisfies Failure);
     return;
   }
-  if (answer.gap) sink.frame({ type: 'gap', ...answer.gap });
-  for (const message of answer.messages) sink.frame({ type: 'message', ...message });
+  if (answer.gap) sink.frame(Object.assign({ type: 'gap' as const }, answer.gap));
+  for (const message of answer.messages) sink.frame(Object.assign({ type: 'message' as const }, message));
   sink.frame({ type: 'end', reason: 'poll', cursor: answer.cursor });
 }

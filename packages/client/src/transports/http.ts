@@ -1,4 +1,4 @@
-import type { Failure } from './types';
+import type { Failure, RequestOptions } from './types';
 
 /** A failure from an HTTP error answer: its status, `Retry-After`, and error body when it has one. */
 export function httpFailure(status: number, body: string, retryAfter: string | null): Failure {
@@ -15,11 +15,16 @@ export function httpFailure(status: number, body: string, retryAfter: string | n
   return failure;
 }
 
-/** `fetch` that turns an HTTP error into a {@link Failure} (thrown), and a network error into `{}`. */
-export async function fetchOk(url: string, init: RequestInit): Promise<Response> {
+/**
+ * `fetch` with the request's headers (and cookies across origins when asked) that turns an HTTP
+ * error into a {@link Failure} (thrown), and a network error into `{}`.
+ */
+export async function fetchOk(url: string, request: RequestOptions, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, { cache: 'no-store', ...init });
+    // Object.assign, not a spread: the script build's target would add a helper for it.
+    const options = { cache: 'no-store', headers: request.headers, credentials: request.credentials ? 'include' : 'same-origin' } as const;
+    response = await fetch(url, Object.assign(options, init));
   } catch {
     throw { message: 'network error' } satisfies Failure;
   }

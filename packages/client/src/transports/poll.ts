@@ -9,9 +9,9 @@ export const poll: Transport = {
   heartbeats: false,
   cors: true,
   usable: () => typeof fetch === 'function',
-  open(url, sink) {
+  open(url, sink, request) {
     const controller = new AbortController();
-    fetchOk(url, { signal: controller.signal })
+    fetchOk(url, request, { signal: controller.signal })
       .then((response) => response.json() as Promise<PollAnswer>)
       .then(
         (answer) => reportAnswer(answer, sink),

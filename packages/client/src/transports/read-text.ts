@@ -1,5 +1,5 @@
 import { fetchOk, httpFailure } from './http';
-import type { Failure } from './types';
+import type { Failure, RequestOptions } from './types';
 
 /** What {@link readText} reports: text as it arrives, and the end (with a failure, or clean). */
 export interface TextReader {
@@ -12,11 +12,11 @@ export interface TextReader {
  * `responseText` grows as chunks arrive), else with `fetch` and the body's stream reader (Node).
  * Returns the function that stops it.
  */
-export function readText(url: string, reader: TextReader): () => void {
-  return typeof XMLHttpRequest === 'function' ? readXhr(url, reader) : readFetch(url, reader);
+export function readText(url: string, request: RequestOptions, reader: TextReader): () => void {
+  return typeof XMLHttpRequest === 'function' ? readXhr(url, request, reader) : readFetch(url, request, reader);
 }
 
-function readXhr(url: string, reader: TextReader): () => void {
+function readXhr(url: string, request: RequestOptions, reader: TextReader): () => void {
   const xhr = new XMLHttpRequest();
   let seen = 0;
   const take = (): void => {
@@ -32,6 +32,8 @@ function readXhr(url: string, reader: TextReader): () => void {
   };
   xhr.onerror = () => reader.done({ message: 'network error' });
   xhr.open('GET', url);
+  xhr.withCredentials = request.credentials;
+  for (const [name, value] of Object.entries(request.headers)) xhr.setRequestHeader(name, value);
   xhr.send();
   return () => {
     xhr.onprogress = xhr.onload = xhr.onerror = null;
@@ -39,9 +41,9 @@ function readXhr(url: string, reader: TextReader): () => void {
   };
 }
 
-function readFetch(url: string, reader: TextReader): () => void {
+function readFetch(url: string, request: RequestOptions, reader: TextReader): () => void {
   const controller = new AbortController();
-  fetchOk(url, { signal: controller.signal })
+  fetchOk(url, request, { signal: controller.signal })
     .then(async (response) => {
       const body = response.body!.getReader();
       const decoder = new TextDecoder();

@@ -15,10 +15,11 @@ export const sse: Transport = {
   heartbeats: true,
   cors: true,
   usable: () => typeof EventSource === 'function',
-  open(url, sink) {
-    const source = new EventSource(url);
+  // EventSource sends cookies across origins when asked, but no header of the app's own.
+  open(url, sink, request) {
+    const source = new EventSource(url, { withCredentials: request.credentials });
     for (const [event, type] of Object.entries(EVENTS)) {
-      source.addEventListener(event, (e) => sink.frame({ ...JSON.parse((e as MessageEvent<string>).data), type } as Frame));
+      source.addEventListener(event, (e) => sink.frame(Object.assign(JSON.parse((e as MessageEvent<string>).data) as object, { type }) as Frame));
     }
     source.onerror = () => {
       source.close();

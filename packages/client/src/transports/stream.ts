@@ -12,7 +12,7 @@ export const stream: Transport = {
   heartbeats: true,
   cors: true,
   usable: () => typeof XMLHttpRequest === 'function' || typeof fetch === 'function',
-  open(url, sink) {
+  open(url, sink, request) {
     let ended = false;
     let broken = false;
     const split = lineSplitter((line) => {
@@ -27,7 +27,7 @@ export const stream: Transport = {
       if (frame.type === 'end') ended = true;
       sink.frame(frame);
     });
-    return readText(url, {
+    return readText(url, request, {
       text: split,
       done(failure) {
         if (broken) return;

@@ -1,12 +1,11 @@
+import type { GapReason, Frame as WireFrame } from '@cometkit/protocol';
 import type { TransportName } from '../types';
 
-/** A frame as the streaming transports carry it (PROTOCOL.md, "Frames"); polls are turned into these. */
-export type Frame =
-  | { type: 'open'; cursor: string; heartbeatMs?: number }
-  | { type: 'message'; channel: string; cursor: string; data: unknown }
-  | { type: 'gap'; reason: string; from: string; cursor?: string }
-  | { type: 'heartbeat' }
-  | { type: 'end'; reason?: string; cursor: string };
+/**
+ * A frame as the streaming transports carry it (PROTOCOL.md, "Frames"); polls are turned into
+ * these, a poll answer's cursor into an `end` frame of reason `poll` (a gap frame's cursor is then missing).
+ */
+export type Frame = WireFrame | { type: 'gap'; reason: GapReason; from: string; cursor?: undefined } | { type: 'end'; reason: 'poll'; cursor: string };
 
 /** Why a request failed. With `status` the server answered (an HTTP error, maybe with its error body). */
 export interface Failure {
@@ -25,6 +24,12 @@ export interface Sink {
   fail(failure: Failure): void;
 }
 
+/** How a request is sent: with cookies across origins or not, and with which headers (where it can). */
+export interface RequestOptions {
+  credentials: boolean;
+  headers: Record<string, string>;
+}
+
 /** One way to reach the server. `open` starts one request and returns the function that stops it. */
 export interface Transport {
   readonly name: TransportName;
@@ -36,6 +41,9 @@ export interface Transport {
   readonly cors: boolean;
   /** Whether it can run here, for a server on the same or on another origin. */
   usable(crossOrigin: boolean): boolean;
-  /** `url` is the transport's route with its channel and cursor parameters already in the query. */
-  open(url: string, sink: Sink): () => void;
+  /**
+   * `url` is the transport's route with its channel and cursor parameters already in the query;
+   * `request` is applied as far as the transport can (headers only over fetch and XHR).
+   */
+  open(url: string, sink: Sink, request: RequestOptions): () => void;
 }
