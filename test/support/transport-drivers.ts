@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 
 /** One thing a client received, whatever the transport: the frame objects of PROTOCOL.md. */
 export interface Frame {
-  type: 'message' | 'open' | 'gap' | 'heartbeat' | 'end';
+  type: import('@cometkit/protocol').Frame['type'];
   channel?: string;
   cursor?: string;
   data?: unknown;

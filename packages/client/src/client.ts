@@ -159,7 +159,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
 
   function onFrame(frame: Frame, gen: number): void {
     // Two missed heartbeats and some slack: the server says how often it sends them.
-    if (frame.type === 'open' && frame.heartbeatMs && options.idleTimeoutMs === undefined) idleMs = frame.heartbeatMs * 2 + 5_000;
+    if (frame.type === 'open' && frame.heartbeatMs && options.idleTimeoutMs === undefined) idleMs = frame.heartbeatMs * 2 + Math.min(frame.heartbeatMs, 5_000);
     clearTimeout(watch);
     if (active!.heartbeats) watch = setTimeout(() => fail({ message: 'the stream went silent' }), idleMs);
     markOpen();

@@ -89,7 +89,8 @@ export interface ClientOptions {
   /**
    * A stream silent this long after a frame is taken as dead (a half-open connection, or an
    * iframe whose response broke, which fires no event) and reopened from the cursor. Default:
-   * twice the `heartbeatMs` the server announces in its open frame, plus 5 s (45,000 before that).
+   * twice the `heartbeatMs` the server announces in its open frame, plus that again up to 5 s
+   * (45,000 before that; about 6 s for the forever iframe, whose heartbeat comes every 2 s).
    */
   idleTimeoutMs?: number;
   /** Reconnect delays: exponential from `minMs` to `maxMs`, with jitter. Default 500 and 30,000. */

@@ -26,8 +26,9 @@ export interface LogEntry {
   readonly frames: Map<string, Buffer>;
 }
 
-/** Why a client's cursor could not be continued. */
-export type GapReason = 'expired' | 'epoch';
+/** Why a client's cursor could not be continued (`expired`, `epoch`). */
+export type { GapReason } from '@cometkit/protocol';
+import type { GapReason } from '@cometkit/protocol';
 
 /** The answer to a read from a cursor. */
 export interface ReadResult {

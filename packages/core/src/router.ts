@@ -59,10 +59,16 @@ interface Route {
  * Answers refusing a request are counted; during shutdown every answer closes its connection.
  */
 export function createRouter({ engine, options, transports, endRules = {}, cors }: RouterOptions): Router {
-  const defaults: EndRules = { holdMs: options.longPollTimeoutMs, byteBudget: options.byteBudget, maxAgeMs: options.streamMaxAgeMs };
+  const defaults: EndRules = {
+    holdMs: options.longPollTimeoutMs,
+    byteBudget: options.byteBudget,
+    maxAgeMs: options.streamMaxAgeMs,
+    heartbeatMs: options.heartbeatMs,
+  };
   const routes = new Map<string, Route>();
   for (const transport of transports) {
-    routes.set(transport.name, { transport, rules: { ...defaults, ...transport.endRules, ...endRules[transport.name] } });
+    const own = typeof transport.endRules === 'function' ? transport.endRules(defaults) : transport.endRules;
+    routes.set(transport.name, { transport, rules: { ...defaults, ...own, ...endRules[transport.name] } });
   }
   const names = new Set(['publish', 'client.js', ...routes.keys()]);
   const publish = (channel: ParsedChannel, data: unknown): Promise<LogEntry> => engine.publish(channel, data);

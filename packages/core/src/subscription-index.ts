@@ -1,5 +1,4 @@
-/** First segments of Bayeux's reserved channels, which no `*` or `**` pattern may match. */
-const RESERVED_ROOTS: ReadonlySet<string> = new Set(['meta', 'service']);
+import { isReservedChannel } from '@cometkit/protocol';
 
 /**
  * Finds every subscriber whose pattern matches a channel without looking at the others: a trie of
@@ -65,7 +64,7 @@ export class SubscriptionIndex<T> {
    * two patterns that both match is visited twice; callers deduplicate (by cursor position).
    */
   forEachMatch(segments: readonly string[], visit: (subscriber: T) => void): void {
-    if (RESERVED_ROOTS.has(segments[0]!)) {
+    if (isReservedChannel(segments)) {
       // Bayeux's `meta/…` and `service/…` are never matched by a wildcard, only by their name.
       const literal = this.root.children.get(segments[0]!);
       if (literal) walk(literal, segments, 1, visit);

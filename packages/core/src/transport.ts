@@ -4,8 +4,9 @@ import type { CometError } from './errors';
 import type { CometRequest, CometResponse } from './neutral';
 
 /**
- * When a transport's responses end by themselves. Each transport may declare its own; the hub's
- * options fill in the rest (`longPollTimeoutMs`, `streams.byteBudget`, `streams.maxAgeMs`).
+ * When a transport's responses end by themselves, and how often a quiet stream speaks. Each
+ * transport may declare its own; the hub's options fill in the rest (`longPollTimeoutMs`,
+ * `streams.byteBudget`, `streams.maxAgeMs`, `heartbeatMs`).
  */
 export interface EndRules {
   /** How long a one-batch response is held with nothing to say before it answers empty. */
@@ -14,6 +15,12 @@ export interface EndRules {
   readonly byteBudget: number;
   /** Age at which a stream ends. */
   readonly maxAgeMs: number;
+  /**
+   * A stream is never silent longer than this: it writes a heartbeat when idle. Also how a client
+   * tells a dead stream from a quiet one, so a transport whose breakage fires no event (the forever
+   * iframe) declares a short one.
+   */
+  readonly heartbeatMs: number;
 }
 
 /** What a transport is given to open one response. */
@@ -45,8 +52,11 @@ export interface TransportContext {
 export interface Transport {
   /** Route name under the mount (`poll` → `GET {mount}/poll`). */
   readonly name: string;
-  /** This transport's own end rules (SSE streams have no byte budget, for example). */
-  readonly endRules?: Partial<EndRules>;
+  /**
+   * This transport's own rules (SSE streams have no byte budget, for example), or a function of
+   * the hub's that returns them (the forever iframe's heartbeat is at most 2 s).
+   */
+  readonly endRules?: Partial<EndRules> | ((defaults: EndRules) => Partial<EndRules>);
   /**
    * Opens the response for one request. It reads its own parameters first (so that later errors
    * can be reported through them, as JSONP does), then checks method, channels and cursor.

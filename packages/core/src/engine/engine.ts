@@ -46,8 +46,8 @@ export interface Engine {
   readonly options: ResolvedOptions;
   /** True once `close()` began. */
   readonly closing: boolean;
-  /** Streams the engine's one heartbeat timer visits. */
-  readonly heartbeats: HeartbeatSet;
+  /** The heartbeat timer for streams of one interval (one timer per interval in use, not per stream). */
+  heartbeats(intervalMs: number): HeartbeatSet;
   /**
    * Admits and registers a subscriber, then reads its history after `spec.cursor`. Refusals are
    * values: `closing`, `too_many_connections` (requests still awaiting `authorize` count),
@@ -83,7 +83,8 @@ export function createEngine({ broker, options, log = () => undefined }: EngineO
   const held = new Set<Subscriber>();
   const dirty = new Set<Subscriber>();
   const lifetimes = new DeadlineQueue<Subscriber>((subscriber) => subscriber.expire());
-  const heartbeats = new HeartbeatTimer(options.heartbeatMs);
+  // Intervals come from transports' declared rules, never from clients: a handful at most.
+  const heartbeatTimers = new Map<number, HeartbeatTimer>();
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
   /** Requests between the connection-limit check and their subscription (awaiting `authorize`). */
@@ -211,7 +212,11 @@ export function createEngine({ broker, options, log = () => undefined }: EngineO
     get closing() {
       return closing !== undefined;
     },
-    heartbeats,
+    heartbeats(intervalMs) {
+      let timer = heartbeatTimers.get(intervalMs);
+      if (!timer) heartbeatTimers.set(intervalMs, (timer = new HeartbeatTimer(intervalMs)));
+      return timer;
+    },
     // Not async: a held request should not also hold a suspended async frame and its promise.
     subscribe(spec) {
       if (closing) return refusedClosing();
@@ -262,7 +267,7 @@ export function createEngine({ broker, options, log = () => undefined }: EngineO
         }
         for (const subscriber of [...held]) subscriber.end('closing');
         lifetimes.clear();
-        heartbeats.clear();
+        for (const timer of heartbeatTimers.values()) timer.clear();
         stopListening();
       })();
       return closing;

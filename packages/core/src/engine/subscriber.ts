@@ -1,3 +1,4 @@
+import type { EndReason as WireEndReason } from '@cometkit/protocol';
 import type { GapReason, LogEntry, ReadResult } from '../broker';
 import { ChannelFilter } from '../channel-filter';
 import type { ParsedChannel } from '../channel';
@@ -20,7 +21,7 @@ export interface Batch {
  * reader; shutdown (`closing`); the broker's history was lost (`reset`: the client's next request
  * gets the gap); a broker `error`.
  */
-export type EndReason = 'gone' | 'done' | 'timeout' | 'age' | 'closing' | 'slow' | 'budget' | 'reset' | 'error';
+export type EndReason = WireEndReason | 'gone' | 'done' | 'timeout' | 'error';
 
 /** What a transport does with what its subscriber receives. The engine calls these; they never release. */
 export interface SubscriberHandlers {

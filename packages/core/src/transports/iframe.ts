@@ -34,6 +34,9 @@ const framing: StreamFraming = {
 
 export const iframe: Transport = {
   name: 'iframe',
+  // A broken iframe response fires no event in the page (its document just stays "loading"):
+  // only silence shows it, so the silence allowed is short.
+  endRules: (defaults) => ({ heartbeatMs: Math.min(defaults.heartbeatMs, 2_000) }),
   open(context) {
     const callback = readCallback(context.query);
     if (isCometError(callback)) return errorResponse(callback);

@@ -4,7 +4,7 @@ import { formatCursor } from '../cursor';
 import type { Engine } from '../engine/engine';
 import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../engine/subscriber';
 import { isCometError, type CometError } from '../errors';
-import type { HeartbeatTarget } from '../heartbeat-timer';
+import type { HeartbeatSet, HeartbeatTarget } from '../heartbeat-timer';
 import type { CometHeaders, CometRequest, CometResponse, CometStreamResponse, StreamSink } from '../neutral';
 import { readPush, type PushRequest } from '../push-request';
 import { errorResponse } from '../responses';
@@ -95,11 +95,14 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
   /** An end that came before the response started (shutdown right after admission). */
   private earlyEnd: { reason: EndReason; cursor: string } | undefined;
 
+  private readonly heartbeats: HeartbeatSet;
+
   constructor(
     private readonly options: StreamOpen,
     private readonly framing: StreamFraming,
   ) {
     this.headers = framing.headers;
+    this.heartbeats = options.engine.heartbeats(options.rules.heartbeatMs);
   }
 
   admitted(subscriber: Subscriber): this {
@@ -111,7 +114,7 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
     this.sink = sink;
     this.write(this.options.prelude);
     if (this.earlyEnd) return this.end(this.earlyEnd.reason, this.earlyEnd.cursor);
-    this.options.engine.heartbeats.add(this);
+    this.heartbeats.add(this);
     this.subscriber.begin();
   }
 
@@ -142,7 +145,7 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
   }
 
   live(cursor: string): void {
-    this.write(this.framing.open(cursor, this.options.engine.options.heartbeatMs));
+    this.write(this.framing.open(cursor, this.options.rules.heartbeatMs));
   }
 
   end(reason: EndReason, cursor: string): void {
@@ -151,13 +154,13 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
       this.earlyEnd = { reason, cursor };
       return;
     }
-    this.options.engine.heartbeats.delete(this);
+    this.heartbeats.delete(this);
     if (reason !== 'gone' && reason !== 'error') this.write(this.framing.end(reason, cursor));
     sink.end({ drainTimeoutMs: this.options.engine.options.drainTimeoutMs, close: reason === 'closing' });
   }
 
   heartbeat(now: number): void {
-    if (now - this.lastWrite >= this.options.engine.heartbeats.idleMs) this.write(this.framing.heartbeat());
+    if (now - this.lastWrite >= this.heartbeats.idleMs) this.write(this.framing.heartbeat());
   }
 
   private write(chunk: string | Buffer): void {
