@@ -1,0 +1,55 @@
+import { drivers } from './support/transport-drivers';
+import { record, writeReliability } from './reliability/figures';
+import { forcedDrops } from './reliability/forced-drops';
+import { abortCycles } from './reliability/abort-cycles';
+import { runSeed, seeded } from './reliability/prng';
+import { sizes } from './reliability/sizes';
+import { brokerKinds, setUp, targets } from './reliability/targets';
+
+// The reliability suite (issue 9): bounded here, full with `pnpm chaos` (CHAOS=full), which also
+// writes the figures into RELIABILITY.md. Every loop is bounded in count and time.
+const size = sizes();
+const full = size.mode !== 'bounded';
+const seed = runSeed();
+const scale = full ? 20 : 1;
+console.log(`reliability: ${size.mode} run, seed ${seed} (replay with CHAOS_SEED=${seed})`);
+
+afterAll(async () => {
+  if (full) await writeReliability(`Last run: \`CHAOS=${size.mode} pnpm chaos\` (seed ${seed}), ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${require('node:os').cpus().length} cores.`);
+});
+
+describe.each(brokerKinds.map((b) => [b.name, b] as const))('broker %s', (_brokerName, brokerKind) => {
+  describe.each(targets.map((t) => [t.name, t] as const))('on %s', (targetName, target) => {
+    it.each(drivers.map((d) => [d.name, d] as const))('forced drops at random moments on %s lose, repeat and reorder nothing', async (name, driver) => {
+      const random = seeded(seed ^ (name.length * 7919 + targetName.length * 104729));
+      const setup = await setUp(target, brokerKind);
+      try {
+        const figures = await forcedDrops({ ...setup, driver, drops: size.drops, random, timeLimitMs: 8_000 * scale });
+        record('Forced drops', { broker: brokerKind.name, server: targetName, transport: name, ...figures });
+        expect(figures).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, unsignalledGaps: 0 });
+        expect(figures.drops).toBe(size.drops);
+      } finally {
+        await setup.close();
+      }
+    }, 30_000 * scale);
+  });
+});
+
+/** Heap growth allowed over an abort run: jest, V8's code and inline caches move by a few hundred KB. */
+const HEAP_SLACK_KB = 2_048;
+
+describe.each(targets.map((t) => [t.name, t] as const))('abort cycles on %s', (targetName, target) => {
+  it.each(drivers.map((d) => d.name))('%s: heap, handles and hub counts come back to the start', async (name) => {
+    const setup = await setUp(target, brokerKinds[0]!);
+    try {
+      const figures = await abortCycles({ ...setup, name, cycles: size.abortCycles, timeLimitMs: 15_000 * scale });
+      record('Abort cycles', { server: targetName, transport: name, ...figures });
+      expect(figures.cycles).toBe(Math.ceil(size.abortCycles / 50) * 50);
+      expect(figures.connectionsAfter).toBe(0);
+      expect(figures.handlesAfter).toBeLessThanOrEqual(figures.handlesBefore);
+      expect(figures.heapGrowthKB).toBeLessThan(HEAP_SLACK_KB);
+    } finally {
+      await setup.close();
+    }
+  }, 30_000 * scale);
+});
