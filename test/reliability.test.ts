@@ -3,6 +3,7 @@ import { record, writeReliability } from './reliability/figures';
 import { forcedDrops } from './reliability/forced-drops';
 import { abortCycles } from './reliability/abort-cycles';
 import { shutdownWithHeld } from './reliability/shutdown';
+import { slowReaders } from './reliability/slow-readers';
 import { runSeed, seeded } from './reliability/prng';
 import { sizes } from './reliability/sizes';
 import { brokerKinds, setUp, targets } from './reliability/targets';
@@ -69,6 +70,26 @@ describe.each(targets.map((t) => [t.name, t] as const))('shutdown on %s', (targe
         expect(figures.keepAliveAnswers).toBe(0);
         expect(figures.closeMs).toBeLessThan(2_000);
       }
+    } finally {
+      await setup.close();
+    }
+  }, 60_000 * scale);
+});
+
+const streamingDrivers = drivers.filter((d) => d.streaming);
+
+describe.each(targets.map((t) => [t.name, t] as const))('slow readers on %s', (targetName, target) => {
+  it.each(streamingDrivers.map((d) => [d.name, d] as const))('%s: paused readers are cut off, memory stays bounded, and they resume losing nothing', async (name, driver) => {
+    // A small socket allowance and a large budget, so the cut-off (not the budget) ends them.
+    const setup = await setUp(target, brokerKinds[0]!, { streams: { maxBufferedBytes: 256 * 1024, byteBudget: 64 * 1024 * 1024, drainTimeoutMs: 200 } });
+    try {
+      const figures = await slowReaders({ ...setup, driver, readers: size.slowReaders, maxMessages: 9_000 });
+      record('Slow readers', { server: targetName, transport: name, ...figures });
+      expect(figures.cutOff).toBe(size.slowReaders);
+      expect(figures.lostAfterResume).toBe(0);
+      expect(figures.duplicatedAfterResume).toBe(0);
+      // Bounded: the readers' backlog is capped by maxBufferedBytes each, not by what was published.
+      expect(figures.heapGrowthMB).toBeLessThan(64 + (size.slowReaders * 256) / 1024);
     } finally {
       await setup.close();
     }
