@@ -5,6 +5,8 @@ import { abortCycles } from './reliability/abort-cycles';
 import { shutdownWithHeld } from './reliability/shutdown';
 import { slowReaders } from './reliability/slow-readers';
 import { slowloris } from './reliability/slowloris';
+import { fuzzRequest, READ_HEADERS, send } from './reliability/header-fuzz';
+import fc from 'fast-check';
 import { request } from './support/http';
 import { runSeed, seeded } from './reliability/prng';
 import { sizes } from './reliability/sizes';
@@ -121,6 +123,34 @@ describe.each(targets.map((t) => [t.name, t] as const))('slow headers and bodies
       if (full) expect(figures.p99Ms).toBeLessThan(50);
     } finally {
       logged.mockRestore();
+      await setup.close();
+    }
+  }, 60_000 * scale);
+});
+
+describe.each(targets.map((t) => [t.name, t] as const))('fuzzed request headers on %s', (targetName, target) => {
+  it(`answers ${READ_HEADERS.join(', ')} of any shape with a clear 2xx/304/4xx, and keeps serving`, async () => {
+    const setup = await setUp(target, brokerKinds[0]!, { httpPublish: true, longPollTimeoutMs: 20 });
+    const statuses = new Map<number, number>();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest, async ({ route, headers }) => {
+          const res = await send(setup.server.mount, route, headers, 5_000);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          expect([200, 204, 304, 400, 403, 404, 405, 413, 415]).toContain(res.status);
+          if (res.status >= 400) {
+            expect(res.type).toMatch(/^application\/json/);
+            expect(JSON.parse(res.body)).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+          }
+        }),
+        { numRuns: size.fuzzRuns, seed },
+      );
+      record('Header fuzzing', { server: targetName, requests: size.fuzzRuns, statuses: [...statuses].sort().map(([s, n]) => `${s}×${n}`).join(' ') });
+      const { cursor } = await setup.hub.publish('watch', 'before');
+      await setup.hub.publish('watch', 'still here');
+      const next = await request(`${setup.server.mount}/poll?channel=watch&cursor=${cursor}`);
+      expect(next.json().messages.map((m: { data: unknown }) => m.data)).toEqual(['still here']);
+    } finally {
       await setup.close();
     }
   }, 60_000 * scale);
