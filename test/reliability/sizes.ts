@@ -21,7 +21,7 @@ export interface Sizes {
 }
 
 const table: Record<ChaosMode, Omit<Sizes, 'mode'>> = {
-  bounded: { drops: 40, abortCycles: 250, slowReaders: 4, heldAtShutdown: 500, slowloris: 200, normalRequests: 100, fuzzRuns: 100 },
+  bounded: { drops: 30, abortCycles: 200, slowReaders: 4, heldAtShutdown: 500, slowloris: 200, normalRequests: 100, fuzzRuns: 100 },
   medium: { drops: 300, abortCycles: 3_000, slowReaders: 20, heldAtShutdown: 3_000, slowloris: 600, normalRequests: 500, fuzzRuns: 300 },
   full: { drops: 1_000, abortCycles: 10_000, slowReaders: 50, heldAtShutdown: 10_000, slowloris: 2_000, normalRequests: 1_000, fuzzRuns: 1_000 },
 };

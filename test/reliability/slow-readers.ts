@@ -45,7 +45,9 @@ export async function slowReaders(options: { hub: CometHub; server: RunningServe
   let duplicated = 0;
   for (const connection of connections) {
     connection.resume();
-    await Promise.race([connection.ended, until(() => false, 15_000).catch(() => undefined)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connection.ended, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+    clearTimeout(timer);
     const first = messagesOf(connection.frames).map((m) => (m.data as { n: number }).n);
     const rest = await receive(driver, server.mount, `channel=${channel}`, connection.cursor(), published - first.length, 30_000);
     const all = [...first, ...rest.messages.map((m) => (m.data as { n: number }).n)];
