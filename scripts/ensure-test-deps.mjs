@@ -3,6 +3,15 @@
 // Runs before the tests (see the root package.json), so a fresh Debian machine needs no manual step.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { ensureNginx } from './ensure-nginx.mjs';
+
+// nginx for the behind-a-proxy tests: its own script, which the proxy test support calls too.
+try {
+  ensureNginx();
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
 
 /** Program the tests run → the Debian package that provides it. */
 const needs = [

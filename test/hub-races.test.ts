@@ -13,8 +13,8 @@ import { cometKoa } from '@cometkit/koa';
 import { postJson, request, until } from './support/http';
 import { listen, serverKinds, type RunningServer } from './support/servers';
 import { drivers, receive } from './support/transport-drivers';
+import { gate, type Gate } from './support/gate';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const express5 = serverKinds[1]!;
 
 /** Runs `body` against a hub with `options` on an Express 5 server, then closes both. */
@@ -29,10 +29,13 @@ async function withHub(options: CometOptions, body: (hub: CometHub, server: Runn
   }
 }
 
-/** A memory broker whose reads take `delayMs`, as a networked broker's do. */
-function slowBroker(delayMs: number, inner: Broker = createMemoryBroker()): Broker {
-  return { ...inner, read: async (...args) => (await sleep(delayMs), inner.read(...args)) };
+/** A memory broker whose reads wait on `readGate`, as a networked broker's take time. */
+function gatedBroker(readGate: Gate, inner: Broker = createMemoryBroker()): Broker {
+  return { ...inner, read: async (...args) => (await readGate.wait(), inner.read(...args)) };
 }
+
+/** An `authorize` that stops inside itself until the test opens `authGate`. */
+const gatedAuthorize = (authGate: Gate) => async (): Promise<boolean> => (await authGate.wait(), true);
 
 describe('races around a held request', () => {
   let hub: CometHub;
@@ -47,11 +50,14 @@ describe('races around a held request', () => {
   });
 
   it('refuses with 503 a request still being authorized when close() begins', async () => {
-    await start({ authorize: async () => (await sleep(80), true) });
+    const authGate = gate();
+    await start({ authorize: gatedAuthorize(authGate) });
     const poll = request(`${server.mount}/poll?channel=a`);
     const sse = request(`${server.mount}/sse?channel=a`);
-    await sleep(20);
-    await hub.close();
+    await until(() => authGate.count() === 2, 5_000, 'both requests inside authorize');
+    const closed = hub.close();
+    authGate.open();
+    await closed;
     for (const res of await Promise.all([poll, sse])) {
       expect(res.status).toBe(503);
       expect(res.json().error.code).toBe('closing');
@@ -60,19 +66,33 @@ describe('races around a held request', () => {
   });
 
   it('holds nothing for a client that left while being authorized', async () => {
-    await start({ authorize: async () => (await sleep(80), true) });
+    const authGate = gate();
+    const sockets = new Set<import('node:net').Socket>();
+    await start({ authorize: gatedAuthorize(authGate) });
+    server.server.on('connection', (socket) => sockets.add(socket));
     const controllers = Array.from({ length: 20 }, () => new AbortController());
     const polls = controllers.map((c) => request(`${server.mount}/poll?channel=a`, { signal: c.signal }).catch(() => undefined));
-    await sleep(20);
+    await until(() => authGate.count() === 20, 5_000, 'every request inside authorize');
     controllers.forEach((c) => c.abort());
     await Promise.all(polls);
-    await sleep(150);
+    // The server has seen every client leave before authorize lets the requests go on.
+    await until(() => [...sockets].every((s) => s.destroyed), 5_000, 'the server to see every socket close');
+    authGate.open();
+    // authorize's continuation runs on the next turns; a held poll would show as a connection.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
     expect(hub.stats().connections).toBe(0);
+    expect(hub.stats().connectionsByTransport.poll ?? 0).toBe(0);
   });
 
   it('keeps to maxConnections while requests are being authorized', async () => {
-    await start({ limits: { maxConnections: 10 }, authorize: async () => (await sleep(50), true), longPollTimeoutMs: 500 });
+    const authGate = gate();
+    await start({ limits: { maxConnections: 10 }, authorize: gatedAuthorize(authGate), longPollTimeoutMs: 500 });
     const polls = Array.from({ length: 30 }, () => request(`${server.mount}/poll?channel=a`));
+    // 10 are inside authorize (not yet held): the other 20 must already be refused.
+    await until(() => authGate.count() === 10 && hub.stats().errors === 20, 5_000, () => `10 in authorize, 20 refused: ${authGate.count()}, ${JSON.stringify(hub.stats())}`);
+    expect(hub.stats().connections).toBe(0);
+    authGate.open();
     await until(() => hub.stats().connections === 10);
     const answers = await Promise.all(polls);
     expect(answers.filter((r) => r.status === 503).map((r) => r.json().error.code)).toEqual(Array(20).fill('too_many_connections'));
@@ -83,11 +103,16 @@ describe('races around a held request', () => {
 describe('a broker whose reads take time', () => {
   it.each(drivers.map((d) => d.name))('loses and repeats nothing on %s when messages come during the read', async (name) => {
     const driver = drivers.find((d) => d.name === name)!;
-    await withHub({ broker: slowBroker(60) }, async (hub, server) => {
+    const readGate = gate();
+    await withHub({ broker: gatedBroker(readGate) }, async (hub, server) => {
       const from = (await hub.publish('x', 'before')).cursor;
       await hub.publish('feed', 0);
-      const connection = await driver.connect(server.mount, `channel=feed&cursor=${from}`);
-      for (let i = 1; i <= 3; i++) await hub.publish('feed', i); // while the read is under way
+      // Polls answer only after the read, so the connection is opened without awaiting it.
+      const opening = driver.connect(server.mount, `channel=feed&cursor=${from}`);
+      await readGate.entered;
+      for (let i = 1; i <= 3; i++) await hub.publish('feed', i); // while the read is blocked
+      readGate.open();
+      const connection = await opening;
       await connection.waitFor((f) => f.filter((x) => x.type === 'message').length >= (driver.streaming ? 4 : 1), 3_000);
       connection.close();
       const first = connection.frames.filter((f) => f.type === 'message').map((f) => f.data);
@@ -97,21 +122,26 @@ describe('a broker whose reads take time', () => {
   });
 
   it('answers close() during the read with the cursor the client sent', async () => {
-    await withHub({ broker: slowBroker(100) }, async (hub, server) => {
+    const readGate = gate();
+    await withHub({ broker: gatedBroker(readGate) }, async (hub, server) => {
       const from = (await hub.publish('x', 0)).cursor;
       const poll = request(`${server.mount}/poll?channel=feed&cursor=${from}`);
-      await until(() => hub.stats().connections === 1);
+      await readGate.entered;
       await hub.publish('feed', 'during the read');
-      await hub.close();
+      const closed = hub.close();
+      readGate.open();
+      await closed;
       expect((await poll).json()).toEqual({ cursor: from, messages: [] });
     });
   });
 
   it('starts a cursor-less request at the moment it arrived, not when its read ends', async () => {
-    await withHub({ broker: slowBroker(80) }, async (hub, server) => {
+    const readGate = gate();
+    await withHub({ broker: gatedBroker(readGate) }, async (hub, server) => {
       const poll = request(`${server.mount}/poll?channel=feed`);
-      await until(() => hub.stats().connections === 1);
+      await readGate.entered;
       await hub.publish('feed', 'published during the read');
+      readGate.open();
       expect((await poll).json().messages.map((m: { data: unknown }) => m.data)).toEqual(['published during the read']);
     });
   });
