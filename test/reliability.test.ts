@@ -69,8 +69,8 @@ describe.each(targets.map((t) => [t.name, t] as const))('shutdown on %s', (targe
       expect(figures.answered).toBe(size.heldAtShutdown);
       expect(setup.hub.stats().connections).toBe(0);
       if (full) {
-        // D4: answers sent by hub.close() keep the connection alive, so Node holds the sockets until
-        // keepAliveTimeout. The bound (2 s) is asserted in the full run only.
+        // D4: answers sent by hub.close() must close their connections, or Node holds the sockets
+        // until keepAliveTimeout. The bound (2 s) is asserted in the full run only.
         expect(figures.keepAliveAnswers).toBe(0);
         expect(figures.closeMs).toBeLessThan(2_000);
       }

@@ -9,7 +9,7 @@ import { transportQuery } from './targets';
 export interface ShutdownFigures {
   held: number;
   answered: number;
-  /** Answers that did not say `Connection: close` (D4: the server then keeps the socket open). */
+  /** Poll answers that did not say `Connection: close` (D4: the server then keeps the socket open). */
   keepAliveAnswers: number;
   /** From `hub.close()` + `server.close()` to the server's close callback. */
   closeMs: number;

@@ -57,8 +57,10 @@ class NodeStreamSink implements StreamSink {
     const { res } = this;
     if (res.writableEnded) return;
     res.end();
-    // The response was chunked and kept alive: only ending the socket closes the connection.
-    if (options.close) res.once('finish', () => res.socket?.end());
+    // The response was chunked and kept alive: only ending the socket closes the connection
+    // (taken now: once finished, Node detaches it from the response for the next request).
+    const socket = res.socket;
+    if (options.close && socket) res.once('finish', () => socket.end());
     if (options.drainTimeoutMs !== undefined && this.bufferedBytes() > 0) {
       const timer = setTimeout(() => res.destroy(), options.drainTimeoutMs).unref();
       res.once('close', () => clearTimeout(timer));
