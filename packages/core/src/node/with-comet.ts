@@ -15,7 +15,8 @@ export interface WithCometOptions {
 
 /**
  * Serves a hub (or any neutral handler) under `prefix` straight from `node:http`, before the app
- * sees the request, and hands every other request to `app`. The fast path: a held request then
+ * sees the request, and hands every other request to `app` (with a `''` prefix, every path the
+ * handler does not serve). The fast path: a held request then
  * costs no framework state (Express keeps about 4 KB per request alive for as long as it is held).
  *
  * ```ts
@@ -24,13 +25,14 @@ export interface WithCometOptions {
  * ```
  */
 export function withComet(mountable: Mountable, prefix: string, app: RequestListener, options: WithCometOptions = {}): RequestListener {
-  const { handle } = toMountable(mountable);
+  const { handle, serves } = toMountable(mountable);
   const mount = prefix.replace(/\/+$/, '');
   const log = createLog('node', options.logger ?? loggerOf(mountable));
   return (req, res) => {
     const url = req.url ?? '/';
     const rest = url.startsWith(mount + '/') || url.startsWith(mount + '?') ? url.slice(mount.length) : url === mount ? '/' : undefined;
-    if (rest === undefined) return app(req, res);
+    // Under a prefix every path is the handler's; with none (`''`) only its own routes are.
+    if (rest === undefined || (mount === '' && !serves(rest.split('?', 1)[0]!))) return app(req, res);
     handleNode(handle, req, res, { url: rest, raw: req }).catch((error: unknown) => {
       if (isClientGone(error)) return;
       // Only a bug gets here (protocol errors are answers): answer 500 and say so.
