@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The built packages (the test command builds them first) load through their `exports` maps,
@@ -35,5 +36,20 @@ describe('client.js from the built core', () => {
 
   it('with import', () => {
     expect(node(['--input-type=module', '-e', `import { createComet } from '@cometkit/core'; createComet()${serve}`])).toBe('200 true');
+  });
+});
+
+// What a registry page and a user's license scanner read.
+describe.each(['core', 'express', 'koa', 'client'])('@cometkit/%s metadata', (name) => {
+  const dir = join(root, 'packages', name);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+
+  it('ships the MIT LICENSE of the repository and says where the source and issues are', () => {
+    expect(pkg.license).toBe('MIT');
+    expect(pkg.files).toContain('LICENSE');
+    expect(readFileSync(join(dir, 'LICENSE'), 'utf8')).toBe(readFileSync(join(root, 'LICENSE'), 'utf8'));
+    expect(pkg.repository).toEqual({ type: 'git', url: expect.stringMatching(/^git\+https:\/\//), directory: `packages/${name}` });
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs.url).toMatch(/^https:\/\/.*\/issues$/);
   });
 });
