@@ -61,8 +61,12 @@ describe.each(frameworks)('cometKoa under @koa/router on %s', (_name, Koa) => {
     });
   });
 
-  it('takes only its own routes under an app-level prefix and passes the rest on', async () => {
+  it('takes only its own routes under an app-level prefix, after a router that passed on, and the rest goes on', async () => {
     await withApp(Koa, (app, hub) => {
+      // A route that only looks and passes on leaves @koa/router's routerPath on the context.
+      const router = new Router();
+      router.get('/comet/{*path}', (_ctx: unknown, next: () => Promise<void>) => next());
+      app.use(router.routes());
       app.use(cometKoa(hub, { prefix: '/comet' }));
       app.use((ctx: any) => void (ctx.body = 'app'));
     }, async (server, hub) => {

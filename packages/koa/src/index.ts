@@ -55,12 +55,20 @@ export function cometKoa(mountable: Mountable, options: CometKoaOptions = {}): K
   const { handle, serves } = toMountable(mountable);
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
   return async (ctx, next) => {
-    const mount = routerMount(ctx) + prefix;
-    const rest = ctx.path === mount ? '/' : ctx.path.startsWith(mount + '/') ? ctx.path.slice(mount.length) : undefined;
+    // A router's route that called next() leaves its routerPath behind: then the app-level mount holds.
+    const routed = routerMount(ctx) + prefix;
+    const mount = below(ctx.path, routed) !== undefined ? routed : prefix;
+    const rest = below(ctx.path, mount);
     // Under a mount every path is the handler's (unknown ones answer 404); at the root only its routes are.
     if (rest === undefined || (mount === '' && !serves(rest))) return void (await next());
     await serve(handle, ctx, rest);
   };
+}
+
+/** `path` below `mount` (`/comet/poll` below `/comet` is `/poll`), or undefined when outside it. */
+function below(path: string, mount: string): string | undefined {
+  if (path === mount) return '/';
+  return path.startsWith(mount + '/') ? path.slice(mount.length) : undefined;
 }
 
 /**
