@@ -7,3 +7,5 @@ export { createLog } from './log';
 export type { CometLogger, Log } from './log';
 export { isClientGone } from './node/client-gone';
 export type { WithCometOptions } from './node/with-comet';
+export type { OriginList } from './options';
+export type { CometErrorDetails } from './errors';
