@@ -56,3 +56,18 @@ describe('the client package exports', () => {
     if (conditions.require) expect(conditions.require.types).toMatch(/\.d\.cts$/);
   });
 });
+
+// What a registry page and a user's license scanner read.
+describe.each(['core', 'express', 'koa', 'client', 'protocol'])('@cometkit/%s metadata', (name) => {
+  const dir = join(root, 'packages', name);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+
+  it('ships the MIT LICENSE of the repository and says where the source and issues are', () => {
+    expect(pkg.license).toBe('MIT');
+    expect(pkg.files).toContain('LICENSE');
+    expect(readFileSync(join(dir, 'LICENSE'), 'utf8')).toBe(readFileSync(join(root, 'LICENSE'), 'utf8'));
+    expect(pkg.repository).toEqual({ type: 'git', url: expect.stringMatching(/^git\+https:\/\//), directory: `packages/${name}` });
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs.url).toMatch(/^https:\/\/.*\/issues$/);
+  });
+});

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { cometError } from './errors';
+import { etagMatches } from './etag-match';
 import type { CometRequest, CometResponse } from './neutral';
 import { errorResponse } from './responses';
 
@@ -23,13 +24,13 @@ let loading: Promise<Script | undefined> | undefined;
  */
 export async function clientScript(request: CometRequest): Promise<CometResponse> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return errorResponse(cometError('method_not_allowed', 'Use GET for client.js.'), { allow: 'GET, HEAD' });
+    return errorResponse(cometError('method_not_allowed', 'Use GET for client.js.', { allow: ['GET', 'HEAD', 'OPTIONS'] }));
   }
   const script = await (loading ??= load());
   if (!script) return errorResponse(cometError('not_found', 'The browser client is not installed: add @cometkit/client.'));
   const headers = { etag: script.etag, 'cache-control': CACHE_CONTROL };
   const known = request.header('if-none-match');
-  if (known && known.split(/\s*,\s*/).some((tag) => tag.replace(/^W\//, '') === script.etag)) {
+  if (known && etagMatches(known, script.etag)) {
     return { status: 304, headers, body: '' };
   }
   return {

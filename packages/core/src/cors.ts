@@ -27,11 +27,15 @@ export function preflight(request: CometRequest, options: ResolvedOptions): Come
   return { status: 204, headers: cors ? { ...cors, ...PREFLIGHT } : { allow: 'GET, POST, OPTIONS' }, body: '' };
 }
 
-/** `response` with CORS headers added when the request's origin is allowed. */
+const VARY_ORIGIN: CometHeaders = { vary: 'Origin' };
+
+/**
+ * `response` with CORS headers added when the request's origin is allowed. Called only when CORS is
+ * configured, and then every answer depends on `Origin`: `Vary: Origin` goes on all of them, so a
+ * shared cache (`client.js` is cached `public`) never hands one origin's answer to another.
+ */
 export function withCors(response: CometResponse, request: CometRequest, options: ResolvedOptions): CometResponse {
-  const cors = corsHeaders(request, options);
-  if (!cors) return response;
-  const headers = { ...response.headers, ...cors };
+  const headers = { ...response.headers, ...(corsHeaders(request, options) ?? VARY_ORIGIN) };
   // A stream is an object with behaviour (a class instance): wrap it rather than copy it.
   if (isStreamResponse(response)) return { status: response.status, headers, start: (sink) => response.start(sink) };
   return { ...response, headers };

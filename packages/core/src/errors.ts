@@ -32,18 +32,32 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
 
+/** What a {@link CometError} carries beyond its code and message. */
+export interface CometErrorDetails {
+  /** For `method_not_allowed`: the methods the route takes. */
+  allow?: readonly string[];
+}
+
 /** A protocol error: a client mistake or a refusal, never a bug. */
 export class CometError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   /** Always true: the message is written for the client and safe to show. */
   readonly expose = true;
+  /** For `method_not_allowed`: the methods the route takes, sent as `Allow`. */
+  readonly allow: readonly string[] | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, details: CometErrorDetails = {}) {
     super(message);
     this.name = 'CometError';
     this.code = code;
     this.status = ERROR_STATUS[code];
+    this.allow = details.allow;
+  }
+
+  /** Response headers the error calls for (`Allow` on a 405), as `http-errors` has them. */
+  get headers(): Record<string, string> | undefined {
+    return this.allow ? { allow: this.allow.join(', ') } : undefined;
   }
 
   /** Alias of `status`, as `http-errors` has it. */
@@ -58,8 +72,8 @@ export class CometError extends Error {
 }
 
 /** Builds a {@link CometError}; shorter at call sites than `new`. */
-export function cometError(code: ErrorCode, message: string): CometError {
-  return new CometError(code, message);
+export function cometError(code: ErrorCode, message: string, details?: CometErrorDetails): CometError {
+  return new CometError(code, message, details);
 }
 
 /** True when `value` is a {@link CometError}. */

@@ -60,3 +60,4 @@ export { handleNode } from './node/handle-node';
 export { withComet } from './node/with-comet';
 export type { RequestListener } from './node/with-comet';
 export type { NodeRequestInfo } from './node/node-request';
+export * from './public-extras';

@@ -2,6 +2,7 @@ import type { Broker, LogEntry, ReadResult } from './broker';
 import type { ChannelFilter } from './channel-filter';
 import { newEpoch, type Cursor } from './cursor';
 import { createLogEntry } from './log-entry';
+import { resolveHistory } from './options';
 
 /** How much history a broker keeps. Whichever limit is reached first evicts the oldest entries. */
 export interface HistoryOptions {
@@ -24,8 +25,10 @@ export const DEFAULT_HISTORY = { maxCount: 10_000, maxAgeMs: 10 * 60_000 } as co
  * time one is created, so a client holding a cursor from before a restart is told of the gap.
  */
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
-  const maxCount = Math.max(1, options.maxCount ?? DEFAULT_HISTORY.maxCount);
-  const maxAgeMs = options.maxAgeMs ?? DEFAULT_HISTORY.maxAgeMs;
+  // The same checks as createComet's: a limit of 0 or less is a mistake, not "keep one".
+  const history = resolveHistory(options);
+  const maxCount = history.maxCount ?? DEFAULT_HISTORY.maxCount;
+  const maxAgeMs = history.maxAgeMs ?? DEFAULT_HISTORY.maxAgeMs;
   const now = options.now ?? Date.now;
   const epoch = newEpoch();
   const ring: (LogEntry | undefined)[] = new Array(maxCount);

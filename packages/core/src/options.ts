@@ -1,4 +1,5 @@
 import type { Broker } from './broker';
+import type { CometLogger } from './log';
 import type { CometRequest } from './neutral';
 import type { EndRules, Transport } from './transport';
 
@@ -7,6 +8,9 @@ import type { EndRules, Transport } from './transport';
  * entry point), or open a session (a Bayeux `/meta/handshake`).
  */
 export type AuthorizeAction = 'subscribe' | 'publish' | 'handshake';
+
+/** Which origins CORS allows: one, a list, a pattern, or a function deciding for one origin. */
+export type OriginList = string | RegExp | readonly (string | RegExp)[] | ((origin: string) => boolean);
 
 /** What {@link CometOptions.authorize} is told about a request. */
 export interface AuthorizeContext {
@@ -88,11 +92,27 @@ export interface CometOptions {
   sseRetryMs?: number;
   /** CORS for `/poll`, `/sse`, `/stream` and `/publish`. Off unless origins are listed. */
   cors?: {
-    /** Origins allowed (`https://app.example`), or a function deciding for one origin. */
-    origins: readonly string[] | ((origin: string) => boolean);
+    /**
+     * Origins allowed: `'https://app.example'`, a list of them, a RegExp the `Origin` is tested
+     * with (anchor it: `/^https:\/\/[a-z]+\.example$/`), or a function deciding for one origin;
+     * as the `cors` package takes them.
+     */
+    origins: OriginList;
     /** Send `Access-Control-Allow-Credentials: true` (cookies). Default false. */
     credentials?: boolean;
   };
+  /**
+   * Host names (`Host` header, without port) this server answers `POST {mount}/publish` for, e.g.
+   * `['app.example.com']`. Set it in production: a DNS-rebinding page has Origin and Host equal to
+   * the attacker's name, which passes the same-origin check; a Host not listed is refused (403).
+   * Default: any host.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Where diagnostics go. Default: the `debug` package (`DEBUG=cometkit:*`) for detail,
+   * `console.error` for errors.
+   */
+  logger?: CometLogger;
 }
 
 /** {@link CometOptions} with every default filled in. */
@@ -116,12 +136,16 @@ export interface ResolvedOptions {
   /** Whether CORS allows `origin`; always false when CORS is off. */
   corsAllows: (origin: string) => boolean;
   corsCredentials: boolean;
+  /** Whether publishing may be answered for a `Host`; always true when `allowedHosts` is not set. */
+  hostAllowed: (host: string | undefined) => boolean;
+  logger: CometLogger | undefined;
 }
 
 /** Fills in defaults and checks that numbers are usable. */
 export function resolveOptions(options: CometOptions): ResolvedOptions {
   const limits = options.limits ?? {};
   const streams = options.streams ?? {};
+  resolveHistory(options.history);
   return {
     longPollTimeoutMs: positive('longPollTimeoutMs', options.longPollTimeoutMs, 25_000),
     batchLimit: positive('batchLimit', options.batchLimit, 1_000),
@@ -141,6 +165,8 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     sseRetryMs: positive('sseRetryMs', options.sseRetryMs, 2_000),
     corsAllows: corsPolicy(options.cors?.origins),
     corsCredentials: options.cors?.credentials ?? false,
+    hostAllowed: hostPolicy(options.allowedHosts),
+    logger: options.logger,
   };
 }
 
@@ -156,9 +182,52 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
-function corsPolicy(origins: NonNullable<CometOptions['cors']>['origins'] | undefined): (origin: string) => boolean {
+/**
+ * History limits checked like every other number: a positive whole count, a positive age. The
+ * memory broker takes the result; a limit left out keeps the broker's default.
+ */
+export function resolveHistory(history: CometOptions['history']): { maxCount?: number; maxAgeMs?: number } {
+  if (history === undefined) return {};
+  const resolved: { maxCount?: number; maxAgeMs?: number } = {};
+  if (history.maxCount !== undefined) {
+    if (!Number.isInteger(history.maxCount) || history.maxCount <= 0) {
+      throw new TypeError('cometkit: history.maxCount must be a positive whole number');
+    }
+    resolved.maxCount = history.maxCount;
+  }
+  if (history.maxAgeMs !== undefined) resolved.maxAgeMs = positive('history.maxAgeMs', history.maxAgeMs, 0);
+  return resolved;
+}
+
+function corsPolicy(origins: OriginList | undefined): (origin: string) => boolean {
   if (origins === undefined) return () => false;
   if (typeof origins === 'function') return origins;
-  const allowed = new Set(origins);
-  return (origin) => allowed.has(origin);
+  const list = typeof origins === 'string' || origins instanceof RegExp ? [origins] : origins;
+  if (!Array.isArray(list) || !list.every((o) => typeof o === 'string' || o instanceof RegExp)) {
+    throw new TypeError('cometkit: cors.origins must be a string, a RegExp, an array of them, or a function');
+  }
+  const exact = new Set(list.filter((o): o is string => typeof o === 'string'));
+  const patterns = list.filter((o): o is RegExp => o instanceof RegExp);
+  return (origin) => exact.has(origin) || patterns.some((pattern) => testOrigin(pattern, origin));
+}
+
+// A global or sticky RegExp keeps lastIndex between calls; reset it so every origin is tested alike.
+function testOrigin(pattern: RegExp, origin: string): boolean {
+  pattern.lastIndex = 0;
+  return pattern.test(origin);
+}
+
+function hostPolicy(hosts: readonly string[] | undefined): (host: string | undefined) => boolean {
+  if (hosts === undefined) return () => true;
+  if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) {
+    throw new TypeError('cometkit: allowedHosts must be an array of host names');
+  }
+  const allowed = new Set(hosts.map((h) => h.toLowerCase()));
+  return (host) => host !== undefined && allowed.has(hostName(host));
+}
+
+/** `Host` without its port (`[::1]:3000` → `[::1]`), lower-case. */
+function hostName(host: string): string {
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':', 1)[0]!;
+  return name.toLowerCase();
 }

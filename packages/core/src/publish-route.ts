@@ -8,8 +8,9 @@ import { errorResponse, json } from './responses';
 /**
  * `POST {mount}/publish` with a JSON body `{ "channel": "…", "data": … }`. Off unless
  * `httpPublish` is on; every publish goes through `authorize`. CSRF: only `application/json` is
- * accepted (a cross-site form or no-cors fetch cannot send it), and a browser's `Origin`, when
- * sent, must be this host or a CORS-allowed origin.
+ * accepted (a cross-site form or no-cors fetch cannot send it), a browser's `Origin`, when
+ * sent, must be this host or a CORS-allowed origin, and with `allowedHosts` set the `Host` must be
+ * listed (against DNS rebinding, where Origin and Host are both the attacker's name).
  */
 export async function handlePublish(
   request: CometRequest,
@@ -40,10 +41,13 @@ async function readPublish(
   options: ResolvedOptions,
 ): Promise<{ channel: ParsedChannel; data: unknown } | CometError> {
   if (!options.httpPublish) return cometError('forbidden', 'Publishing over HTTP is disabled on this server.');
-  if (request.method !== 'POST') return cometError('method_not_allowed', 'Use POST to publish.');
+  if (request.method !== 'POST') return cometError('method_not_allowed', 'Use POST to publish.', { allow: ['POST', 'OPTIONS'] });
   const contentType = request.header('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
     return cometError('unsupported_media_type', 'Publish with Content-Type: application/json.');
+  }
+  if (!options.hostAllowed(request.header('host'))) {
+    return cometError('csrf', 'Publishing is not allowed for this host name.');
   }
   const origin = request.header('origin');
   if (origin !== undefined && !sameHost(origin, request.header('host')) && !options.corsAllows(origin)) {

@@ -49,7 +49,7 @@ export function readCursor(text: string | null | undefined): { cursor: Cursor | 
  * cursor (`cursorText`, by default the `cursor` query parameter), each checked in that order.
  */
 export function readPush(context: TransportContext, cursorText: string | null | undefined = context.query.get('cursor')): PushRequest | CometError {
-  if (context.request.method !== 'GET') return cometError('method_not_allowed', 'Use GET for this route.');
+  if (context.request.method !== 'GET') return cometError('method_not_allowed', 'Use GET for this route.', { allow: ['GET', 'OPTIONS'] });
   if (isCometError(context.channels)) return context.channels;
   const cursor = readCursor(cursorText);
   if (isCometError(cursor)) return cursor;

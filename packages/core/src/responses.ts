@@ -20,11 +20,15 @@ export function json(status: number, value: unknown, headers?: CometHeaders): Co
 /** Seconds a client should wait before retrying a 503 (it adds its own backoff and jitter). */
 export const RETRY_AFTER_SECONDS = 2;
 
+// An error body can echo the caller's text (a channel name): never let it be sniffed as HTML or
+// framed by another origin (the forever-iframe route answers its errors through here too).
+const ERROR_HEADERS: CometHeaders = { 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' };
+
 /**
  * The response for a {@link CometError}: its status and `{ "error": { "code", "message" } }`,
- * with `Retry-After` on a 503.
+ * with `Retry-After` on a 503, `Allow` on a 405, and never sniffed or framed cross-origin.
  */
 export function errorResponse(error: CometError, headers: CometHeaders = {}): CometBodyResponse {
-  const retry: CometHeaders = error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
-  return { ...json(error.status, error.toBody(), { ...retry, ...headers }), error: error.code };
+  const retry: CometHeaders | undefined = error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : undefined;
+  return { ...json(error.status, error.toBody(), { ...ERROR_HEADERS, ...retry, ...error.headers, ...headers }), error: error.code };
 }

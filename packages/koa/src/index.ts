@@ -1,10 +1,20 @@
 /**
- * @cometkit/koa: mounts a cometkit hub in a Koa 2 or 3 app, as middleware under a prefix or on one
- * `@koa/router` route. The response is written by the Node bridge in `@cometkit/core`
- * (`ctx.respond = false`), so held and streamed responses never pass through Koa's body handling.
+ * @cometkit/koa: mounts a cometkit hub (or any neutral handler) in a Koa 2 or 3 app, as middleware
+ * under a prefix, under a `@koa/router` route, or on one route. The response is written by the Node
+ * bridge in `@cometkit/core` (`ctx.respond = false` once the answer is ready), so held and streamed
+ * responses never pass through Koa's body handling.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { handleNode, type CometHandler, type CometHub, type EndpointOptions } from '@cometkit/core';
+import {
+  handleNode,
+  isClientGone,
+  toMountable,
+  type CometHandler,
+  type CometHub,
+  type EndpointOptions,
+  type Mountable,
+} from '@cometkit/core';
+import { routerMount } from './router-mount';
 
 /** The parts of a Koa context the adapter reads. */
 export interface KoaContextLike {
@@ -15,8 +25,14 @@ export interface KoaContextLike {
   respond?: boolean;
   /** Set by `@koa/router`. */
   params?: Record<string, string>;
+  /** Set by `@koa/router`: the pattern of the layer running (`/comet`, `/t/:tenant{/*rest}`). */
+  routerPath?: string;
+  /** Set by `@koa/router`: the raw values its pattern captured, in order. */
+  captures?: readonly (string | undefined)[];
   /** `request.body` is set by a body parser such as `@koa/bodyparser`. */
   request: { body?: unknown };
+  /** Koa's error reporting for this request. */
+  onerror?: (error: unknown) => void;
 }
 
 /** A Koa middleware. */
@@ -24,23 +40,35 @@ export type KoaMiddleware = (ctx: KoaContextLike, next: () => Promise<unknown>) 
 
 /** Options of {@link cometKoa}. */
 export interface CometKoaOptions {
-  /** Path the routes live under, e.g. `/comet`. Default: the root. */
+  /** Path the routes live under, e.g. `/comet`, below any `@koa/router` route or prefix. Default: none. */
   prefix?: string;
 }
 
 /**
- * Serves every cometkit route under `prefix` and passes everything else on (with no prefix, only
- * cometkit's own routes are taken: `/poll`, `/sse`, …):
+ * Serves every route of a hub (or any neutral handler) under `prefix` and passes everything else on:
  * `app.use(cometKoa(hub, { prefix: '/comet' }))` answers `GET /comet/poll`, `POST /comet/publish`, …
+ * Under a `@koa/router` route the route's own path is the mount:
+ * `router.all('/comet/{*path}', cometKoa(hub))`, or a router with `prefix: '/comet'`. With no mount
+ * at all only the handler's own routes are taken (`/poll`, `/sse`, …).
  */
-export function cometKoa(hub: CometHub, options: CometKoaOptions = {}): KoaMiddleware {
+export function cometKoa(mountable: Mountable, options: CometKoaOptions = {}): KoaMiddleware {
+  const { handle, serves } = toMountable(mountable);
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
   return async (ctx, next) => {
-    const rest = ctx.path === prefix ? '/' : ctx.path.startsWith(prefix + '/') ? ctx.path.slice(prefix.length) : undefined;
-    // Under a prefix every path is cometkit's (unknown ones answer 404); at the root only its routes are.
-    if (rest === undefined || (prefix === '' && !hub.serves(rest))) return void (await next());
-    await serve(hub.handle, ctx, rest);
+    // A router's route that called next() leaves its routerPath behind: then the app-level mount holds.
+    const routed = routerMount(ctx) + prefix;
+    const mount = below(ctx.path, routed) !== undefined ? routed : prefix;
+    const rest = below(ctx.path, mount);
+    // Under a mount every path is the handler's (unknown ones answer 404); at the root only its routes are.
+    if (rest === undefined || (mount === '' && !serves(rest))) return void (await next());
+    await serve(handle, ctx, rest);
   };
+}
+
+/** `path` below `mount` (`/comet/poll` below `/comet` is `/poll`), or undefined when outside it. */
+function below(path: string, mount: string): string | undefined {
+  if (path === mount) return '/';
+  return path.startsWith(mount + '/') ? path.slice(mount.length) : undefined;
 }
 
 /**
@@ -53,11 +81,25 @@ export function cometKoaRoute(hub: CometHub, options: EndpointOptions): KoaMiddl
 }
 
 function serve(handler: CometHandler, ctx: KoaContextLike, path: string): Promise<void> {
-  ctx.respond = false;
+  quietWhenClientLeaves(ctx);
   return handleNode(handler, ctx.req, ctx.res, {
     url: path + ctx.search,
     params: ctx.params,
     parsedBody: ctx.request.body,
     raw: ctx,
+    // Only now: an error before this (a throwing `authorize`) still goes to the app's error middleware.
+    beforeWrite: () => void (ctx.respond = false),
   });
+}
+
+/**
+ * Koa reports every socket error of a response (`on-finished`) through `ctx.onerror`, which logs a
+ * stack: for a held or streamed response a client going away is normal, so that one is dropped.
+ */
+function quietWhenClientLeaves(ctx: KoaContextLike): void {
+  const report = ctx.onerror;
+  if (!report) return;
+  ctx.onerror = (error: unknown) => {
+    if (!isClientGone(error)) report.call(ctx, error);
+  };
 }

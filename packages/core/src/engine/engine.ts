@@ -5,6 +5,7 @@ import { cometError, type CometError } from '../errors';
 import { HeartbeatTimer, type HeartbeatSet } from '../heartbeat-timer';
 import type { CometRequest } from '../neutral';
 import type { AuthorizeAction, AuthorizeContext, ResolvedOptions } from '../options';
+import { createLog, type Log } from '../log';
 import { createStats, type CometStats } from '../stats';
 import { SubscriptionIndex } from '../subscription-index';
 import { DeadlineQueue } from './deadline-queue';
@@ -72,12 +73,12 @@ export interface Engine {
 export interface EngineOptions {
   readonly broker: Broker;
   readonly options: ResolvedOptions;
-  /** Reports what the engine notices (a broker read failing, a hole in the feed). */
-  readonly log?: (message: string, ...args: unknown[]) => void;
+  /** Where the engine reports what it notices (a broker read failing, a hole in the feed). */
+  readonly log?: Log;
 }
 
 /** Builds the engine over a broker. */
-export function createEngine({ broker, options, log = () => undefined }: EngineOptions): Engine {
+export function createEngine({ broker, options, log = createLog('engine', options.logger) }: EngineOptions): Engine {
   const stats = createStats();
   const index = new SubscriptionIndex<Subscriber>();
   const held = new Set<Subscriber>();
@@ -96,7 +97,7 @@ export function createEngine({ broker, options, log = () => undefined }: EngineO
     if (entry.epoch === dispatched.epoch && entry.position !== dispatched.position + 1) {
       if (entry.position <= dispatched.position) return; // seen already (a feed that replays)
       // The feed skipped entries: every live subscriber reads them from history instead.
-      log('feed skipped from %d to %d; live subscribers read history', dispatched.position, entry.position);
+      log.debug('feed skipped from %d to %d; live subscribers read history', dispatched.position, entry.position);
       for (const subscriber of held) if (subscriber.isLive) subscriber.reread();
     }
     dispatched = { epoch: entry.epoch, position: entry.position };
@@ -147,7 +148,8 @@ export function createEngine({ broker, options, log = () => undefined }: EngineO
     },
     read(subscriber) {
       readHistory(subscriber).catch((error: unknown) => {
-        log('history read failed for a %s subscriber: %O', subscriber.transport, error);
+        // The client retries (a poll gets 503, a stream ends); the operator should hear of it.
+        log.error('history read failed for a %s subscriber: %O', subscriber.transport, error);
         stats.brokerErrors++;
         subscriber.end('error');
       });

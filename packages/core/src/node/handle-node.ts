@@ -22,6 +22,11 @@ export function handleNode(
   // Held requests are ended by the hub, not by an idle socket timer.
   req.socket.setTimeout(0);
   return handler(request).then((response) => {
-    if (!request.signal.aborted) writeResponse(res, response);
+    info.beforeWrite?.();
+    if (request.signal.aborted) return;
+    // The rest of a refused upload is never read: Node closes the connection once the answer is sent,
+    // instead of taking in (and throwing away) whatever the client still sends.
+    if (request.bodyRefused) res.setHeader('connection', 'close');
+    writeResponse(res, response);
   });
 }

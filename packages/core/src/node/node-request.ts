@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isCometError } from '../errors';
 import type { CometRequest, ParsedBody } from '../neutral';
 import { ClientSignal } from './client-signal';
 import { readBody } from './read-body';
@@ -13,6 +14,12 @@ export interface NodeRequestInfo {
   parsedBody?: unknown;
   /** The framework's request object, handed to user hooks. */
   raw: unknown;
+  /**
+   * Called once the answer is ready and about to be written (not when the handler rejects): Koa
+   * hands the response over here (`ctx.respond = false`), so an error before it still reaches the
+   * app's error middleware.
+   */
+  beforeWrite?: () => void;
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -30,6 +37,8 @@ export class NodeCometRequest implements CometRequest {
   private readonly search: string;
   private readonly parsedBody: unknown;
   private bodyRead: Promise<Buffer | ParsedBody> | undefined;
+  /** True once the body was refused unread (too large): the connection cannot be reused. */
+  bodyRefused = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -55,7 +64,12 @@ export class NodeCometRequest implements CometRequest {
   }
 
   body(maxBytes: number): Promise<Buffer | ParsedBody> {
-    this.bodyRead ??= alreadyRead(this.req) ? Promise.resolve({ parsed: this.parsedBody }) : readBody(this.req, maxBytes);
+    this.bodyRead ??= alreadyRead(this.req)
+      ? Promise.resolve({ parsed: this.parsedBody })
+      : readBody(this.req, maxBytes).catch((error: unknown) => {
+          if (isCometError(error) && error.code === 'body_too_large') this.bodyRefused = true;
+          throw error;
+        });
     return this.bodyRead;
   }
 }

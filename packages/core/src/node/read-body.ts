@@ -3,14 +3,12 @@ import { cometError } from '../errors';
 
 /**
  * Reads a Node request body up to `maxBytes`. A declared or actual size over the cap rejects with
- * `body_too_large` as soon as it is known, without buffering the rest.
+ * `body_too_large` as soon as it is known, and reading stops there: the rest is never taken in
+ * (the bridge closes the connection after answering, see {@link handleNode}).
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    return Promise.reject(tooLarge(maxBytes));
-  }
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -23,7 +21,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       size += chunk.length;
       if (size > maxBytes) {
         cleanup();
-        req.resume();
+        req.pause();
         reject(tooLarge(maxBytes));
       } else {
         chunks.push(chunk);
