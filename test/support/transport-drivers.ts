@@ -43,7 +43,8 @@ export interface ConnectOptions {
 
 /** How the tests speak one transport. */
 export interface TransportDriver {
-  name: 'poll' | 'jsonp' | 'sse' | 'stream' | 'iframe';
+  /** The route name: a built-in one (`poll`, `jsonp`, `sse`, `stream`, `iframe`) or a custom transport's. */
+  name: string;
   /** Streams stay open; polls answer one batch and end. */
   streaming: boolean;
   /** Opens a request: `query` holds channels and cursor (`channel=a&cursor=…`). */
@@ -52,7 +53,11 @@ export interface TransportDriver {
   openUrl(url: string, options?: ConnectOptions): Promise<Connection>;
 }
 
-type Parser = (text: string, final: boolean) => { frames: Frame[]; rest: string };
+/**
+ * Turns the body received so far into frames: what it could parse, and the text left over for
+ * next time. `final` is true once the response has ended.
+ */
+export type Parser = (text: string, final: boolean) => { frames: Frame[]; rest: string };
 
 const pollParser: Parser = (text, final) => (final ? { frames: batchFrames(JSON.parse(text)), rest: '' } : { frames: [], rest: text });
 
@@ -116,7 +121,11 @@ const sseParser: Parser = (text) => {
   return { frames, rest };
 };
 
-function driver(name: TransportDriver['name'], streaming: boolean, parser: Parser, param = ''): TransportDriver {
+/**
+ * A driver for the transport routed at `{mount}/{name}`, parsing its body with `parser`; `param`
+ * is extra query text every request carries (`&callback=…`). For custom transports too.
+ */
+export function createDriver(name: string, streaming: boolean, parser: Parser, param = ''): TransportDriver {
   return {
     name,
     streaming,
@@ -127,12 +136,15 @@ function driver(name: TransportDriver['name'], streaming: boolean, parser: Parse
 
 /** Every transport, in the order the conformance suite runs them. */
 export const drivers: readonly TransportDriver[] = [
-  driver('poll', false, pollParser),
-  driver('jsonp', false, jsonpParser, '&callback=cometkit.cb_1'),
-  driver('sse', true, sseParser),
-  driver('stream', true, ndjsonParser),
-  driver('iframe', true, iframeParser, '&callback=parent.onFrame'),
+  createDriver('poll', false, pollParser),
+  createDriver('jsonp', false, jsonpParser, '&callback=cometkit.cb_1'),
+  createDriver('sse', true, sseParser),
+  createDriver('stream', true, ndjsonParser),
+  createDriver('iframe', true, iframeParser, '&callback=parent.onFrame'),
 ];
+
+/** The built-in drivers' parsers, for a custom transport that frames as one of them does. */
+export const parsers = { poll: pollParser, jsonp: jsonpParser, sse: sseParser, ndjson: ndjsonParser, iframe: iframeParser } as const;
 
 export function open(url: string, parser: Parser, options: ConnectOptions = {}): Promise<Connection> {
   return new Promise((resolve, reject) => {
