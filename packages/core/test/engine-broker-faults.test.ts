@@ -58,14 +58,14 @@ describe('a failing broker read', () => {
   const down = (inner: Broker = createMemoryBroker()): Broker => wrapBroker(inner, { read: () => Promise.reject(new Error('broker down')) });
 
   it('ends the subscriber with "error", counts it in brokerErrors, and logs it', async () => {
-    const log = jest.fn();
+    const log = { debug: jest.fn(), error: jest.fn() };
     const engine = createEngine({ broker: down(), options: resolveOptions({}), log });
     const seen = recorder();
     engine.subscribe({ transport: 't', channels: channels('a'), request: fakeRequest('GET', '/'), handlers: seen.handlers, lifetime: { ms: 1e9, reason: 'timeout' } });
     await settle();
     expect(seen.ends.map((e) => e.reason)).toEqual(['error']);
     expect(engine.stats()).toMatchObject({ connections: 0, brokerErrors: 1 });
-    expect(log).toHaveBeenCalledWith(expect.stringContaining('read failed'), 't', expect.any(Error));
+    expect(log.error).toHaveBeenCalledWith(expect.stringContaining('read failed'), 't', expect.any(Error));
     await engine.close();
   });
 

@@ -12,7 +12,7 @@ import { channel, channels, engineWith, fakeRequest, gatedBroker, settle, turn, 
  *
  * The model: with H(t) the channels held at moment t,
  * - safety: positions delivered strictly increase (nothing twice), and an entry is delivered only
- *   while its channel is held (matches H at delivery); but see READ_UNDER_WAY;
+ *   while its channel is held (matches H at delivery);
  * - liveness: an entry on channel `ch` is delivered when `ch` is held at the end, and its position
  *   is above the subscriber's position at the moment `ch` was last added (a channel added starts
  *   from the subscriber's position; one removed stops at once).
@@ -30,12 +30,10 @@ type Command =
 
 /** Written out rather than taken from the engine's matcher, so a shared mistake cannot hide. */
 /**
- * Known defect, relaxed here so that the suite stays green until it is fixed: a channel removed
- * while a history read is under way is still delivered by that read (`setChannels` rereads only
- * when a channel is added). While not live, an entry may match any set held since that read began.
- * Set to false once `setChannels` also rereads a subscriber that is not live.
+ * Was a known defect (a channel removed while a history read was under way was still delivered by
+ * that read); `setChannels` now reads again with the new filter. Set to true to model the old rule.
  */
-const READ_UNDER_WAY = true;
+const READ_UNDER_WAY = false;
 
 const holds = (held: readonly Pattern[], name: Name): boolean => held.includes(name) || (name.startsWith('c/') && held.includes('c/*'));
 

@@ -98,7 +98,8 @@ export function createEngine({ broker, options, log = createLog('engine', option
       if (entry.position <= dispatched.position) return; // seen already (a feed that replays)
       // The feed skipped entries: every live subscriber reads them from history instead.
       log.debug('feed skipped from %d to %d; live subscribers read history', dispatched.position, entry.position);
-      for (const subscriber of held) if (subscriber.isLive) subscriber.reread();
+      // Those still reading too: their read may have been answered before the missing entries.
+      for (const subscriber of held) if (subscriber.generation > 0) subscriber.reread();
     }
     dispatched = { epoch: entry.epoch, position: entry.position };
     index.forEachMatch(entry.segments, (subscriber) => subscriber.push(entry));

@@ -158,7 +158,8 @@ export class Subscriber implements Timed {
     this.channelFilter = new ChannelFilter(channels);
     this.host.reindex(this, before, channels);
     if (this.pending) this.pending = this.pending.filter((e) => this.channelFilter.matches(e.channel, e.segments));
-    if (added) this.reread();
+    // A read under way still uses the old filter: read again with the new one.
+    if (added || (!this.live && this.generation > 0)) this.reread();
   }
 
   /** Reads history again from where it stands (a hole in the broker's feed, or new channels). */
