@@ -4,7 +4,11 @@
  * repetitions, then prints the tables of RESULTS.md. Every child is killed by PID, also on failure.
  *
  *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N]
- *                     [--json FILE] [--markdown FILE] [--results RESULTS.md]
+ *                     [--publisher http|ipc] [--json FILE] [--markdown FILE] [--results RESULTS.md]
+ *
+ * --publisher http (default): a publisher process POSTs each message to the server's publish route
+ * over one pipelined keep-alive connection and stamps it when the request is written (what an app
+ * sees); ipc: the server publishes in a loop it is told to run over IPC (delivery cost alone).
  *
  * --results writes the tables into that file between its `<!-- bench:begin -->` and
  * `<!-- bench:end -->` lines (the hand-written analysis around them stays); --markdown writes them
@@ -20,8 +24,9 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Child, startedPids } from './proc';
-import { detailsTable, figuresTable, summarize, verdictTable, type ScenarioName, type TargetRuns } from './report';
-import { FULL, TINY, s1, s2, s3, s4, waitForQuiet, type Sizes } from './scenarios';
+import { barChart } from './charts';
+import { detailsTable, figuresTable, summarize, verdictTable, type ScenarioName, type Summary, type TargetRuns } from './report';
+import { FULL, TINY, s1, s2, s3, s4, usePublisher, waitForQuiet, type Sizes } from './scenarios';
 import { allTargets, COMETKIT_TRANSPORTS, type TargetSpec } from './targets';
 
 const { values: options } = parseArgs({
@@ -34,8 +39,11 @@ const { values: options } = parseArgs({
     markdown: { type: 'string' },
     results: { type: 'string' },
     's3-chunk': { type: 'string' },
+    publisher: { type: 'string', default: 'http' },
   },
 });
+if (options.publisher !== 'http' && options.publisher !== 'ipc') throw new Error('--publisher is http or ipc');
+usePublisher(options.publisher);
 
 const base: Sizes = options.tiny ? TINY : FULL;
 // --s3-chunk N: publishes per event-loop turn in S3 (default 50; 2000 = the whole burst in one turn).
@@ -156,6 +164,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - t0) / 1000;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
   const out = [
+    `Publisher: ${options.publisher === 'http' ? 'HTTP (POST /bench/publish, one pipelined keep-alive connection, stamped by the publisher)' : 'IPC (the server publishes in a loop, stamped at the publish call)'}.`,
     `Sizes: ${JSON.stringify(sizes)}; repetitions: ${plan}; run time ${seconds.toFixed(0)} s.`,
     `Machine: ${machine}.`,
     skipped.length ? `Not served by the built core (skipped): ${skipped.join(', ')}.` : '',
@@ -176,11 +185,24 @@ async function main(): Promise<void> {
   const tables = out.join('\n');
   process.stdout.write(tables);
   if (options.markdown) writeFileSync(options.markdown, tables);
-  if (options.results) writeResults(options.results, tables);
+  if (options.results) {
+    writeCharts(dirname(options.results), summaries);
+    writeResults(options.results, tables);
+  }
   if (options.json) {
     mkdirSync(dirname(options.json), { recursive: true });
     writeFileSync(options.json, JSON.stringify({ sizes, reps, seconds, machine, skipped, summaries, runs, pids: startedPids }, null, 2));
   }
+}
+
+/** The charts RESULTS.md shows, next to it under charts/: S2 p99 and S3 deliveries/s per target. */
+function writeCharts(dir: string, summaries: Summary[]): void {
+  const charts = `${dir}/charts`;
+  mkdirSync(charts, { recursive: true });
+  const bars = (pick: (s: Summary) => number | undefined) => summaries.map((s) => ({ label: s.name, value: pick(s), kind: s.kind }));
+  writeFileSync(`${charts}/s2-p99.svg`, barChart('S2 latency p99 (publish to arrival; shorter is better)', 'ms', bars((s) => s.p99)));
+  writeFileSync(`${charts}/s3-throughput.svg`, barChart('S3 deliveries per second (longer is better)', '/s', bars((s) => s.deliveriesPerSec)));
+  writeFileSync(`${charts}/s1-memory.svg`, barChart('S1 memory per idle connection, RSS (shorter is better)', 'KB', bars((s) => (s.rssPerConn === undefined ? undefined : s.rssPerConn / 1024))));
 }
 
 /** Replaces what stands between the bench markers of `file` with this run's tables. */

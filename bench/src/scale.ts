@@ -16,7 +16,8 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PhaseReport } from './client/tracker';
 import type { MemoryReport } from './ipc';
-import { cpu, publish, sleep, subscribe, unsubscribeAll, withProcesses, type Environment } from './scenarios';
+import { cpu, sleep, subscribe, unsubscribeAll, withProcesses, type Environment } from './scenarios';
+import { lineChart } from './charts';
 import { allTargets, type TargetSpec } from './targets';
 
 const { values: options } = parseArgs({
@@ -44,9 +45,9 @@ interface ScalePoint extends Environment {
 const FANOUT = 5;
 
 function point(target: TargetSpec, n: number): Promise<ScalePoint> {
-  return withProcesses<ScalePoint>(target, async (server, client) => {
+  return withProcesses<ScalePoint>(target, async (server, client, publisher) => {
     await subscribe(server, client, target, 100, 1, false);
-    await publish(server, { from: 1, count: 1, intervalMs: 0 });
+    await publisher.publish({ from: 1, count: 1, intervalMs: 0 });
     await client.rpc('wait', { timeoutMs: 10_000 });
     await unsubscribeAll(server, client);
     const before = await server.rpc<MemoryReport>('memory');
@@ -57,7 +58,7 @@ function point(target: TargetSpec, n: number): Promise<ScalePoint> {
     const cpu2 = await cpu(server);
     const after = await server.rpc<MemoryReport>('memory');
     const cpu3 = await cpu(server);
-    await publish(server, { from: 1, count: FANOUT, intervalMs: 200 });
+    await publisher.publish({ from: 1, count: FANOUT, intervalMs: 200 });
     const report = await client.rpc<PhaseReport>('wait', { timeoutMs: 60_000 });
     const cpu4 = await cpu(server);
     return {
@@ -107,6 +108,14 @@ async function main(): Promise<void> {
     mkdirSync(dirname(options.json), { recursive: true });
     writeFileSync(options.json, JSON.stringify(points, null, 2));
   }
+  // The picture RESULTS.md shows: memory per connection as N grows, a line per target.
+  mkdirSync('charts', { recursive: true });
+  const lines = targets.map((t) => ({
+    label: t.name,
+    kind: t.kind,
+    points: points.filter((p) => p.target === t.name).map((p) => ({ x: p.n, y: p.rssPerConn / 1024 })),
+  }));
+  writeFileSync('charts/scale-memory.svg', lineChart('Memory per held connection (RSS after GC) against N', 'connections held', 'KB per connection', lines));
 }
 
 main().then(

@@ -5,7 +5,7 @@
  */
 
 export type Family = 'stream' | 'poll';
-export type Kind = 'baseline' | 'cometkit' | 'peer' | 'diagnostic';
+export type Kind = 'baseline' | 'reference' | 'cometkit' | 'peer' | 'diagnostic';
 
 export interface TargetSpec {
   /** Row label. */
@@ -22,6 +22,8 @@ export interface TargetSpec {
 }
 
 export const BASELINES: Record<Family, string> = { stream: 'node:http SSE', poll: 'node:http long-poll' };
+/** The same bare handlers as routes of an Express app: what Express itself costs, apart from cometkit. */
+export const IN_EXPRESS: Record<Family, string> = { stream: 'node:http SSE in Express', poll: 'node:http long-poll in Express' };
 
 /** cometkit transports, by route: how the load client speaks each, and its family. */
 export const COMETKIT_TRANSPORTS: { transport: string; protocol: string; family: Family }[] = [
@@ -36,6 +38,8 @@ export function allTargets(): TargetSpec[] {
   const targets: TargetSpec[] = [
     { name: BASELINES.stream, kind: 'baseline', family: 'stream', server: 'servers/node-sse.ts', protocol: 'sse' },
     { name: BASELINES.poll, kind: 'baseline', family: 'poll', server: 'servers/node-poll.ts', protocol: 'node-poll' },
+    { name: IN_EXPRESS.stream, kind: 'reference', family: 'stream', server: 'servers/node-sse.ts', args: ['express'], protocol: 'sse' },
+    { name: IN_EXPRESS.poll, kind: 'reference', family: 'poll', server: 'servers/node-poll.ts', args: ['express'], protocol: 'node-poll' },
   ];
   for (const framework of ['express', 'koa']) {
     for (const { transport, protocol, family } of COMETKIT_TRANSPORTS) {
@@ -71,7 +75,6 @@ export function allTargets(): TargetSpec[] {
   // Diagnostics, run only when named (`--targets diag`): they split cometkit's cost into the
   // framework's share and the core's (hub, transport, Node bridge).
   targets.push(
-    { name: 'diag: node:http SSE in Express', kind: 'diagnostic', family: 'stream', server: 'servers/node-sse.ts', args: ['express'], protocol: 'sse' },
     { name: 'diag: cometkit handleNode sse', kind: 'diagnostic', family: 'stream', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-sse', transport: 'sse' },
     { name: 'diag: cometkit handleNode poll', kind: 'diagnostic', family: 'poll', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-poll', transport: 'poll' },
   );

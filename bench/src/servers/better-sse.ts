@@ -4,11 +4,14 @@
  */
 import http from 'node:http';
 import { createChannel, createSession } from 'better-sse';
-import { runServer } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
 const channel = createChannel();
+const publish = (message: BenchMessage): void => void channel.broadcast(message, 'message', { eventId: String(message.seq) });
+const publishHandler = publishRoute(publish);
 
 const server = http.createServer(async (req, res) => {
+  if (req.method === 'POST' && req.url === PUBLISH_PATH) return publishHandler(req, res);
   if (!req.url?.startsWith('/sse')) {
     res.writeHead(404).end();
     return;
@@ -19,5 +22,5 @@ const server = http.createServer(async (req, res) => {
 
 await runServer(server, {
   held: () => channel.sessionCount,
-  publish: (message) => channel.broadcast(message, 'message', { eventId: String(message.seq) }),
+  publish,
 });

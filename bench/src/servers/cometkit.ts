@@ -12,33 +12,44 @@ import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
 import express from 'express';
 import Koa from 'koa';
-import { runServer } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
 // BENCH_CORE_MODULE: another build of the core (a candidate change), to measure it side by side.
 const core: typeof builtCore = process.env.BENCH_CORE_MODULE ? await import(process.env.BENCH_CORE_MODULE) : builtCore;
 const { createComet, handleNode, withComet } = core;
 const framework = process.argv[2];
 const hub = createComet({ limits: { maxConnections: 100_000 } });
+const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/feed', message);
+// The app's own publish route (the HTTP publisher's target), mounted in the app's framework.
+const publishHandler = publishRoute(publish);
 
 function app(): http.RequestListener {
   if (framework === 'express') {
     const app = express();
     app.use('/comet', cometExpress(hub) as express.RequestHandler);
+    app.post(PUBLISH_PATH, publishHandler);
     return app;
   }
   if (framework === 'express-fast') {
     const app = express();
     app.get('/', (_req, res) => void res.send('app'));
+    app.post(PUBLISH_PATH, publishHandler);
     return withComet(hub, '/comet', app);
   }
   if (framework === 'koa') {
     const app = new Koa();
     app.use(cometKoa(hub, { prefix: '/comet' }) as unknown as Koa.Middleware);
+    app.use(async (ctx, next) => {
+      if (ctx.method !== 'POST' || ctx.path !== PUBLISH_PATH) return next();
+      ctx.respond = false;
+      publishHandler(ctx.req, ctx.res);
+    });
     return app.callback();
   }
   if (framework === 'node') {
     return (req, res) => {
       if (req.url?.startsWith('/comet/')) void handleNode(hub.handle, req, res, { url: req.url.slice(6), raw: req });
+      else if (req.method === 'POST' && req.url === PUBLISH_PATH) publishHandler(req, res);
       else res.writeHead(404).end();
     };
   }
@@ -47,7 +58,7 @@ function app(): http.RequestListener {
 
 await runServer(http.createServer(app()), {
   held: () => hub.stats().connections,
-  publish: (message) => hub.publish('bench/feed', message),
+  publish,
   // The cursor of a message on another channel: a subscriber starting there gets every later one.
   cursor: async () => (await hub.publish('bench/start', null)).cursor,
 });

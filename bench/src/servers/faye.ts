@@ -4,20 +4,23 @@
  */
 import http from 'node:http';
 import faye from 'faye';
-import { runServer } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
 const bayeux = new faye.NodeAdapter({ mount: '/faye', timeout: 25 });
 let subscriptions = 0;
 bayeux.on('subscribe', () => subscriptions++);
 bayeux.on('unsubscribe', () => subscriptions--);
 
-const server = http.createServer((_req, res) => res.writeHead(404).end());
+let client: ReturnType<typeof bayeux.getClient>;
+const publish = (message: BenchMessage): unknown => client.publish('/bench/feed', message);
+const publishHandler = publishRoute(publish);
+const server = http.createServer((req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : res.writeHead(404).end()));
 bayeux.attach(server);
-const client = bayeux.getClient();
+client = bayeux.getClient();
 // The in-process client handshakes on first use; do that now, outside every measurement.
 await client.publish('/bench/warm', null);
 
 await runServer(server, {
   held: () => subscriptions,
-  publish: (message) => client.publish('/bench/feed', message),
+  publish,
 });

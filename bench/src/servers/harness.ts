@@ -35,6 +35,32 @@ export interface PublishRun {
   chunk?: number;
 }
 
+/** The route the HTTP publisher posts to, on every target: `POST /bench/publish` `{"seq","t"}`. */
+export const PUBLISH_PATH = '/bench/publish';
+
+/**
+ * The app's publish route, as an app writes one: read the JSON body, publish through the library,
+ * answer once the library took it. Each target mounts it through its own framework (an Express
+ * route, a Koa middleware, a branch of a bare handler), so the publish costs what it costs there.
+ */
+export function publishRoute(publish: Target['publish']): http.RequestListener {
+  return (req, res) => {
+    let body = '';
+    req.setEncoding('latin1');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const answer = (status: number): void => void res.writeHead(status, { 'content-length': '0' }).end();
+      try {
+        const result = publish(JSON.parse(body) as BenchMessage);
+        if (result instanceof Promise) result.then(() => answer(200), () => answer(503));
+        else answer(200);
+      } catch {
+        answer(500);
+      }
+    });
+  };
+}
+
 export async function runServer(server: http.Server, target: Target): Promise<void> {
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 31_000;

@@ -5,7 +5,8 @@
  * every held poll with one body built once (they all wait at the head).
  */
 import http from 'node:http';
-import { runServer } from './harness';
+import express from 'express';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
 const HISTORY = 10_000;
 const BATCH = 1_000;
@@ -24,7 +25,7 @@ function batchAfter(cursor: number): string {
   return `{"cursor":${to},"messages":[${log.slice(from - first, to - first + 1).join(',')}]}`;
 }
 
-const server = http.createServer((req, res) => {
+const poll: http.RequestListener = (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname !== '/poll') {
     res.writeHead(404).end();
@@ -34,21 +35,26 @@ const server = http.createServer((req, res) => {
   if (cursor < head) return answer(res, batchAfter(cursor));
   waiting.add(res);
   res.on('close', () => waiting.delete(res));
-});
+};
 
-await runServer(server, {
-  held: () => waiting.size,
-  cursor: () => String(head),
-  publish(message) {
-    log.push(JSON.stringify(message));
-    head++;
-    if (log.length > HISTORY) {
-      log.shift();
-      first++;
-    }
-    if (waiting.size === 0) return;
-    const body = `{"cursor":${head},"messages":[${log[log.length - 1]}]}`;
-    for (const res of waiting) answer(res, body);
-    waiting.clear();
-  },
-});
+function publish(message: BenchMessage): void {
+  log.push(JSON.stringify(message));
+  head++;
+  if (log.length > HISTORY) {
+    log.shift();
+    first++;
+  }
+  if (waiting.size === 0) return;
+  const body = `{"cursor":${head},"messages":[${log[log.length - 1]}]}`;
+  for (const res of waiting) answer(res, body);
+  waiting.clear();
+}
+
+const publishHandler = publishRoute(publish);
+// argv[2] `express` (diagnostic): the same handlers as Express routes, to price Express itself.
+const listener: http.RequestListener =
+  process.argv[2] === 'express'
+    ? express().get('/poll', poll).post(PUBLISH_PATH, publishHandler)
+    : (req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : poll(req, res));
+
+await runServer(http.createServer(listener), { held: () => waiting.size, cursor: () => String(head), publish });

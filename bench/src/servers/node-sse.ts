@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import express from 'express';
-import { runServer } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
 const streams = new Set<http.ServerResponse>();
 
@@ -21,12 +21,16 @@ const handler: http.RequestListener = (req, res) => {
   res.on('close', () => streams.delete(res));
 };
 
-const server = http.createServer(process.argv[2] === 'express' ? express().get('/sse', handler) : handler);
+function publish(message: BenchMessage): void {
+  const frame = `id: ${message.seq}\ndata: ${JSON.stringify(message)}\n\n`;
+  for (const res of streams) res.write(frame);
+}
 
-await runServer(server, {
-  held: () => streams.size,
-  publish(message) {
-    const frame = `id: ${message.seq}\ndata: ${JSON.stringify(message)}\n\n`;
-    for (const res of streams) res.write(frame);
-  },
-});
+const publishHandler = publishRoute(publish);
+const server = http.createServer(
+  process.argv[2] === 'express'
+    ? express().get('/sse', handler).post(PUBLISH_PATH, publishHandler)
+    : (req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : handler(req, res)),
+);
+
+await runServer(server, { held: () => streams.size, publish });

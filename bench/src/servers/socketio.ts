@@ -4,12 +4,12 @@
  */
 import http from 'node:http';
 import { Server } from 'socket.io';
-import { runServer } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
-const server = http.createServer();
+const publish = (message: BenchMessage): void => void io.emit('m', message);
+const publishHandler = publishRoute(publish);
+// Socket.IO answers its own path and leaves the rest to the server's other request listeners.
+const server = http.createServer((req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : undefined));
 const io = new Server(server, { transports: ['polling'], serveClient: false });
 
-await runServer(server, {
-  held: () => io.of('/').sockets.size,
-  publish: (message) => io.emit('m', message),
-});
+await runServer(server, { held: () => io.of('/').sockets.size, publish });

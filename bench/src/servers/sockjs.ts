@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import sockjs from 'sockjs';
-import { runServer } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
 const connections = new Set<sockjs.Connection>();
 const service = sockjs.createServer({ prefix: '/sockjs', log: () => {} });
@@ -13,13 +13,13 @@ service.on('connection', (connection) => {
   connection.on('close', () => connections.delete(connection));
 });
 
-const server = http.createServer();
+function publish(message: BenchMessage): void {
+  const text = JSON.stringify(message);
+  for (const connection of connections) connection.write(text);
+}
+
+const publishHandler = publishRoute(publish);
+const server = http.createServer((req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : undefined));
 service.installHandlers(server);
 
-await runServer(server, {
-  held: () => connections.size,
-  publish(message) {
-    const text = JSON.stringify(message);
-    for (const connection of connections) connection.write(text);
-  },
-});
+await runServer(server, { held: () => connections.size, publish });
