@@ -5,19 +5,11 @@ import type { Subscriber } from '../src/engine/subscriber';
 import { createComet, type CometHub } from '../src/hub';
 import { createMemoryBroker } from '../src/memory-broker';
 import { resolveOptions } from '../src/options';
-import { bodyOf, channel, channels, engineWith, fakeRequest, holeyBroker, recorder, settle, startStream, track, turn, wrapBroker } from './support/fakes';
+import { bodyOf, channel, channels, engineWith, fakeRequest, holeyBroker, recorder, settle, startStream, track, turn, wrapBroker, closedAfterEach } from './support/fakes';
 
 // What the engine does when its broker misbehaves: a feed that skips entries, a read that fails,
 // data that cannot be serialised.
-const hubs: CometHub[] = [];
-afterEach(async () => {
-  for (const hub of hubs.splice(0)) await hub.close();
-});
-function hubWith(options: Parameters<typeof createComet>[0]): CometHub {
-  const hub = createComet(options);
-  hubs.push(hub);
-  return hub;
-}
+const hubWith = closedAfterEach();
 
 const CHANNELS = ['a', 'b', 'c/x', 'c/y'] as const;
 const PATTERNS = [['a'], ['c/*'], ['**'], ['a', 'c/y']] as const;

@@ -3,22 +3,14 @@ import { createComet, type CometHub } from '../src/hub';
 import { json } from '../src/responses';
 import { holdOneBatch } from '../src/transports/one-batch';
 import type { Batch } from '../src/engine/subscriber';
-import { bodyOf, channels, engineWith, fakeRequest, recorder, settle, startStream, track, turn } from './support/fakes';
+import { bodyOf, channels, engineWith, fakeRequest, recorder, settle, startStream, track, turn, closedAfterEach } from './support/fakes';
 
 // The fast tier: the engine and the hub's routes driven with fake requests, a fake sink and fake
 // timers. setImmediate stays real so that batching per turn and async reads run as they do.
 beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] }));
 afterEach(() => jest.useRealTimers());
 
-const hubs: CometHub[] = [];
-afterEach(async () => {
-  for (const hub of hubs.splice(0)) await hub.close();
-});
-function hubWith(options: Parameters<typeof createComet>[0]): CometHub {
-  const hub = createComet(options);
-  hubs.push(hub);
-  return hub;
-}
+const hubWith = closedAfterEach();
 
 describe('hold time of a one-batch response', () => {
   it('answers empty at the hold time with the head cursor, counting a timeout', async () => {

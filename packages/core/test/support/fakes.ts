@@ -3,6 +3,7 @@ import { parseChannel, type ParsedChannel } from '../../src/channel';
 import { createEngine, type Engine } from '../../src/engine/engine';
 import type { Batch, EndReason, SubscriberHandlers } from '../../src/engine/subscriber';
 import { isCometError } from '../../src/errors';
+import { createComet, type CometHub } from '../../src/hub';
 import { createMemoryBroker } from '../../src/memory-broker';
 import {
   isStreamResponse,
@@ -263,4 +264,20 @@ export function gatedBroker(inner: Broker, snapshotAtCall = false): GatedBroker 
     },
   };
   return broker;
+}
+
+/**
+ * Hubs made by a test file and closed after each of its tests: `const hubWith = closedAfterEach();`
+ * then `hubWith({ … })` in a test. Registers its own `afterEach`, so call it at a file's top level.
+ */
+export function closedAfterEach(): (options?: CometOptions) => CometHub {
+  const hubs: CometHub[] = [];
+  afterEach(async () => {
+    for (const hub of hubs.splice(0)) await hub.close();
+  });
+  return (options = {}) => {
+    const hub = createComet(options);
+    hubs.push(hub);
+    return hub;
+  };
 }
