@@ -1,6 +1,7 @@
 import { createComet, type CometHub } from '@cometkit/core';
 import { request, until } from './support/http';
 import { startBehindNginx } from './support/nginx';
+import { describeConformance } from './support/conformance';
 import { serverKinds, type RunningServer } from './support/servers';
 import { drivers, messagesOf, receive } from './support/transport-drivers';
 
@@ -59,4 +60,10 @@ describe('behind a real nginx (location / { proxy_pass … })', () => {
       expect(messagesOf(connection.frames).map((m) => m.data)).toEqual(['live']);
     }
   });
+});
+
+// The whole transport conformance suite, through nginx in front of Express 5.
+describeConformance({
+  kinds: [{ name: 'express5 behind nginx', proxy: true, start: async (hub, setup) => startBehindNginx(await express5.start(hub, setup)) }],
+  drivers,
 });

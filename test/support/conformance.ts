@@ -268,7 +268,8 @@ export function describeConformance({ kinds, brokers = [memoryBroker], drivers, 
           const connection = await connect('channel=h');
           expect(connection.status).toBe(200);
           expect(connection.headers['cache-control']).toBe('no-cache, no-transform');
-          expect(connection.headers['x-accel-buffering']).toBe('no');
+          // nginx takes X-Accel-Buffering for itself (it is addressed to it) and passes no copy on.
+          if (!kind.proxy) expect(connection.headers['x-accel-buffering']).toBe('no');
         });
       }
     });

@@ -32,7 +32,9 @@ export interface AppSetup {
 
 /** One kind of server the shared tests run against. */
 export interface ServerKind {
-  name: keyof typeof frameworks | 'withComet';
+  name: keyof typeof frameworks | 'withComet' | `${string} behind nginx`;
+  /** A proxy stands in front (it consumes headers addressed to it, such as X-Accel-Buffering). */
+  proxy?: boolean;
   start(hub: CometHub, setup?: AppSetup): Promise<RunningServer>;
 }
 
