@@ -8,6 +8,7 @@ import type { AuthorizeAction, AuthorizeContext, ResolvedOptions } from '../opti
 import { createLog, type Log } from '../log';
 import { createStats, type CometStats } from '../stats';
 import { SubscriptionIndex } from '../subscription-index';
+import { Admission } from './admission';
 import { DeadlineQueue } from './deadline-queue';
 import { Subscriber, type EndReason, type Lifetime, type SubscriberHandlers, type SubscriberHost } from './subscriber';
 
@@ -88,9 +89,6 @@ export function createEngine({ broker, options, log = createLog('engine', option
   const heartbeatTimers = new Map<number, HeartbeatTimer>();
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
-  /** Requests between the connection-limit check and their subscription (awaiting `authorize`). */
-  let authorizing = 0;
-  let settled: (() => void) | undefined;
   let dispatched = broker.head();
 
   const stopListening = broker.onEntry((entry: LogEntry) => {
@@ -192,23 +190,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
     return subscriber;
   }
 
-  const refusedClosing = (): CometError => cometError('closing', 'The server is shutting down; try again.');
-
-  function admit(allowed: boolean, spec: SubscribeSpec): Subscriber | CometError {
-    authorizing--;
-    if (authorizing === 0) settled?.();
-    if (!allowed) return cometError('forbidden', 'Not allowed to subscribe to these channels.');
-    // Authorizing may take a while: the hub may have begun closing, or the client left.
-    if (closing) return refusedClosing();
-    if (spec.signal?.aborted) return cometError('bad_request', 'The client went away.');
-    return register(spec);
-  }
-
-  function abandon(error: unknown): never {
-    authorizing--;
-    if (authorizing === 0) settled?.();
-    throw error;
-  }
+  const admission = new Admission(options, () => stats.connections, () => closing !== undefined, register);
 
   return {
     options,
@@ -220,27 +202,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
       if (!timer) heartbeatTimers.set(intervalMs, (timer = new HeartbeatTimer(intervalMs)));
       return timer;
     },
-    // Not async: a held request should not also hold a suspended async frame and its promise.
-    subscribe(spec) {
-      if (closing) return refusedClosing();
-      if (stats.connections + authorizing >= options.maxConnections) {
-        return cometError('too_many_connections', 'Too many open connections; retry later.');
-      }
-      authorizing++;
-      let allowed: boolean | Promise<boolean>;
-      try {
-        allowed = options.authorize('subscribe', {
-          ...spec.context,
-          channels: spec.channels.map((c) => c.name),
-          request: spec.request,
-          transport: spec.transport,
-        });
-      } catch (error) {
-        abandon(error);
-      }
-      if (typeof allowed === 'boolean') return admit(allowed, spec);
-      return allowed.then((ok) => admit(ok, spec), abandon);
-    },
+    subscribe: (spec) => admission.admit(spec),
     authorize: (action, context) => options.authorize(action, context),
     async publish(channel, data) {
       let payload: string | undefined;
@@ -263,11 +225,8 @@ export function createEngine({ broker, options, log = createLog('engine', option
     close() {
       closing ??= (async () => {
         for (const subscriber of [...held]) subscriber.expire('closing');
-        if (authorizing > 0) {
-          // Requests still being authorized are refused when their verdict comes; wait for them.
-          const timer = new Promise<void>((resolve) => setTimeout(resolve, options.closeTimeoutMs).unref());
-          await Promise.race([new Promise<void>((resolve) => (settled = resolve)), timer]);
-        }
+        // Requests still being authorized are refused when their verdict comes; wait for them.
+        await admission.settle(options.closeTimeoutMs);
         for (const subscriber of [...held]) subscriber.end('closing');
         lifetimes.clear();
         for (const timer of heartbeatTimers.values()) timer.clear();

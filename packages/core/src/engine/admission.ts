@@ -1,0 +1,78 @@
+import { cometError, type CometError } from '../errors';
+import type { ResolvedOptions } from '../options';
+import type { SubscribeSpec } from './engine';
+import type { Subscriber } from './subscriber';
+
+/**
+ * Who may subscribe, decided once for every entry point: not while the hub closes, not past the
+ * connection limit (requests still awaiting `authorize` count, so a slow authorizer cannot let a
+ * burst through), and only what `authorize` allows. Not async: a held request should not also
+ * hold a suspended async frame and its promise when `authorize` answers at once.
+ */
+export class Admission {
+  /** Requests between the connection-limit check and their verdict. */
+  private authorizing = 0;
+  private settled: (() => void) | undefined;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    /** Subscribers registered now. */
+    private readonly connections: () => number,
+    private readonly closing: () => boolean,
+    /** Registers an admitted subscriber. */
+    private readonly register: (spec: SubscribeSpec) => Subscriber,
+  ) {}
+
+  admit(spec: SubscribeSpec): Subscriber | CometError | Promise<Subscriber | CometError> {
+    if (this.closing()) return refusedClosing();
+    if (this.connections() + this.authorizing >= this.options.maxConnections) {
+      return cometError('too_many_connections', 'Too many open connections; retry later.');
+    }
+    this.authorizing++;
+    let allowed: boolean | Promise<boolean>;
+    try {
+      allowed = this.options.authorize('subscribe', {
+        ...spec.context,
+        channels: spec.channels.map((c) => c.name),
+        request: spec.request,
+        transport: spec.transport,
+      });
+    } catch (error) {
+      return this.abandon(error);
+    }
+    if (typeof allowed === 'boolean') return this.decide(allowed, spec);
+    return allowed.then(
+      (ok) => this.decide(ok, spec),
+      (error: unknown) => this.abandon(error),
+    );
+  }
+
+  /** Resolves once no request awaits its verdict (they are refused, the hub closing), or after `timeoutMs`. */
+  async settle(timeoutMs: number): Promise<void> {
+    if (this.authorizing === 0) return;
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([new Promise<void>((resolve) => (this.settled = resolve)), timer]);
+  }
+
+  private decide(allowed: boolean, spec: SubscribeSpec): Subscriber | CometError {
+    this.done();
+    if (!allowed) return cometError('forbidden', 'Not allowed to subscribe to these channels.');
+    // Authorizing may take a while: the hub may have begun closing, or the client left.
+    if (this.closing()) return refusedClosing();
+    if (spec.signal?.aborted) return cometError('bad_request', 'The client went away.');
+    return this.register(spec);
+  }
+
+  /** `authorize` threw: a bug of the app's, passed on to the framework's error handling. */
+  private abandon(error: unknown): never {
+    this.done();
+    throw error;
+  }
+
+  private done(): void {
+    this.authorizing--;
+    if (this.authorizing === 0) this.settled?.();
+  }
+}
+
+const refusedClosing = (): CometError => cometError('closing', 'The server is shutting down; try again.');
