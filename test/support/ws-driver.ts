@@ -1,4 +1,4 @@
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { attachWebSocket } from '@cometkit/ws';
 import type { ServerKind } from './servers';
 import { waitForFrames, type ConnectOptions, type Connection, type Frame, type TransportDriver } from './transport-drivers';
@@ -18,11 +18,11 @@ export const socketUrl = (base: string, query: string): string => `${base.replac
 
 /**
  * Opens a WebSocket with the `ws` client and reads it as a {@link Connection}: each text frame is
- * one frame object; a refused upgrade gives the HTTP status and body, as an HTTP transport does.
+ * one frame object (`client`: options of the `ws` client); a refused upgrade gives the HTTP status and body, as an HTTP transport does.
  */
-export function openSocket(url: string, options: ConnectOptions = {}): Promise<SocketConnection> {
+export function openSocket(url: string, options: ConnectOptions = {}, client: ClientOptions = {}): Promise<SocketConnection> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers: options.headers });
+    const socket = new WebSocket(url, { ...client, headers: options.headers });
     const frames: Frame[] = [];
     let raw = '';
     let ended = false;
