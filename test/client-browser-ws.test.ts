@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Page } from 'playwright-core';
 import { createComet, type CometHub } from '@cometkit/core';
 import { attachWebSocket } from '@cometkit/ws';
-import { launchBrowser, type TestBrowser } from './support/browser';
+import { useBrowserPages } from './support/browser';
 import { clientStatus, messagesIn, startPageClient } from './support/page-client';
 import { listen, serverKinds, type RunningServer } from './support/servers';
 import { withWebSocket } from './support/ws-driver';
@@ -14,27 +14,13 @@ const dataOf = (messages: { data: unknown }[]): unknown[] => messages.map((m) =>
 const transportEvents = async (page: Page): Promise<unknown[]> =>
   (await clientStatus(page)).events.filter((e) => e.name === 'transport').map(({ from, to, reason }) => ({ from, to, reason }));
 
-let browser: TestBrowser;
+const openPage = useBrowserPages();
 let hub: CometHub;
 let server: RunningServer;
-const pages: Page[] = [];
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
-  await Promise.all(pages.splice(0).map((p) => p.close()));
   await hub?.close();
   await server?.close();
 });
-async function openPage(url: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  pages.push(page);
-  await page.goto(url);
-  return page;
-}
 async function publishAll(channel: string, values: unknown[]): Promise<void> {
   for (const value of values) {
     await hub.publish(channel, value);
