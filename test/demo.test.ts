@@ -39,11 +39,11 @@ describe('the demo in Chromium', () => {
     await lines(receiver, 'guest: hello from the Express tab').waitFor({ timeout: 5_000 });
     await lines(sender, 'guest: hello from the Express tab').waitFor({ timeout: 5_000 });
     expect(await receiver.title()).toContain('Koa');
-    expect(await receiver.locator('#transport').textContent()).toBe('sse');
+    expect(await receiver.locator('#transport').textContent()).toBe('ws');
     await receiver.locator('#ticker div').first().waitFor({ timeout: 5_000 });
   });
 
-  it.each(['stream', 'iframe', 'poll', 'jsonp', 'sse'])('keeps receiving after picking %s', async (transport) => {
+  it.each(['sse', 'stream', 'iframe', 'poll', 'jsonp', 'ws'])('keeps receiving after picking %s', async (transport) => {
     await receiver.selectOption('#pick', transport);
     await receiver.locator('#transport', { hasText: transport }).waitFor();
     await receiver.locator('#state.connected').waitFor();

@@ -58,7 +58,7 @@ describe('the client package exports', () => {
 });
 
 // What a registry page and a user's license scanner read.
-describe.each(['core', 'express', 'koa', 'client', 'protocol'])('@cometkit/%s metadata', (name) => {
+describe.each(['core', 'express', 'koa', 'client', 'protocol', 'ws'])('@cometkit/%s metadata', (name) => {
   const dir = join(root, 'packages', name);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 

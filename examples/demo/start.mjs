@@ -10,6 +10,7 @@ import Router from '@koa/router';
 import { createComet } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
+import { attachWebSocket } from '@cometkit/ws';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -22,10 +23,16 @@ const hub = createComet({
   authorize: (action, { channels }) => action === 'subscribe' || channels.every((c) => c.startsWith('chat/')),
 });
 
-// Demo only: drops every open connection of both servers (held polls, streams), as a network
-// failure or a restarting proxy would. Pages resume from their cursors.
+// Demo only: drops every open connection of both servers (held polls, streams, WebSockets), as a
+// network failure or a restarting proxy would. Pages resume from their cursors.
+const upgraded = new Set();
 function cutEverything(res) {
-  res.once('finish', () => setImmediate(() => servers.forEach(([, server]) => server.closeAllConnections())));
+  res.once('finish', () =>
+    setImmediate(() => {
+      servers.forEach(([, server]) => server.closeAllConnections());
+      upgraded.forEach((socket) => socket.destroy());
+    }),
+  );
 }
 
 const app = express();
@@ -56,6 +63,11 @@ const servers = [
   ['Koa', http.createServer(koa.callback()), port === 0 ? 0 : port + 1],
 ];
 for (const [name, server, serverPort] of servers) {
+  attachWebSocket(server, hub); // the one line WebSocket takes: ws://…/comet/ws
+  server.on('upgrade', (_req, socket) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+  });
   server.listen(serverPort, host, () => {
     console.log(`cometkit demo (${name}): http://${host}:${server.address().port}/`);
   });

@@ -41,12 +41,20 @@ export interface ConnectOptions {
   extra?: string;
 }
 
+/**
+ * A behaviour of the conformance suite that only some transports can have: a stream's `byte-budget`
+ * and `max-age` (the hub's `streams` options), and the HTTP `stream-headers` that stop buffering.
+ */
+export type OptionalBehaviour = 'byte-budget' | 'max-age' | 'stream-headers';
+
 /** How the tests speak one transport. */
 export interface TransportDriver {
   /** The route name: a built-in one (`poll`, `jsonp`, `sse`, `stream`, `iframe`) or a custom transport's. */
   name: string;
   /** Streams stay open; polls answer one batch and end. */
   streaming: boolean;
+  /** Behaviours this transport does not have, whose tests the suite leaves out for it (none by default). */
+  without?: readonly OptionalBehaviour[];
   /** Opens a request: `query` holds channels and cursor (`channel=a&cursor=…`). */
   connect(base: string, query: string, options?: ConnectOptions): Promise<Connection>;
   /** Opens a whole URL (a per-route endpoint) and parses it as this transport. */
@@ -200,32 +208,45 @@ export function open(url: string, parser: Parser, options: ConnectOptions = {}):
           res.resume();
           body.resume();
         },
-        waitFor(condition, timeoutMs = 3_000, what = 'frames') {
-          return new Promise((done, fail) => {
-            const check = (): void => {
-              if (condition(frames)) {
-                cleanup();
-                done();
-              } else if (ended) {
-                cleanup();
-                fail(new Error(`response ended before ${what}: ${JSON.stringify(frames).slice(0, 500)}`));
-              }
-            };
-            const timer = setTimeout(() => {
-              cleanup();
-              fail(new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames).slice(0, 500)}`));
-            }, timeoutMs);
-            const cleanup = (): void => {
-              clearTimeout(timer);
-              waiters.delete(check);
-            };
-            waiters.add(check);
-            check();
-          });
-        },
+        waitFor: (condition, timeoutMs, what) => waitForFrames(frames, waiters, () => ended, condition, timeoutMs, what),
       });
     });
     req.end();
+  });
+}
+
+/**
+ * {@link Connection.waitFor} over a connection's `frames`: checked now and at each notification
+ * (every waiter in `waiters` is called when frames arrive or the connection ends).
+ */
+export function waitForFrames(
+  frames: Frame[],
+  waiters: Set<() => void>,
+  isEnded: () => boolean,
+  condition: (frames: Frame[]) => boolean,
+  timeoutMs = 3_000,
+  what = 'frames',
+): Promise<void> {
+  return new Promise((done, fail) => {
+    const check = (): void => {
+      if (condition(frames)) {
+        cleanup();
+        done();
+      } else if (isEnded()) {
+        cleanup();
+        fail(new Error(`response ended before ${what}: ${JSON.stringify(frames).slice(0, 500)}`));
+      }
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      fail(new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames).slice(0, 500)}`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      waiters.delete(check);
+    };
+    waiters.add(check);
+    check();
   });
 }
 

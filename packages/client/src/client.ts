@@ -64,7 +64,7 @@ export interface CometClient<S extends ChannelMap = AnyChannels> {
  */
 export function createClient<S extends ChannelMap = AnyChannels>(options: ClientOptions): CometClient<S> {
   const server = endpoint(options);
-  const selector = new Selector(options.transports ?? DEFAULT_ORDER, transports, server.crossOrigin, options.cors);
+  const selector = new Selector(options.transports ?? DEFAULT_ORDER, transports, server.crossOrigin, options.cors, server.base);
   const resume = new Resume(options.cursor);
   const subscriptions = new Subscriptions();
   const events = createEmitter<ClientEvents>();
@@ -213,6 +213,8 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
   /** A stream delivered nothing in time: a proxy or antivirus holds it back. Fall back to polling. */
   function buffered(): void {
     const transport = active!;
+    // A socket that never opened (a proxy holding the upgrade) failed; HTTP streams may still work.
+    if (transport.name === 'ws') return fail({ message: 'the socket did not open' });
     halt();
     if (selector.dropStreams()) {
       why = 'buffering';

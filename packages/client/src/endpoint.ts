@@ -5,6 +5,8 @@ import type { ClientOptions } from './types';
 export interface Endpoint {
   /** The page's origin is not the server's. */
   readonly crossOrigin: boolean;
+  /** The mount URL without query: what identifies the server. */
+  readonly base: string;
   /** A route's URL: the mount, then `/route`, with the url's own query, then `options.query`'s, then `query`. */
   url(route: string, query?: string): string;
   /** Headers and credentials for one request (a `headers` function is asked again each time). */
@@ -21,6 +23,7 @@ export function endpoint(options: ClientOptions): Endpoint {
   const base = (target.origin + target.pathname).replace(/\/+$/, '');
   return {
     crossOrigin: here !== undefined && target.origin !== new URL(here).origin,
+    base,
     url(route, query) {
       // An empty part drops out (String(params) is '' when there are none); `…/publish?` is harmless.
       const parts = [target.search.slice(1), new URLSearchParams(valueOf(options.query)), query];

@@ -11,7 +11,7 @@ export type ChannelMap = Record<string, unknown>;
 export type AnyChannels = Record<string, any>;
 
 /** A transport, by its route name under the mount (see PROTOCOL.md). */
-export type TransportName = 'sse' | 'stream' | 'iframe' | 'poll' | 'jsonp';
+export type TransportName = 'ws' | 'sse' | 'stream' | 'iframe' | 'poll' | 'jsonp';
 
 /**
  * One message as the server sent it: `channel` is the exact channel it was published to (a
@@ -75,8 +75,9 @@ export interface ClientOptions {
    */
   url: string;
   /**
-   * Transports to try, in order. Default `['sse', 'stream', 'iframe', 'poll', 'jsonp']`, minus the
-   * ones this environment lacks. Give one name to force it.
+   * Transports to try, in order. Default `['ws', 'sse', 'stream', 'iframe', 'poll', 'jsonp']`, minus
+   * the ones this environment lacks and those that failed against this server earlier in this tab's
+   * session while a later one worked. Give one name to force it.
    */
   transports?: readonly TransportName[];
   /** Resume from this cursor (one the server gave earlier). Default: from now. */

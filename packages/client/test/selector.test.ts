@@ -11,6 +11,7 @@ const fake = (name: TransportName, streaming: boolean, cors: boolean, sameOrigin
   open: () => () => {},
 });
 const all: Record<TransportName, Transport> = {
+  ws: fake('ws', true, true),
   sse: fake('sse', true, true),
   stream: fake('stream', true, true),
   iframe: fake('iframe', true, false, true),
@@ -45,6 +46,15 @@ describe('Selector', () => {
     expect(selector.current!.name).toBe('jsonp');
   });
 
+  it('cross-origin: a refused socket says nothing of CORS; a CORS transport failing drops the socket too', () => {
+    const selector = new Selector(['ws', 'sse', 'poll', 'jsonp'], all, true, undefined);
+    expect(selector.failed()).toBe('next');
+    expect(selector.current!.name).toBe('sse');
+    expect(selector.failed()).toBe('next');
+    expect(selector.current!.name).toBe('jsonp');
+    expect(new Selector(['ws', 'sse', 'jsonp'], all, true, false).current!.name).toBe('jsonp');
+  });
+
   it('cross-origin with cors: false uses JSONP at once; with cors: true tries the CORS ones in turn', () => {
     expect(new Selector(order, all, true, false).current!.name).toBe('jsonp');
     const trusting = new Selector(order, all, true, true);
@@ -69,5 +79,20 @@ describe('Selector', () => {
 
   it('has nothing to offer when no configured transport can run here', () => {
     expect(new Selector(['iframe'], all, true, undefined).current).toBeUndefined();
+  });
+
+  it('remembers, per server, what failed before a later transport opened, and skips it next time', () => {
+    const first = new Selector(['ws', 'sse', 'poll'], all, false, undefined, 'http://a.test/comet');
+    expect(first.failed()).toBe('next');
+    first.opened(); // sse worked where ws did not
+    expect(new Selector(['ws', 'sse', 'poll'], all, false, undefined, 'http://a.test/comet').current!.name).toBe('sse');
+    expect(new Selector(['ws', 'sse', 'poll'], all, false, undefined, 'http://b.test/comet').current!.name).toBe('ws');
+    // A failure with nothing opening after it (the server down) is not remembered.
+    const down = new Selector(['ws', 'sse'], all, false, undefined, 'http://c.test/comet');
+    down.failed();
+    down.failed();
+    expect(new Selector(['ws', 'sse'], all, false, undefined, 'http://c.test/comet').current!.name).toBe('ws');
+    // Forced to what was remembered, it still tries it.
+    expect(new Selector(['ws'], all, false, undefined, 'http://a.test/comet').current!.name).toBe('ws');
   });
 });

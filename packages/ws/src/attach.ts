@@ -1,0 +1,107 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { cometError, createLog, isCometError, readChannels, readCursor, type CometError, type CometHub, type Subscriber } from '@cometkit/core';
+import { WebSocketServer } from 'ws';
+import { originAllowed } from './origin';
+import { resolveWebSocketOptions, type WebSocketOptions } from './options';
+import { refuseUpgrade } from './refuse';
+import { SocketSession } from './socket-session';
+import { UpgradeRequest } from './upgrade-request';
+
+/** What {@link attachWebSocket} returns. */
+export interface AttachedWebSocket {
+  /** Open sockets now. */
+  readonly size: number;
+  /**
+   * Stops taking upgrades and destroys every socket at once. `hub.close()` is the graceful way
+   * (each socket gets its `end` frame and close code 1012); this is for tearing down afterwards.
+   */
+  close(): void;
+}
+
+/**
+ * Serves the hub over WebSocket on `server`'s `upgrade` event, at `options.path` (default
+ * `/comet/ws`), as transport `ws`: one line for an Express, Koa or `withComet` server alike.
+ *
+ * ```ts
+ * const server = app.listen(3000);       // Express or Koa; or http.createServer(withComet(hub, '/comet', app))
+ * attachWebSocket(server, hub);          // ws://host:3000/comet/ws?channel=chat/*&cursor=…
+ * ```
+ *
+ * Before upgrading, it checks the path, the `Origin` (the server's own host or a CORS-allowed
+ * origin), the channels and cursor of the query, and admission (shutdown, the connection limit,
+ * `authorize('subscribe')`); a refusal is the HTTP error every route answers. Upgrades on other
+ * paths are left to the server's other `upgrade` listeners (answered 404 when there are none).
+ */
+export function attachWebSocket(server: Server, hub: CometHub, options: WebSocketOptions = {}): AttachedWebSocket {
+  const resolved = resolveWebSocketOptions(options, hub.options);
+  const log = createLog('ws', hub.options.logger);
+  // perMessageDeflate stays off (the ws default): a zlib context per socket costs more memory
+  // than the frames it would save.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload });
+  let closed = false;
+
+  function refuse(socket: Duplex, error: CometError): void {
+    hub.engine.countError();
+    log.debug('upgrade refused: %s', error.code);
+    refuseUpgrade(socket, error);
+  }
+
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
+    if (url.pathname !== resolved.path) {
+      if (server.listenerCount('upgrade') === 1) refuse(socket, cometError('not_found', 'No WebSocket endpoint at this path.'));
+      return;
+    }
+    // A client that leaves mid-handshake is normal; the request's signal sees it.
+    socket.on('error', (error) => log.debug('upgrade socket error: %s', error.message));
+    if (closed) return refuse(socket, cometError('closing', 'The server is shutting down; try again.'));
+    if (!originAllowed(req, hub.options)) return refuse(socket, cometError('forbidden', 'This origin may not open a WebSocket here.'));
+    const channels = readChannels(url.searchParams, hub.options.maxChannels);
+    if (isCometError(channels)) return refuse(socket, channels);
+    const cursor = readCursor(url.searchParams.get('cursor'));
+    if (isCometError(cursor)) return refuse(socket, cursor);
+    const request = new UpgradeRequest(req, url);
+    const session = new SocketSession(hub, resolved, request, log);
+    const admitted = (result: Subscriber | CometError): void => {
+      if (isCometError(result)) return refuse(socket, result);
+      // If the socket is gone by now, ws destroys it without calling back; the signal ends the subscriber.
+      sockets.handleUpgrade(req, socket, head, (ws) => session.open(ws, result));
+    };
+    const failed = (error: unknown): void => {
+      log.error('authorize failed for a WebSocket upgrade: %O', error);
+      refuseUpgrade(socket, cometError('unavailable', 'The server could not admit this socket.'));
+    };
+    let subscribed: ReturnType<CometHub['engine']['subscribe']>;
+    try {
+      subscribed = hub.engine.subscribe({
+        transport: 'ws',
+        channels,
+        cursor: cursor.cursor,
+        sentCursor: cursor.sent,
+        request,
+        signal: request.signal,
+        handlers: session,
+        lifetime: { ms: resolved.maxAgeMs, reason: 'age' },
+        deferRead: true,
+      });
+    } catch (error) {
+      return failed(error); // `authorize` threw: a bug in the app, reported, never a crash
+    }
+    if (subscribed instanceof Promise) subscribed.then(admitted, failed);
+    else admitted(subscribed);
+  }
+
+  server.on('upgrade', onUpgrade);
+  return {
+    get size() {
+      return sockets.clients.size;
+    },
+    close() {
+      closed = true;
+      server.off('upgrade', onUpgrade);
+      for (const socket of sockets.clients) socket.terminate();
+      sockets.close();
+    },
+  };
+}

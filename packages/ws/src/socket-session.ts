@@ -1,0 +1,252 @@
+import {
+  cometError,
+  formatCursor,
+  frameObjects,
+  isCometError,
+  parseChannel,
+  parseChannelList,
+  type Batch,
+  type CometError,
+  type CometHub,
+  type EndReason,
+  type HeartbeatSet,
+  type HeartbeatTarget,
+  type LogEntry,
+  type Log,
+  type ParsedChannel,
+  type Subscriber,
+  type SubscriberHandlers,
+} from '@cometkit/core';
+import type { RawData, WebSocket } from 'ws';
+import { readClientFrame, type ClientFrame, type FrameId } from './client-frame';
+import { closeCode, POLICY_VIOLATION, UNSUPPORTED_DATA } from './close-codes';
+import type { ResolvedWebSocketOptions } from './options';
+import type { UpgradeRequest } from './upgrade-request';
+
+/** History is sent no faster than the socket takes it: past this backlog, the next read waits. */
+const PACE_BYTES = 64 * 1024;
+
+/**
+ * One open socket: the engine's subscriber handlers (frames out) and the client's frames in. A
+ * class, not closures: many thousands may be open at once.
+ */
+export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
+  private socket: WebSocket | undefined;
+  private subscriber!: Subscriber;
+  /** An end that came between admission and the socket's opening (shutdown, say). */
+  private earlyEnd: { reason: EndReason; cursor: string } | undefined;
+  private lastWrite = Date.now();
+  private lastPing = Date.now();
+  private awaitingPong = false;
+  private windowStart = 0;
+  private framesInWindow = 0;
+  /** Client frames are handled one after another (subscribe may wait for `authorize`). */
+  private queue: Promise<void> = Promise.resolve();
+  private drained: (() => void) | undefined;
+  private readonly heartbeats: HeartbeatSet;
+
+  constructor(
+    private readonly hub: CometHub,
+    private readonly options: ResolvedWebSocketOptions,
+    private readonly request: UpgradeRequest,
+    private readonly log: Log,
+  ) {
+    this.heartbeats = hub.engine.heartbeats(options.heartbeatMs);
+  }
+
+  /** The upgrade completed: frames may flow. */
+  open(socket: WebSocket, subscriber: Subscriber): void {
+    this.socket = socket;
+    this.subscriber = subscriber;
+    socket.on('error', (error) => this.log.debug('socket error: %s', error.message));
+    if (this.earlyEnd) return this.end(this.earlyEnd.reason, this.earlyEnd.cursor);
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('pong', () => (this.awaitingPong = false));
+    this.heartbeats.add(this);
+    subscriber.begin();
+  }
+
+  batch(batch: Batch): void {
+    const socket = this.socket!;
+    // A backlog left from earlier sends means a client that does not read (history is paced, never cut).
+    if (this.subscriber.isLive && socket.bufferedAmount > this.options.maxBufferedBytes) {
+      return this.subscriber.end('slow', batch.gap ? batch.gap.from : cursorBefore(batch));
+    }
+    // While history is read, the last frame's send tells when the socket has taken it (see pace).
+    const onSent = this.subscriber.isLive ? undefined : this.onSent;
+    if (batch.gap) this.send(frameObjects.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)), batch.entries.length === 0 ? onSent : undefined);
+    const last = batch.entries.length - 1;
+    batch.entries.forEach((entry, i) => this.send(frameOf(entry), i === last ? onSent : undefined));
+  }
+
+  pace(): Promise<void> | undefined {
+    const socket = this.socket;
+    if (!socket || socket.bufferedAmount <= PACE_BYTES) return undefined;
+    return new Promise((resolve) => (this.drained = resolve));
+  }
+
+  live(cursor: string): void {
+    this.send(frameObjects.open(cursor, this.options.heartbeatMs));
+  }
+
+  end(reason: EndReason, cursor: string): void {
+    const socket = this.socket;
+    if (!socket) {
+      this.earlyEnd = { reason, cursor };
+      return;
+    }
+    this.heartbeats.delete(this);
+    this.onSent();
+    if (reason === 'gone' || socket.readyState !== socket.OPEN) return;
+    if (reason !== 'error') this.send(frameObjects.end(reason, cursor));
+    socket.close(closeCode(reason), reason);
+    this.destroyLater(socket);
+  }
+
+  heartbeat(now: number): void {
+    const socket = this.socket!;
+    if (now - this.lastPing >= this.options.heartbeatMs) {
+      // No pong since the last ping, a whole interval ago: the peer is gone without a word.
+      if (this.awaitingPong) {
+        this.log.debug('no pong: terminating a dead socket');
+        return socket.terminate();
+      }
+      this.awaitingPong = true;
+      this.lastPing = now;
+      socket.ping();
+    }
+    if (now - this.lastWrite >= this.heartbeats.idleMs) this.send(frameObjects.heartbeat());
+  }
+
+  private readonly onSent = (): void => {
+    const drained = this.drained;
+    this.drained = undefined;
+    drained?.();
+  };
+
+  private send(text: string | Buffer, done?: () => void): void {
+    this.lastWrite = Date.now();
+    this.socket!.send(text, { binary: false }, done);
+  }
+
+  private reply(frame: Record<string, unknown>, id: FrameId | undefined): void {
+    if (this.socket!.readyState === this.socket!.OPEN) this.send(JSON.stringify(id === undefined ? frame : { ...frame, id }));
+  }
+
+  private refuse(error: CometError, id: FrameId | undefined): void {
+    this.reply({ type: 'error', code: error.code, message: error.message }, id);
+  }
+
+  /** A socket that broke a rule is closed, and destroyed if it does not finish closing in time. */
+  private shut(code: number, why: string): void {
+    const socket = this.socket!;
+    this.log.debug('closing a socket (%d): %s', code, why);
+    socket.close(code, why);
+    this.destroyLater(socket);
+  }
+
+  private destroyLater(socket: WebSocket): void {
+    const timer = setTimeout(() => socket.terminate(), this.options.drainTimeoutMs).unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (isBinary) return this.shut(UNSUPPORTED_DATA, 'text frames only');
+    const now = Date.now();
+    if (now - this.windowStart >= 1_000) {
+      this.windowStart = now;
+      this.framesInWindow = 0;
+    }
+    if (++this.framesInWindow > this.options.maxFramesPerSecond) return this.shut(POLICY_VIOLATION, 'too many frames');
+    const frame = readClientFrame(String(data));
+    if ('error' in frame) return this.refuse(frame.error, frame.id);
+    this.queue = this.queue.then(
+      () => this.handle(frame),
+      () => undefined,
+    );
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
+    try {
+      if (frame.type === 'publish') return await this.publish(frame.channel, frame.data, frame.id);
+      if (frame.type === 'subscribe') return await this.subscribe(frame.channels, frame.id);
+      return this.unsubscribe(frame.channels, frame.id);
+    } catch (error) {
+      if (isCometError(error)) return this.refuse(error, frame.id);
+      // `authorize` threw: a bug in the app, not in the client.
+      this.log.error('a %s frame failed: %O', frame.type, error);
+      this.refuse(cometError('unavailable', 'The server could not handle this frame.'), frame.id);
+    }
+  }
+
+  /** Adds channels on the open socket, keeping its position (history after it is read for the new ones). */
+  private async subscribe(names: readonly unknown[], id: FrameId | undefined): Promise<void> {
+    const { maxChannels } = this.hub.options;
+    const asked = parseChannelList(names, maxChannels);
+    if (isCometError(asked)) return this.refuse(asked, id);
+    const current = this.subscriber.channels;
+    const known = new Set(current.map((c) => c.name));
+    const added = asked.filter((c) => !known.has(c.name));
+    if (current.length + added.length > maxChannels) {
+      return this.refuse(cometError('too_many_channels', `At most ${maxChannels} channels on one socket.`), id);
+    }
+    if (added.length > 0) {
+      const allowed = await this.hub.engine.authorize('subscribe', { channels: added.map((c) => c.name), request: this.request, transport: 'ws' });
+      if (!allowed) return this.refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), id);
+      if (this.subscriber.isClosed) return;
+      this.subscriber.setChannels([...this.subscriber.channels, ...added.filter((c) => !this.has(c))]);
+    }
+    this.reply({ type: 'subscribed', channels: this.names() }, id);
+  }
+
+  private unsubscribe(names: readonly unknown[], id: FrameId | undefined): void {
+    const removed = new Set<string>();
+    for (const name of names) {
+      const parsed = parseChannel(name, true);
+      if (isCometError(parsed)) return this.refuse(parsed, id);
+      removed.add(parsed.name);
+    }
+    this.subscriber.setChannels(this.subscriber.channels.filter((c) => !removed.has(c.name)));
+    this.reply({ type: 'unsubscribed', channels: this.names() }, id);
+  }
+
+  /** Publishing over the socket: allowed where `POST {mount}/publish` is, through `authorize`. */
+  private async publish(channel: unknown, data: unknown, id: FrameId | undefined): Promise<void> {
+    const { options } = this.hub;
+    if (!options.httpPublish) return this.refuse(cometError('forbidden', 'Publishing is disabled on this server.'), id);
+    // The Origin was checked at the upgrade; a DNS-rebinding page passes that, the Host list does not.
+    if (!options.hostAllowed(this.request.header('host'))) return this.refuse(cometError('csrf', 'Publishing is not allowed for this host name.'), id);
+    const parsed = parseChannel(channel, false);
+    if (isCometError(parsed)) return this.refuse(parsed, id);
+    const allowed = await this.hub.engine.authorize('publish', { channels: [parsed.name], data, request: this.request, transport: 'ws' });
+    if (!allowed) return this.refuse(cometError('forbidden', 'Not allowed to publish to this channel.'), id);
+    const entry = await this.hub.engine.publish(parsed, data).catch((error: unknown) => {
+      throw isCometError(error) ? error : cometError('unavailable', 'The message log is unavailable; retry.');
+    });
+    this.reply({ type: 'published', channel: parsed.name, cursor: entry.cursor }, id);
+  }
+
+  private has(channel: ParsedChannel): boolean {
+    return this.subscriber.channels.some((c) => c.name === channel.name);
+  }
+
+  private names(): string[] {
+    return this.subscriber.channels.map((c) => c.name);
+  }
+}
+
+/** The message's frame, made once per message and shared by every socket. */
+function frameOf(entry: LogEntry): Buffer {
+  let frame = entry.frames.get('ws');
+  if (!frame) {
+    frame = Buffer.from(frameObjects.message(entry));
+    entry.frames.set('ws', frame);
+  }
+  return frame;
+}
+
+/** The cursor just before a batch's first message: resuming from it loses none of the batch. */
+function cursorBefore(batch: Batch): string {
+  const first = batch.entries[0];
+  return first ? formatCursor({ epoch: first.epoch, position: first.position - 1 }) : batch.cursor;
+}

@@ -1,0 +1,271 @@
+import http from 'node:http';
+import { createComet, type CometHub, type CometOptions } from '@cometkit/core';
+import { attachWebSocket, type AttachedWebSocket } from '@cometkit/ws';
+import { until } from './support/http';
+import { listen, serverKinds, type RunningServer } from './support/servers';
+import { messagesOf, type Frame } from './support/transport-drivers';
+import { openSocket, socketUrl, type SocketConnection } from './support/ws-driver';
+
+// What only a WebSocket has, on Express 5 with the upgrade handler attached (the conformance
+// suite runs the rest on Express 5, Koa 3 and withComet).
+const express5 = serverKinds.find((k) => k.name === 'express5')!;
+const dataOf = (frames: Frame[]): unknown[] => messagesOf(frames).map((m) => m.data);
+const answerTo = (id: number) => (frames: Frame[]): boolean => frames.some((f) => (f as { id?: number }).id === id);
+const answer = (c: SocketConnection, id: number): Frame & Record<string, unknown> => c.frames.find((f) => (f as { id?: number }).id === id) as never;
+
+let hub: CometHub;
+let server: RunningServer;
+let sockets: AttachedWebSocket;
+const open: SocketConnection[] = [];
+
+async function start(options: CometOptions = {}, wsOptions: Parameters<typeof attachWebSocket>[2] = {}): Promise<void> {
+  hub = createComet(options);
+  server = await express5.start(hub);
+  sockets = attachWebSocket(server.server, hub, wsOptions);
+}
+async function connect(query: string, headers?: Record<string, string>, client?: Parameters<typeof openSocket>[2]): Promise<SocketConnection> {
+  const connection = await openSocket(socketUrl(server.mount, query), { headers }, client);
+  open.push(connection);
+  return connection;
+}
+const opened = (c: SocketConnection): Promise<void> => c.waitFor((f) => f.some((x) => x.type === 'open'), 3_000, 'the open frame');
+
+afterEach(async () => {
+  open.splice(0).forEach((c) => c.close());
+  await hub?.close();
+  sockets?.close();
+  await server?.close();
+});
+
+describe('subscribe and unsubscribe frames', () => {
+  it('add and remove channels on the open socket, keeping its position', async () => {
+    await start();
+    const from = (await hub.publish('setup', null)).cursor;
+    await hub.publish('a', 'a1');
+    await hub.publish('b', 'b1'); // before where the socket will stand: not sent when b is added
+    const socket = await connect(`channel=a&cursor=${from}`);
+    await opened(socket);
+    await hub.publish('a', 'a2');
+    await hub.publish('b', 'b-after'); // after the socket's position (a2): sent once b is added
+    await socket.waitFor((f) => dataOf(f).includes('a2'));
+    socket.send({ type: 'subscribe', channels: ['b'], id: 1 });
+    await socket.waitFor(answerTo(1));
+    expect(answer(socket, 1)).toMatchObject({ type: 'subscribed', channels: ['a', 'b'] });
+    await socket.waitFor((f) => dataOf(f).includes('b-after'));
+    await hub.publish('b', 'b2');
+    await socket.waitFor((f) => dataOf(f).includes('b2'));
+    // b from the socket's position (the last message it got, as a reconnect from its cursor
+    // would), then live; each message once, a's never twice.
+    expect(dataOf(socket.frames)).toEqual(['a1', 'a2', 'b-after', 'b2']);
+    socket.send({ type: 'unsubscribe', channels: ['/a'], id: 2 });
+    await socket.waitFor(answerTo(2));
+    expect(answer(socket, 2)).toMatchObject({ type: 'unsubscribed', channels: ['b'] });
+    await hub.publish('a', 'a3');
+    await hub.publish('b', 'b3');
+    await socket.waitFor((f) => dataOf(f).includes('b3'));
+    expect(dataOf(socket.frames)).not.toContain('a3');
+    expect(hub.stats().connectionsByTransport.ws).toBe(1);
+  });
+
+  it('refuse what authorize refuses, and bad or too many channels, changing nothing', async () => {
+    await start({ limits: { maxChannels: 3 }, authorize: (_action, { channels }) => !channels.includes('secret') });
+    const socket = await connect('channel=a');
+    await opened(socket);
+    socket.send({ type: 'subscribe', channels: ['secret'], id: 1 });
+    socket.send({ type: 'subscribe', channels: ['bad name'], id: 2 });
+    socket.send({ type: 'subscribe', channels: ['b', 'c', 'd'], id: 3 });
+    socket.send({ type: 'subscribe', channels: 'b', id: 4 });
+    await socket.waitFor(answerTo(4));
+    expect([1, 2, 3, 4].map((id) => [answer(socket, id).type, answer(socket, id).code])).toEqual([
+      ['error', 'forbidden'],
+      ['error', 'bad_channel'],
+      ['error', 'too_many_channels'],
+      ['error', 'bad_request'],
+    ]);
+    await hub.publish('secret', 'no');
+    await hub.publish('a', 'yes');
+    await socket.waitFor((f) => dataOf(f).includes('yes'));
+    expect(dataOf(socket.frames)).toEqual(['yes']);
+  });
+});
+
+describe('publishing over the socket', () => {
+  it('publishes through authorize when httpPublish is on', async () => {
+    const asked: unknown[] = [];
+    await start({ httpPublish: true, authorize: (action, ctx) => (action === 'publish' && asked.push([ctx.transport, ctx.channels, ctx.data]), ctx.data !== 'forbidden') });
+    const reader = await connect('channel=chat');
+    const writer = await connect('channel=other');
+    await Promise.all([opened(reader), opened(writer)]);
+    writer.send({ type: 'publish', channel: 'chat', data: { text: 'hi' }, id: 'p1' });
+    await writer.waitFor((f) => f.some((x) => (x as { id?: string }).id === 'p1'));
+    const published = writer.frames.find((f) => (f as { id?: string }).id === 'p1')!;
+    expect(published).toMatchObject({ type: 'published', channel: 'chat', cursor: expect.any(String) });
+    await reader.waitFor((f) => messagesOf(f).length === 1);
+    expect(messagesOf(reader.frames)[0]).toMatchObject({ channel: 'chat', cursor: published.cursor, data: { text: 'hi' } });
+    writer.send({ type: 'publish', channel: 'chat', data: 'forbidden', id: 2 });
+    writer.send({ type: 'publish', channel: 'chat/*', data: 1, id: 3 });
+    writer.send({ type: 'publish', channel: 'chat', id: 4 });
+    await writer.waitFor(answerTo(4));
+    expect([2, 3, 4].map((id) => answer(writer, id).code)).toEqual(['forbidden', 'bad_channel', 'bad_request']);
+    expect(asked).toEqual([['ws', ['chat'], { text: 'hi' }], ['ws', ['chat'], 'forbidden']]);
+  });
+
+  it('is refused when httpPublish is off, and for a Host not in allowedHosts', async () => {
+    await start();
+    const socket = await connect('channel=a');
+    socket.send({ type: 'publish', channel: 'a', data: 1, id: 1 });
+    await socket.waitFor(answerTo(1));
+    expect(answer(socket, 1)).toMatchObject({ type: 'error', code: 'forbidden' });
+    await hub.close();
+    sockets.close();
+    await server.close();
+    await start({ httpPublish: true, allowedHosts: ['app.example'] });
+    const rebound = await connect('channel=a');
+    rebound.send({ type: 'publish', channel: 'a', data: 1, id: 1 });
+    await rebound.waitFor(answerTo(1));
+    expect(answer(rebound, 1)).toMatchObject({ type: 'error', code: 'csrf' });
+    expect(hub.stats().published).toBe(0);
+  });
+});
+
+describe('refusals before the upgrade', () => {
+  it('refuses a foreign Origin with 403, accepts its own host and CORS origins', async () => {
+    await start({ cors: { origins: ['http://app.example'] } });
+    const foreign = await connect('channel=a', { origin: 'http://evil.example' });
+    await foreign.ended;
+    expect([foreign.status, JSON.parse(foreign.raw()).error.code]).toEqual([403, 'forbidden']);
+    const sandboxed = await connect('channel=a', { origin: 'null' });
+    await sandboxed.ended;
+    expect(sandboxed.status).toBe(403);
+    for (const origin of [server.origin, 'http://app.example']) {
+      const socket = await connect('channel=a', { origin });
+      expect(socket.status).toBe(101);
+      await opened(socket);
+    }
+    expect(hub.stats().connectionsByTransport.ws).toBe(2);
+  });
+
+  it('answers authorize, shutdown and a path it does not serve as HTTP errors', async () => {
+    await start({ authorize: () => Promise.resolve(false) });
+    const refused = await connect('channel=a');
+    await refused.ended;
+    expect([refused.status, JSON.parse(refused.raw()).error.code]).toEqual([403, 'forbidden']);
+    const elsewhere = await openSocket(`${server.origin.replace('http', 'ws')}/other/ws?channel=a`);
+    await elsewhere.ended;
+    expect(elsewhere.status).toBe(404);
+    await hub.close();
+    const late = await connect('channel=a');
+    await late.ended;
+    expect([late.status, late.headers['retry-after'], JSON.parse(late.raw()).error.code]).toEqual([503, '2', 'closing']);
+  });
+
+  it('reports an authorize that throws and answers 503, without crashing', async () => {
+    const errors: unknown[] = [];
+    await start({ authorize: () => { throw new Error('bug in the app'); }, logger: { error: (...args) => errors.push(args) } });
+    const socket = await connect('channel=a');
+    await socket.ended;
+    expect([socket.status, JSON.parse(socket.raw()).error.code]).toEqual([503, 'unavailable']);
+    expect(errors).toHaveLength(1);
+    expect(hub.stats().connections).toBe(0);
+  });
+});
+
+describe('bad frames', () => {
+  it('answers text that is not a frame with an error frame and keeps the socket', async () => {
+    await start();
+    const socket = await connect('channel=a');
+    await opened(socket);
+    socket.send('not json', true);
+    socket.send('[1]', true);
+    socket.send({ type: 'dance', id: 7 });
+    await socket.waitFor((f) => f.filter((x) => x.type === ('error' as Frame['type'])).length === 3);
+    expect(socket.frames.filter((f) => f.type === ('error' as Frame['type'])).map((f) => (f as { code?: string }).code)).toEqual(['bad_json', 'bad_request', 'bad_request']);
+    expect(answer(socket, 7)).toMatchObject({ type: 'error', code: 'bad_request' });
+    await hub.publish('a', 'still open');
+    await socket.waitFor((f) => dataOf(f).includes('still open'));
+  });
+
+  it('closes on a binary frame (1003), an oversized one (1009) and a flood (1008)', async () => {
+    await start({}, { maxPayload: 1024, maxFramesPerSecond: 20 });
+    const binary = await connect('channel=a');
+    binary.socket!.send(Buffer.from([1, 2, 3]), { binary: true });
+    await binary.ended;
+    const big = await connect('channel=a');
+    big.send({ type: 'subscribe', channels: ['x'.repeat(2_000)] });
+    await big.ended;
+    const flood = await connect('channel=a');
+    for (let i = 0; i < 40; i++) flood.send({ type: 'unsubscribe', channels: ['b'] });
+    await flood.ended;
+    expect([binary.closeCode(), big.closeCode(), flood.closeCode()]).toEqual([1003, 1009, 1008]);
+    await until(() => hub.stats().connections === 0);
+    const after = await connect('channel=a');
+    await opened(after);
+  });
+});
+
+describe('ending sockets', () => {
+  it('on shutdown: an end frame "closing" with the cursor, then close code 1012', async () => {
+    await start();
+    const socket = await connect('channel=a');
+    await opened(socket);
+    const { cursor } = await hub.publish('a', 'last');
+    await socket.waitFor((f) => dataOf(f).includes('last'));
+    await hub.close();
+    await socket.ended;
+    expect(socket.frames[socket.frames.length - 1]).toEqual({ type: 'end', reason: 'closing', cursor });
+    expect(socket.closeCode()).toBe(1012);
+  });
+
+  it('cuts a slow socket off with 1013 after an end frame "slow"', async () => {
+    await start({}, { maxBufferedBytes: 64 * 1024 });
+    const socket = await connect('channel=flood');
+    await opened(socket);
+    socket.pause();
+    const big = 'y'.repeat(16 * 1024);
+    for (let i = 0; i < 2_000 && hub.stats().slowClientCutoffs === 0; i++) {
+      await hub.publish('flood', big);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(hub.stats().slowClientCutoffs).toBe(1);
+    socket.resume();
+    await socket.ended;
+    expect(socket.frames[socket.frames.length - 1]).toMatchObject({ type: 'end', reason: 'slow' });
+    expect(socket.closeCode()).toBe(1013);
+  });
+
+  it('terminates a peer that answers no ping', async () => {
+    await start({}, { heartbeatMs: 40 });
+    const alive = await connect('channel=a');
+    const dead = await connect('channel=a', undefined, { autoPong: false });
+    await Promise.all([opened(alive), opened(dead)]);
+    await dead.ended;
+    expect(dead.closeCode()).toBe(1006); // no close frame: the server cut the connection
+    await until(() => hub.stats().connectionsByTransport.ws === 1, 2_000, 'the dead socket to be released');
+    expect(alive.isEnded()).toBe(false);
+  });
+
+  it('a maxAgeMs ends the socket with "age" and its cursor', async () => {
+    await start({}, { maxAgeMs: 100 });
+    const socket = await connect('channel=a');
+    await socket.ended;
+    expect(socket.frames[socket.frames.length - 1]).toMatchObject({ type: 'end', reason: 'age', cursor: expect.any(String) });
+    expect(socket.closeCode()).toBe(1000);
+  });
+});
+
+it('leaves upgrades on other paths to the server\'s other upgrade listeners', async () => {
+  hub = createComet();
+  const plain = http.createServer();
+  server = await listen(plain);
+  const seen: string[] = [];
+  plain.on('upgrade', (req, socket) => {
+    seen.push(req.url!);
+    if (req.url === '/hmr') socket.destroy(); // its own path; ours it leaves alone, as we leave it its
+  });
+  sockets = attachWebSocket(plain, hub, { path: '/push/ws' });
+  await expect(openSocket(`${server.origin.replace('http', 'ws')}/hmr`)).rejects.toThrow();
+  const ours = await openSocket(`${server.origin.replace('http', 'ws')}/push/ws?channel=a`);
+  open.push(ours);
+  await opened(ours);
+  expect(seen).toEqual(['/hmr', '/push/ws?channel=a']);
+});
