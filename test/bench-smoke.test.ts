@@ -54,8 +54,8 @@ describe('bench harness (tiny run)', () => {
   });
 
   it('leaves no process behind', () => {
-    // A probe server, then a server and a load client for each of 4 scenarios of each target.
-    expect(run.pids.length).toBe(1 + TARGETS.length * 4 * 2);
+    // A probe server, then a server, a load client and the HTTP publisher for each of 4 scenarios of each target.
+    expect(run.pids.length).toBe(1 + TARGETS.length * 4 * 3);
     expect(run.pids.filter(alive)).toEqual([]);
   });
 });
