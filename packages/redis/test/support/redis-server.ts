@@ -91,3 +91,13 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     },
   };
 }
+
+/** A redis-server for the whole test file: started before its tests, disposed of after them. */
+export function useRedisServer(options?: StartRedisOptions): () => RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedis(options);
+  });
+  afterAll(() => server?.dispose());
+  return () => server!;
+}
