@@ -26,6 +26,8 @@ export interface FeedOptions {
   /** Delay before a failed backfill is tried again. */
   retryMs: number;
   dispatch(entry: LogEntry): void;
+  /** Checks the feed's own connection is alive, on each idle check. */
+  probe(): void;
   log: Log;
 }
 
@@ -118,7 +120,9 @@ export function createFeed(options: FeedOptions): Feed {
   subscriber.on('message', onMessage);
   // An idle feed makes sure now and then that nothing slipped by (a lost message has no sign of its own).
   const check = setInterval(() => {
-    if (Date.now() - lastActivity >= options.checkIntervalMs) catchUp();
+    if (Date.now() - lastActivity < options.checkIntervalMs) return;
+    options.probe();
+    catchUp();
   }, options.checkIntervalMs).unref();
 
   return {

@@ -25,6 +25,9 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     lazyConnect: true,
     connectTimeout: resolved.connectTimeoutMs,
     commandTimeout: resolved.commandTimeoutMs,
+    // A link that stalls with a reply due (armed only then) is dropped and made again: a command
+    // timeout alone would leave every later command waiting behind the stalled one.
+    socketTimeout: resolved.commandTimeoutMs,
     // Back off to at most 2 s between attempts, forever: the hub outlives any Redis outage.
     retryStrategy: (times) => Math.min(100 * times, 2_000),
     // A command in flight when the connection drops fails at once rather than being sent again
@@ -81,6 +84,8 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     checkIntervalMs: resolved.checkIntervalMs,
     retryMs: 250,
     log,
+    // A PING makes a stalled feed connection noticed (socketTimeout) even when nothing is published.
+    probe: () => void subscriber.ping().catch(() => undefined),
     dispatch(entry) {
       for (const listener of listeners) listener(entry);
     },
