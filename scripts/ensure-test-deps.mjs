@@ -4,10 +4,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ensureNginx } from './ensure-nginx.mjs';
+import { ensureRedis } from './ensure-redis.mjs';
 
 // nginx for the behind-a-proxy tests: its own script, which the proxy test support calls too.
+// redis-server for @cometkit/redis's tests: the same shape, its own script.
 try {
   ensureNginx();
+  ensureRedis();
 } catch (error) {
   console.error(error.message);
   process.exit(1);

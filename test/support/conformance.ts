@@ -5,10 +5,13 @@ import { request, until } from './http';
 import type { AppSetup, RunningServer, ServerKind } from './servers';
 import { drivers as builtinDrivers, messagesOf, receive, type Connection, type Frame, type OptionalBehaviour, type TransportDriver } from './transport-drivers';
 
-/** A broker the conformance suite runs on; `undefined` from `create` means the hub's default. */
+/**
+ * A broker the conformance suite runs on; `undefined` from `create` means the hub's default. A
+ * broker it makes (synchronously or not) is closed after each test, as the hub leaves it open.
+ */
 export interface BrokerKind {
   name: string;
-  create(history?: CometOptions['history']): Broker | undefined;
+  create(history?: CometOptions['history']): Broker | undefined | Promise<Broker | undefined>;
 }
 
 /** The hub's own memory broker. */
@@ -37,16 +40,20 @@ export function describeConformance({ kinds, brokers = [memoryBroker], drivers, 
   describe.each(kinds.flatMap((kind) => brokers.map((broker) => ({ kind, broker, name: `${kind.name} (${broker.name} broker)` }))))('conformance on $name', ({ kind, broker }) => {
     let hub: CometHub;
     let server: RunningServer;
+    let made: Broker | undefined;
     const connections: Connection[] = [];
 
     async function start(options: CometOptions = {}, setup?: AppSetup): Promise<void> {
-      hub = createComet({ longPollTimeoutMs: 3_000, ...hubOptions, ...options, broker: broker.create(options.history) });
+      made = await broker.create(options.history);
+      hub = createComet({ longPollTimeoutMs: 3_000, ...hubOptions, ...options, broker: made });
       server = await kind.start(hub, setup);
     }
     afterEach(async () => {
       connections.splice(0).forEach((c) => c.close());
       await hub?.close();
       await server?.close();
+      await made?.close();
+      made = undefined;
     });
     const head = async (): Promise<string> => (await hub.publish('setup/head', null)).cursor;
     async function publishAll(channel: string, values: unknown[]): Promise<void> {

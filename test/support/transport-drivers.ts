@@ -256,23 +256,26 @@ export const messagesOf = (frames: Frame[]): Frame[] => frames.filter((f) => f.t
 /**
  * Receives `count` messages from `cursor` on one driver, as its client would: a stream (opened
  * again from its `end` cursor when the server ends it), or polls in a row each resuming from the
- * last cursor. Returns the messages, every frame, and the cursor to go on from.
+ * last cursor. Returns the messages, every frame, the cursor to go on from, and the number of
+ * requests it took. Several bases
+ * take the requests in turn (a round-robin balancer in front of several servers).
  */
 export async function receive(
   driver: TransportDriver,
-  base: string,
+  base: string | readonly string[],
   channels: string,
   cursor: string | undefined,
   count: number,
   timeoutMs = 5_000,
-): Promise<{ messages: Frame[]; cursor: string | undefined; frames: Frame[] }> {
+): Promise<{ messages: Frame[]; cursor: string | undefined; frames: Frame[]; requests: number }> {
   const query = (c: string | undefined): string => `${channels}${c ? `&cursor=${c}` : ''}`;
   const all: Frame[] = [];
   const deadline = Date.now() + timeoutMs;
+  let requests = 0;
   while (messagesOf(all).length < count) {
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`waited for ${count} messages on ${driver.name}, got ${messagesOf(all).length}`);
-    const connection = await driver.connect(base, query(cursor));
+    const connection = await driver.connect(typeof base === 'string' ? base : base[requests++ % base.length]!, query(cursor));
     const enough = (frames: Frame[]): boolean => messagesOf(all).length + messagesOf(frames).length >= count;
     await Promise.race([connection.ended, connection.waitFor(enough, left, `${count} messages`).catch(() => undefined)]);
     connection.close();
@@ -280,5 +283,5 @@ export async function receive(
     cursor = connection.cursor();
   }
   const messages = messagesOf(all);
-  return { messages, cursor: messages[messages.length - 1]?.cursor ?? cursor, frames: all };
+  return { messages, cursor: messages[messages.length - 1]?.cursor ?? cursor, frames: all, requests };
 }

@@ -1,0 +1,141 @@
+import type { Log, LogEntry } from '@cometkit/core';
+import type { Redis } from 'ioredis';
+import { fromFeed, fromStream } from './entries';
+import type { LogStore } from './log-store';
+
+/** This process's one view of the log's progress: every entry, in order, to `dispatch`. */
+export interface Feed {
+  /** The last entry dispatched (where "from now" starts). */
+  head(): { epoch: string; position: number };
+  /** Reads what was missed since the last entry dispatched, unless a read is under way. */
+  catchUp(): void;
+  /** Also counts a position a publish of this process was given (to notice a rolled-back log). */
+  sawPosition(epoch: string, position: number): void;
+  close(): void;
+}
+
+/** What {@link createFeed} needs. */
+export interface FeedOptions {
+  /** The dedicated pub/sub connection, already subscribed to `channel`. */
+  subscriber: Redis;
+  channel: string;
+  store: LogStore;
+  start: { epoch: string; position: number };
+  backfillCount: number;
+  checkIntervalMs: number;
+  /** Delay before a failed backfill is tried again. */
+  retryMs: number;
+  dispatch(entry: LogEntry): void;
+  /** Checks the feed's own connection is alive, on each idle check. */
+  probe(): void;
+  log: Log;
+}
+
+/**
+ * One wake-up feed per process: Redis pub/sub carries each entry in full, so a feed in step
+ * dispatches it with no read. Anything else (a hole, another epoch, a resubscribe after a lost
+ * connection, an idle check) is caught up by range reads from the last position dispatched, one
+ * read at a time; messages arriving meanwhile only ask for one more read. So the feed never skips
+ * silently, and Redis work per publish is one PUBLISH per process, whatever the subscribers.
+ */
+export function createFeed(options: FeedOptions): Feed {
+  const { subscriber, channel, store, dispatch, log } = options;
+  let dispatched = { ...options.start };
+  // The highest position of the current epoch this process knows was assigned: a log whose seq is
+  // below it lost entries (a restart from an older snapshot) and must not reuse their positions.
+  let highest = dispatched.position;
+  let reading = false;
+  let again = false;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  let lastActivity = Date.now();
+
+  function deliver(entry: LogEntry): void {
+    if (entry.epoch !== dispatched.epoch) highest = 0;
+    dispatched = { epoch: entry.epoch, position: entry.position };
+    highest = Math.max(highest, entry.position);
+    dispatch(entry);
+  }
+
+  function onMessage(from: string, text: string): void {
+    if (from !== channel || closed) return;
+    lastActivity = Date.now();
+    if (reading) {
+      again = true;
+      return;
+    }
+    const entry = fromFeed(text);
+    if (entry && entry.epoch === dispatched.epoch) {
+      if (entry.position <= dispatched.position) return; // seen already
+      if (entry.position === dispatched.position + 1) return deliver(entry);
+    }
+    catchUp();
+  }
+
+  async function readMissed(): Promise<void> {
+    for (;;) {
+      const range = await store.range(dispatched.epoch, dispatched.position, options.backfillCount);
+      if (closed) return;
+      if (range.epoch === dispatched.epoch && range.seq < highest) {
+        // The log went back in time under the same epoch: its next positions would name entries
+        // clients have already seen. A new epoch gives every old cursor the gap instead.
+        log.error('the Redis log lost entries (seq %d, this process saw %d): starting a new epoch', range.seq, highest);
+        await store.renew(range.epoch);
+        continue;
+      }
+      if (range.epoch !== dispatched.epoch) {
+        log.debug('the Redis log has a new epoch %s (was %s)', range.epoch, dispatched.epoch);
+        dispatched = { epoch: range.epoch, position: range.after };
+        highest = range.after;
+      }
+      for (const raw of range.entries) deliver(fromStream(range.epoch, raw));
+      if (range.entries.length === 0 || dispatched.position >= range.seq) return;
+    }
+  }
+
+  function catchUp(): void {
+    if (closed) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    clearTimeout(retry);
+    void (async () => {
+      try {
+        do {
+          again = false;
+          await readMissed();
+        } while (again && !closed);
+      } catch (error) {
+        // Redis is away or slow: try again shortly; the pub/sub connection reconnects by itself.
+        log.debug('feed backfill failed, retrying: %s', (error as Error).message);
+        if (!closed) retry = setTimeout(catchUp, options.retryMs).unref();
+      } finally {
+        reading = false;
+      }
+    })();
+  }
+
+  subscriber.on('message', onMessage);
+  // An idle feed makes sure now and then that nothing slipped by (a lost message has no sign of its own).
+  const check = setInterval(() => {
+    if (Date.now() - lastActivity < options.checkIntervalMs) return;
+    options.probe();
+    catchUp();
+  }, options.checkIntervalMs).unref();
+
+  return {
+    head: () => ({ ...dispatched }),
+    catchUp,
+    sawPosition(epoch, position) {
+      if (epoch === dispatched.epoch) highest = Math.max(highest, position);
+    },
+    close() {
+      closed = true;
+      clearInterval(check);
+      clearTimeout(retry);
+      subscriber.off('message', onMessage);
+    },
+  };
+}

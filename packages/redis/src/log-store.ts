@@ -1,0 +1,50 @@
+import { newEpoch, type GapReason } from '@cometkit/core';
+import type { Redis } from 'ioredis';
+import type { StreamEntry } from './entries';
+import type { ResolvedRedisOptions } from './options';
+import { scripts } from './scripts';
+
+/** One range read of the log, as the read script answers it. */
+export interface RangeRead {
+  epoch: string;
+  /** The last position assigned in Redis. */
+  seq: number;
+  gap: GapReason | undefined;
+  /** The position the range starts after (the cursor's, or where history now begins). */
+  after: number;
+  entries: StreamEntry[];
+}
+
+/** The log's operations, each one atomic script on the command connection. */
+export interface LogStore {
+  append(channel: string, payload: string): Promise<{ epoch: string; position: number; time: number }>;
+  range(epoch: string, after: number, count: number): Promise<RangeRead>;
+  state(): Promise<{ epoch: string; seq: number }>;
+  /** Replaces the epoch if it is still `seen`; resolves with the epoch now in force. */
+  renew(seen: string): Promise<string>;
+}
+
+/** The {@link LogStore} of one log (its keys) over one connection. */
+export function createLogStore(redis: Redis, options: ResolvedRedisOptions): LogStore {
+  const { epoch, seq, log, feed } = options.keys;
+  const keys = [epoch, seq, log] as const;
+  return {
+    async append(channel, payload) {
+      const args = [newEpoch(), options.maxCount, options.maxAgeMs, channel, payload, feed];
+      const [e, position, time] = (await scripts.publish(redis, keys, args)) as [string, number, number];
+      return { epoch: e, position, time };
+    },
+    async range(cursorEpoch, after, count) {
+      const args = [newEpoch(), options.maxAgeMs, cursorEpoch, after, count];
+      const [e, last, gap, from, entries] = (await scripts.read(redis, keys, args)) as [string, number, string, string, StreamEntry[]];
+      return { epoch: e, seq: last, gap: gap === '' ? undefined : (gap as GapReason), after: Number(from), entries };
+    },
+    async state() {
+      const [e, last] = (await scripts.state(redis, keys, [newEpoch()])) as [string, number];
+      return { epoch: e, seq: last };
+    },
+    async renew(seen) {
+      return (await scripts.renew(redis, keys, [seen, newEpoch()])) as string;
+    },
+  };
+}

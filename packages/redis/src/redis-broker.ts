@@ -1,0 +1,158 @@
+import { cometError, createLog, createLogEntry, type Broker, type CometError, type LogEntry, type ReadResult } from '@cometkit/core';
+import { Redis, type RedisOptions } from 'ioredis';
+import { fromStream } from './entries';
+import { createFeed } from './feed';
+import { createLogStore } from './log-store';
+import { resolveRedisOptions, type RedisBrokerOptions } from './options';
+
+const unavailable = (): CometError => cometError('unavailable', 'The message log (Redis) is unavailable; retry.');
+
+/**
+ * A {@link Broker} whose log lives in Redis, shared by every process (on any machine) built with
+ * the same `url` and `prefix`: positions are assigned atomically in Redis, history is a Redis
+ * Stream read by range, and each process keeps one pub/sub feed of every entry. Resolves once
+ * both of its connections are ready; rejects (`unavailable`) when Redis cannot be reached.
+ *
+ * ```ts
+ * const hub = createComet({ broker: await createRedisBroker({ url: process.env.REDIS_URL }) });
+ * ```
+ */
+export async function createRedisBroker(options: RedisBrokerOptions = {}): Promise<Broker> {
+  const resolved = resolveRedisOptions(options);
+  const log = createLog('redis', resolved.logger);
+  const common: RedisOptions = {
+    ...resolved.redis,
+    lazyConnect: true,
+    connectTimeout: resolved.connectTimeoutMs,
+    commandTimeout: resolved.commandTimeoutMs,
+    // A link that stalls with a reply due (armed only then) is dropped and made again: a command
+    // timeout alone would leave every later command waiting behind the stalled one.
+    socketTimeout: resolved.commandTimeoutMs,
+    // Back off to at most 2 s between attempts, forever: the hub outlives any Redis outage.
+    retryStrategy: (times) => Math.min(100 * times, 2_000),
+    // A command in flight when the connection drops fails at once rather than being sent again
+    // later: a publish is either acknowledged or reported failed to its caller, never both.
+    maxRetriesPerRequest: 0,
+  };
+  // Commands fail fast while Redis is away (the publisher gets 503 and retries) instead of queueing.
+  const commands = new Redis(resolved.url, { ...common, enableOfflineQueue: false, connectionName: 'cometkit:log' });
+  // The feed resubscribes itself on each `ready`, then reads what it missed: in that order.
+  const subscriber = new Redis(resolved.url, { ...common, autoResubscribe: false, connectionName: 'cometkit:feed' });
+  let closed = false;
+  for (const [name, connection] of [['log', commands], ['feed', subscriber]] as const) {
+    let up = false;
+    connection.on('ready', () => {
+      if (up || closed) return;
+      up = true;
+      log.debug('%s connection ready', name);
+    });
+    // Reported once per outage, not once per reconnect attempt.
+    connection.on('error', (error: Error) => {
+      if (closed) return;
+      if (up) log.error('%s connection to Redis lost: %s; reconnecting', name, error.message);
+      else log.debug('%s connection to Redis failed: %s', name, error.message);
+      up = false;
+    });
+  }
+
+  const store = createLogStore(commands, resolved);
+  try {
+    await Promise.all([commands.connect(), subscriber.connect()]);
+    await subscriber.subscribe(resolved.keys.feed);
+  } catch (error) {
+    closed = true;
+    commands.disconnect();
+    subscriber.disconnect();
+    log.debug('could not connect to Redis: %s', (error as Error).message);
+    throw unavailable();
+  }
+  const listeners = new Set<(entry: LogEntry) => void>();
+  // Subscribed before the state is read: whatever is published after it reaches the feed.
+  const start = await store.state().catch((error: unknown) => {
+    closed = true;
+    commands.disconnect();
+    subscriber.disconnect();
+    log.debug('could not read the log state: %s', (error as Error).message);
+    throw unavailable();
+  });
+  const feed = createFeed({
+    subscriber,
+    channel: resolved.keys.feed,
+    store,
+    start: { epoch: start.epoch, position: start.seq },
+    backfillCount: resolved.backfillCount,
+    checkIntervalMs: resolved.checkIntervalMs,
+    retryMs: 250,
+    log,
+    // A PING makes a stalled feed connection noticed (socketTimeout) even when nothing is published.
+    probe: () => void subscriber.ping().catch(() => undefined),
+    dispatch(entry) {
+      for (const listener of listeners) listener(entry);
+    },
+  });
+  // The first `ready` has passed: each one from now on is a new connection after a lost one.
+  subscriber.on('ready', () => {
+    if (closed) return;
+    // Subscribe again, and only then read what went by while there was no subscription.
+    subscriber.subscribe(resolved.keys.feed).then(
+      () => feed.catchUp(),
+      (error: Error) => log.debug('resubscribe failed: %s', error.message),
+    );
+  });
+
+  return {
+    async publish(channel, segments, payload) {
+      let appended: { epoch: string; position: number; time: number };
+      try {
+        appended = await store.append(channel, payload);
+      } catch (error) {
+        log.debug('publish failed: %s', (error as Error).message);
+        throw unavailable();
+      }
+      feed.sawPosition(appended.epoch, appended.position);
+      return createLogEntry(appended.epoch, appended.position, channel, segments, payload, appended.time);
+    },
+
+    async read(cursor, filter, limit): Promise<ReadResult> {
+      if (!cursor) {
+        const { epoch, position } = feed.head();
+        return { epoch, entries: [], position, more: false };
+      }
+      let range;
+      try {
+        range = await store.range(cursor.epoch, cursor.position, limit);
+      } catch (error) {
+        log.debug('read failed: %s', (error as Error).message);
+        throw unavailable();
+      }
+      const entries: LogEntry[] = [];
+      let position = range.after;
+      for (const raw of range.entries) {
+        const entry = fromStream(range.epoch, raw);
+        position = entry.position;
+        if (filter.matches(entry.channel, entry.segments)) entries.push(entry);
+      }
+      const result = { epoch: range.epoch, entries, position, more: position < range.seq };
+      return range.gap ? { ...result, gap: range.gap } : result;
+    },
+
+    onEntry(listener) {
+      // A fresh function per call, so one listener added twice is stopped once per stop.
+      const wrapped = (entry: LogEntry): void => listener(entry);
+      listeners.add(wrapped);
+      return () => listeners.delete(wrapped);
+    },
+
+    head: () => feed.head(),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      feed.close();
+      // No QUIT: it would wait for a Redis that may be gone. Pending commands reject.
+      commands.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// One cometkit server process on a shared Redis, for the multi-process tests: a hub on the Redis
+// broker, mounted with Express (KIND=express) or withComet in front of Express (KIND=withComet),
+// on 127.0.0.1:PORT (0: any). Prints `listening PORT` once it serves; SIGTERM shuts it down.
+// It loads the built packages (the test command builds them first).
+import http from 'node:http';
+import express from 'express';
+import { createComet, withComet } from '@cometkit/core';
+import { cometExpress } from '@cometkit/express';
+import { createRedisBroker } from '@cometkit/redis';
+
+const budget = Number(process.env.STREAM_BYTES ?? 4096);
+const broker = await createRedisBroker({ url: process.env.REDIS_URL, prefix: process.env.PREFIX ?? 'cometkit' });
+const hub = createComet({
+  broker,
+  httpPublish: true,
+  longPollTimeoutMs: 2_000,
+  // Small budgets end streams often, so a streaming client too moves from process to process.
+  streams: { byteBudget: budget },
+  endRules: { sse: { byteBudget: budget } },
+});
+const app = express();
+app.get('/stats', (_req, res) => res.json({ pid: process.pid, ...hub.stats() }));
+let server;
+if (process.env.KIND === 'withComet') server = http.createServer(withComet(hub, '/comet', app));
+else {
+  app.use('/comet', cometExpress(hub));
+  server = http.createServer(app);
+}
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+
+process.once('SIGTERM', async () => {
+  await hub.close();
+  await broker.close();
+  server.close();
+  server.closeAllConnections();
+});
