@@ -16,7 +16,7 @@ export type { EndRules, Transport, TransportContext } from './transport';
 export { builtinTransports } from './transports';
 export { openOneBatch, holdOneBatch, batchBody } from './transports/one-batch';
 export type { OneBatchFraming, OneBatchHold } from './transports/one-batch';
-export { openStream, streamFrom, STREAM_HEADERS } from './transports/stream';
+export { cursorBefore, openStream, streamFrom, STREAM_HEADERS } from './transports/stream';
 export type { StreamFraming, StreamOpen } from './transports/stream';
 export { frameObjects } from './transports/frame-objects';
 export { readPush, readChannels, readCursor, parseChannelList } from './push-request';
@@ -31,7 +31,7 @@ export type { PromClientLike, PrometheusOptions } from './prometheus';
 export { createMemoryBroker, DEFAULT_HISTORY } from './memory-broker';
 export type { HistoryOptions, MemoryBrokerOptions } from './memory-broker';
 export type { Broker, GapReason, LogEntry, ReadResult } from './broker';
-export { createLogEntry } from './log-entry';
+export { cachedFrame, createLogEntry } from './log-entry';
 export { ChannelFilter } from './channel-filter';
 export { SubscriptionIndex } from './subscription-index';
 

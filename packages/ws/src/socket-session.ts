@@ -1,6 +1,7 @@
 import {
+  cachedFrame,
   cometError,
-  formatCursor,
+  cursorBefore,
   frameObjects,
   isCometError,
   parseChannel,
@@ -236,17 +237,4 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
 }
 
 /** The message's frame, made once per message and shared by every socket. */
-function frameOf(entry: LogEntry): Buffer {
-  let frame = entry.frames.get('ws');
-  if (!frame) {
-    frame = Buffer.from(frameObjects.message(entry));
-    entry.frames.set('ws', frame);
-  }
-  return frame;
-}
-
-/** The cursor just before a batch's first message: resuming from it loses none of the batch. */
-function cursorBefore(batch: Batch): string {
-  const first = batch.entries[0];
-  return first ? formatCursor({ epoch: first.epoch, position: first.position - 1 }) : batch.cursor;
-}
+const frameOf = (entry: LogEntry): Buffer => cachedFrame(entry, 'ws', frameObjects.message);

@@ -1,4 +1,6 @@
 import { LastBatchCache } from '../batch-cache';
+import type { LogEntry } from '../broker';
+import { cachedFrame } from '../log-entry';
 import type { Engine, SubscribeSpec } from '../engine/engine';
 import type { Batch, EndReason, SubscriberHandlers } from '../engine/subscriber';
 import { cometError, isCometError, type CometError } from '../errors';
@@ -114,6 +116,7 @@ class PollWaiter implements SubscriberHandlers {
 }
 
 const lastBody = new LastBatchCache<string>();
+const onlyMessage = (entry: LogEntry): string => `{"cursor":"${entry.cursor}","messages":[${entry.json}]}`;
 
 /**
  * The long-poll JSON text of a batch: `{"cursor","messages"[,"gap"]}`, built once per batch and
@@ -122,13 +125,7 @@ const lastBody = new LastBatchCache<string>();
 export function batchBody(batch: Batch): string | Buffer {
   const { entries, gap } = batch;
   if (entries.length === 1 && !gap) {
-    const entry = entries[0]!;
-    let frame = entry.frames.get('poll');
-    if (!frame) {
-      frame = Buffer.from(`{"cursor":"${entry.cursor}","messages":[${entry.json}]}`);
-      entry.frames.set('poll', frame);
-    }
-    return frame;
+    return cachedFrame(entries[0]!, 'poll', onlyMessage);
   }
   if (entries.length === 0 && !gap) return `{"cursor":"${batch.cursor}","messages":[]}`;
   return lastBody.get(batch, () => {

@@ -1,5 +1,6 @@
 import type { GapReason, LogEntry } from '../broker';
 import { LastBatchCache } from '../batch-cache';
+import { cachedFrame } from '../log-entry';
 import { formatCursor } from '../cursor';
 import type { Engine } from '../engine/engine';
 import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../engine/subscriber';
@@ -181,16 +182,11 @@ function joinedFrames(batch: Batch, framing: StreamFraming): Buffer {
 
 /** The message's frame for this transport, made once and shared by every subscriber. */
 function frameOf(entry: LogEntry, framing: StreamFraming): Buffer {
-  let frame = entry.frames.get(framing.name);
-  if (!frame) {
-    frame = Buffer.from(framing.message(entry));
-    entry.frames.set(framing.name, frame);
-  }
-  return frame;
+  return cachedFrame(entry, framing.name, framing.message);
 }
 
 /** The cursor just before a batch's first message: resuming from it loses none of the batch. */
-function cursorBefore(batch: Batch): string {
+export function cursorBefore(batch: Batch): string {
   const first = batch.entries[0];
   return first ? formatCursor({ epoch: first.epoch, position: first.position - 1 }) : batch.cursor;
 }
