@@ -125,6 +125,7 @@ describe('a broker whose reads take time', () => {
     const readGate = gate();
     await withHub({ broker: gatedBroker(readGate) }, async (hub, server) => {
       const from = (await hub.publish('x', 0)).cursor;
+      await hub.publish('x', 1); // the cursor is behind the head: its poll must read history
       const poll = request(`${server.mount}/poll?channel=feed&cursor=${from}`);
       await readGate.entered;
       await hub.publish('feed', 'during the read');
@@ -135,14 +136,29 @@ describe('a broker whose reads take time', () => {
     });
   });
 
-  it('starts a cursor-less request at the moment it arrived, not when its read ends', async () => {
+  it('starts a cursor-less request at the moment it arrived, with no read of history', async () => {
     const readGate = gate();
     await withHub({ broker: gatedBroker(readGate) }, async (hub, server) => {
       const poll = request(`${server.mount}/poll?channel=feed`);
+      await until(() => hub.stats().connections === 1);
+      await hub.publish('feed', 'published after it arrived');
+      expect((await poll).json().messages.map((m: { data: unknown }) => m.data)).toEqual(['published after it arrived']);
+      expect(readGate.count()).toBe(0); // caught up from the start: the feed alone serves it
+    });
+  });
+
+  it('starts a request at a cursor behind the head at that cursor, whatever the time its read takes', async () => {
+    const readGate = gate();
+    await withHub({ broker: gatedBroker(readGate) }, async (hub, server) => {
+      const from = (await hub.publish('x', 0)).cursor;
+      await hub.publish('feed', 'before it arrived');
+      const poll = request(`${server.mount}/poll?channel=feed&cursor=${from}`);
       await readGate.entered;
       await hub.publish('feed', 'published during the read');
       readGate.open();
-      expect((await poll).json().messages.map((m: { data: unknown }) => m.data)).toEqual(['published during the read']);
+      // Read after the gate opens, the log holds both: each comes once, in order.
+      const answer = (await poll).json();
+      expect(answer.messages.map((m: { data: unknown }) => m.data)).toEqual(['before it arrived', 'published during the read']);
     });
   });
 });

@@ -130,7 +130,7 @@ function endpointChannels(
   source: ChannelSource,
   request: CometRequest,
   options: ResolvedOptions,
-): ParsedChannel[] | CometError {
+): readonly ParsedChannel[] | CometError {
   if (typeof source === 'function') {
     const names = source(request);
     return parseChannelList(typeof names === 'string' ? [names] : names, options.maxChannels);

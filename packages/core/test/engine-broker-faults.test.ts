@@ -49,11 +49,15 @@ describe('a broker feed with holes', () => {
 describe('a failing broker read', () => {
   const down = (inner: Broker = createMemoryBroker()): Broker => wrapBroker(inner, { read: () => Promise.reject(new Error('broker down')) });
 
+  // A subscriber needs a read only when its cursor is behind what the engine dispatched: a
+  // caught-up one (no cursor, or the head's) is served by the feed alone.
   it('ends the subscriber with "error", counts it in brokerErrors, and logs it', async () => {
     const log = { debug: jest.fn(), error: jest.fn() };
     const engine = createEngine({ broker: down(), options: resolveOptions({}), log });
+    const from = engine.head();
+    await engine.publish(channel('x'), 0);
     const seen = recorder();
-    engine.subscribe({ transport: 't', channels: channels('a'), request: fakeRequest('GET', '/'), handlers: seen.handlers, lifetime: { ms: 1e9, reason: 'timeout' } });
+    engine.subscribe({ transport: 't', channels: channels('a'), cursor: from, request: fakeRequest('GET', '/'), handlers: seen.handlers, lifetime: { ms: 1e9, reason: 'timeout' } });
     await settle();
     expect(seen.ends.map((e) => e.reason)).toEqual(['error']);
     expect(engine.stats()).toMatchObject({ connections: 0, brokerErrors: 1 });
@@ -62,14 +66,14 @@ describe('a failing broker read', () => {
   });
 
   it('a read that fails on a reread (new channels) ends the subscriber too', async () => {
-    let reads = 0;
-    const inner = createMemoryBroker();
-    const broker = wrapBroker(inner, { read: (...args) => (++reads > 1 ? Promise.reject(new Error('lost')) : inner.read(...args)) });
-    const { engine } = engineWith({}, broker);
+    const { engine } = engineWith({}, down());
     const seen = recorder();
+    // From now: live at once, no read.
     const subscriber = engine.subscribe({ transport: 't', channels: channels('a'), request: fakeRequest('GET', '/'), handlers: seen.handlers, lifetime: { ms: 1e9, reason: 'timeout' } }) as Subscriber;
     await settle();
     expect(seen.lives).toHaveLength(1);
+    // A message it did not want moves the head past it: the channel added must be read from there.
+    await engine.publish(channel('b'), 'on b');
     subscriber.setChannels(channels('a', 'b'));
     await settle();
     expect(seen.ends.map((e) => e.reason)).toEqual(['error']);
@@ -79,8 +83,10 @@ describe('a failing broker read', () => {
 
   it('answers a poll 503 unavailable, and ends a stream without an end frame', async () => {
     const hub = hubWith({ broker: down() });
-    const poll = track(hub.handle(fakeRequest('GET', '/poll?channel=a')));
-    const stream = startStream(await hub.handle(fakeRequest('GET', '/stream?channel=a')));
+    const { cursor } = await hub.publish('x', 0);
+    await hub.publish('x', 1);
+    const poll = track(hub.handle(fakeRequest('GET', `/poll?channel=a&cursor=${cursor}`)));
+    const stream = startStream(await hub.handle(fakeRequest('GET', `/stream?channel=a&cursor=${cursor}`)));
     await settle();
     expect(bodyOf(poll.value!)).toMatchObject({ status: 503, json: { error: { code: 'unavailable' } } });
     expect(stream.ended).toBeDefined();

@@ -92,14 +92,16 @@ export function createEngine({ broker, options, log = createLog('engine', option
   let dispatched = broker.head();
 
   const stopListening = broker.onEntry((entry: LogEntry) => {
-    if (entry.epoch === dispatched.epoch && entry.position !== dispatched.position + 1) {
-      if (entry.position <= dispatched.position) return; // seen already (a feed that replays)
-      // The feed skipped entries: every live subscriber reads them from history instead.
-      log.debug('feed skipped from %d to %d; live subscribers read history', dispatched.position, entry.position);
-      // Those still reading too: their read may have been answered before the missing entries.
+    const hole = entry.epoch === dispatched.epoch && entry.position !== dispatched.position + 1;
+    if (hole && entry.position <= dispatched.position) return; // seen already (a feed that replays)
+    dispatched = { epoch: entry.epoch, position: entry.position };
+    if (hole) {
+      // The feed skipped entries: every subscriber that has begun reading reads them from history
+      // instead (those still reading too: their read may have been answered before the missing
+      // entries). `dispatched` moved first, so none of them takes itself for caught up.
+      log.debug('feed skipped to %d; subscribers read history', entry.position);
       for (const subscriber of held) if (subscriber.generation > 0) subscriber.reread();
     }
-    dispatched = { epoch: entry.epoch, position: entry.position };
     index.forEachMatch(entry.segments, (subscriber) => subscriber.push(entry));
   });
 
@@ -146,6 +148,17 @@ export function createEngine({ broker, options, log = createLog('engine', option
       }
     },
     read(subscriber) {
+      const from = subscriber.readFrom;
+      if (from.epoch === dispatched.epoch && from.position >= dispatched.position) {
+        // Caught up already (a client polling again with the cursor it was just given, or one
+        // from a process that is ahead): history holds nothing this process has not dispatched,
+        // and whatever comes next reaches the subscriber through the feed it is already in. So
+        // no read, no promise: the common long-poll cycle costs no broker round trip.
+        subscriber.generation++;
+        subscriber.takeRead({ epoch: from.epoch, entries: [], position: from.position, more: false });
+        subscriber.goLive();
+        return;
+      }
       readHistory(subscriber).catch((error: unknown) => {
         // The client retries (a poll gets 503, a stream ends); the operator should hear of it.
         log.error('history read failed for a %s subscriber: %O', subscriber.transport, error);
