@@ -49,8 +49,8 @@ const cometd = new CometD();
 const subscriptions = new Map();
 
 const commands = {
-  configure({ url, ack, transport, maxMessageSize }) {
-    cometd.configure({ url, logLevel: 'warn', maxSendBayeuxMessageSize: maxMessageSize ?? 8192 });
+  configure({ url, ack, transport, maxMessageSize, backoff }) {
+    cometd.configure({ url, logLevel: 'warn', maxSendBayeuxMessageSize: maxMessageSize ?? 8192, backoffIncrement: backoff ?? 1000 });
     cometd.unregisterTransport('websocket');
     if (transport === 'callback-polling') cometd.unregisterTransport('long-polling');
     if (ack) cometd.registerExtension('ack', new AckExtension());
