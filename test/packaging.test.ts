@@ -7,13 +7,14 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 const node = (args: string[]): string => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
 
-describe.each(['protocol', 'core', 'express', 'koa', 'client'])('@cometkit/%s as published', (name) => {
+describe.each(['protocol', 'core', 'express', 'koa', 'client', 'bayeux'])('@cometkit/%s as published', (name) => {
   const entry = {
     protocol: 'parseCursor',
     core: 'createComet',
     express: 'cometExpress',
     koa: 'cometKoa',
     client: 'createClient',
+    bayeux: 'createBayeux',
   }[name]!;
 
   it('loads with require()', () => {
@@ -58,7 +59,7 @@ describe('the client package exports', () => {
 });
 
 // What a registry page and a user's license scanner read.
-describe.each(['core', 'express', 'koa', 'client', 'protocol'])('@cometkit/%s metadata', (name) => {
+describe.each(['core', 'express', 'koa', 'client', 'protocol', 'bayeux'])('@cometkit/%s metadata', (name) => {
   const dir = join(root, 'packages', name);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 
