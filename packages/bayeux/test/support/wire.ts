@@ -55,7 +55,7 @@ export const deliveries = (answer: Json[]): Json[] => answer.filter((m) => m.cha
 /** Resolves once `count` Bayeux connects are held by the hub's engine (turns of the event loop, no sleeps). */
 export async function untilHeld(hub: { stats(): { connectionsByTransport: Record<string, number> } }, count = 1): Promise<void> {
   for (let turns = 0; (hub.stats().connectionsByTransport.bayeux ?? 0) < count; turns++) {
-    if (turns > 200_000) throw new Error(`never saw ${count} held connects`);
+    if (turns > 5_000_000) throw new Error(`never saw ${count} held connects`);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
