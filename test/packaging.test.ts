@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 const node = (args: string[]): string => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
 
-describe.each(['protocol', 'core', 'express', 'koa', 'client', 'redis'])('@cometkit/%s as published', (name) => {
+describe.each(['protocol', 'core', 'express', 'koa', 'client', 'redis', 'bayeux', 'ws'])('@cometkit/%s as published', (name) => {
   const entry = {
     protocol: 'parseCursor',
     core: 'createComet',
@@ -15,6 +15,8 @@ describe.each(['protocol', 'core', 'express', 'koa', 'client', 'redis'])('@comet
     koa: 'cometKoa',
     client: 'createClient',
     redis: 'createRedisBroker',
+    bayeux: 'createBayeux',
+    ws: 'attachWebSocket',
   }[name]!;
 
   it('loads with require()', () => {
@@ -59,7 +61,7 @@ describe('the client package exports', () => {
 });
 
 // What a registry page and a user's license scanner read.
-describe.each(['core', 'express', 'koa', 'client', 'protocol', 'redis', 'ws'])('@cometkit/%s metadata', (name) => {
+describe.each(['core', 'express', 'koa', 'client', 'protocol', 'redis', 'ws', 'bayeux'])('@cometkit/%s metadata', (name) => {
   const dir = join(root, 'packages', name);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 

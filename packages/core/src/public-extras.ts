@@ -9,3 +9,6 @@ export { isClientGone } from './node/client-gone';
 export type { WithCometOptions } from './node/with-comet';
 export type { OriginList } from './options';
 export type { CometErrorDetails } from './errors';
+// For entry points that answer cross-origin and JSONP requests themselves (Bayeux).
+export { corsHeaders, preflight, withCors } from './cors';
+export { readCallback, escapeLineTerminators, MAX_CALLBACK_LENGTH } from './callback-name';

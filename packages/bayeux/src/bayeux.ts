@@ -1,0 +1,133 @@
+import {
+  cometError,
+  createLog,
+  errorResponse,
+  escapeLineTerminators,
+  isCometError,
+  preflight,
+  readCallback,
+  withCors,
+  type CometBodyResponse,
+  type CometError,
+  type CometHeaders,
+  type CometHub,
+  type CometRequest,
+  type CometResponse,
+} from '@cometkit/core';
+import { createMemorySessionStore } from './memory-session-store';
+import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from './options';
+import { createProtocol, type Answer } from './protocol';
+import { readMessages } from './read-messages';
+import type { SessionStore } from './session-store';
+
+/** A Bayeux endpoint over a hub: mount it like a hub (`app.use('/bayeux', cometExpress(bayeux))`). */
+export interface BayeuxEndpoint {
+  /** Answers every request below the mount: CometD posts to `/handshake`, `/connect`, … */
+  handle(request: CometRequest): Promise<CometResponse>;
+  /** The session store in use. */
+  readonly sessions: SessionStore;
+  /** The options in force, defaults filled in. */
+  readonly options: ResolvedBayeuxOptions;
+  /** Sweeps expired sessions now (it also happens on a timer). Resolves with the ids removed. */
+  expireSessions(now?: number): Promise<string[]>;
+  /** Stops the session sweeper (the hub's `close()` ends held connects). */
+  close(): void;
+}
+
+const JSON_HEADERS: CometHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache, no-store' };
+const SCRIPT_HEADERS: CometHeaders = {
+  'content-type': 'application/javascript; charset=utf-8',
+  'cache-control': 'no-cache, no-store',
+  'x-content-type-options': 'nosniff',
+  'content-disposition': 'attachment',
+};
+/** What a connect whose client left settles with; the Node bridge writes nothing for it. */
+const GONE = errorResponse(cometError('bad_request', 'The client went away.'));
+const DEFAULT_CALLBACK = 'jsonpcallback';
+
+/**
+ * Builds a Bayeux 1.0 endpoint on `hub`: the same channels, history and cursor order as every
+ * cometkit transport (`/chat/room` is the hub's `chat/room`). Long-polling (POST JSON, or a
+ * `message=` form), callback-polling (`GET ?message=…&jsonp=…`) and cross-origin long-polling
+ * (with the hub's `cors` options). Sessions hold a cursor in the hub's log, not a queue.
+ */
+export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): BayeuxEndpoint {
+  const sessions = options.sessions ?? createMemorySessionStore();
+  const resolved = resolveBayeuxOptions(hub, options, sessions);
+  const log = createLog('bayeux', options.logger ?? hub.options.logger);
+  const protocol = createProtocol(resolved, log);
+  const cors = hub.options;
+
+  async function expireSessions(now = Date.now()): Promise<string[]> {
+    const ids = await sessions.expire(now);
+    protocol.release(ids);
+    return ids;
+  }
+  const sweeper = setInterval(() => {
+    expireSessions().catch((error: unknown) => log.error('session sweep failed: %O', error));
+  }, Math.min(resolved.sessionTimeoutMs, 5_000));
+  sweeper.unref();
+
+  async function answer(request: CometRequest): Promise<CometResponse> {
+    if (request.method === 'OPTIONS') return preflight(request, cors);
+    if (request.method !== 'GET' && request.method !== 'POST') {
+      return errorResponse(cometError('method_not_allowed', 'Use POST (long-polling) or GET (callback-polling).', { allow: ['GET', 'POST', 'OPTIONS'] }));
+    }
+    let callback: string | undefined;
+    if (request.method === 'GET') {
+      const named = readCallback(new URLSearchParams({ callback: request.query.get('jsonp') ?? DEFAULT_CALLBACK }));
+      if (isCometError(named)) return errorResponse(named);
+      callback = named;
+    }
+    const messages = await readMessages(request, resolved.maxBodyBytes);
+    if (isCometError(messages)) return refuse(messages, callback);
+    if (messages.length > resolved.maxBatch) return refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback);
+    const result = await protocol.process(messages, request, rawLength(request));
+    if (result.gone) return GONE;
+    watchDelivery(request, result);
+    const text = `[${result.replies.map((r) => JSON.stringify(r)).concat(result.deliveries).join(',')}]`;
+    if (callback === undefined) return { status: 200, headers: JSON_HEADERS, body: text };
+    return script(callback, text);
+  }
+
+  return {
+    sessions,
+    options: resolved,
+    expireSessions,
+    close: () => clearInterval(sweeper),
+    async handle(request) {
+      const response = await answer(request);
+      return withCors(response, request, cors);
+    },
+  };
+}
+
+/** An answer the client never got in full (it left before or while it was written) is read again. */
+function watchDelivery(request: CometRequest, result: Answer): void {
+  const { undelivered } = result;
+  if (!undelivered) return;
+  if (request.signal.aborted) return undelivered();
+  const onAbort = (): void => {
+    request.signal.removeEventListener('abort', onAbort);
+    undelivered();
+  };
+  request.signal.addEventListener('abort', onAbort);
+}
+
+/** The size of what the client sent, to skip measuring each message of a small request. */
+function rawLength(request: CometRequest): number {
+  if (request.method === 'GET') return request.query.toString().length;
+  const length = Number(request.header('content-length'));
+  return Number.isFinite(length) ? length : Number.MAX_SAFE_INTEGER;
+}
+
+/** A request with no Bayeux message to answer: 400 JSON, or the error handed to the JSONP callback. */
+function refuse(error: CometError, callback: string | undefined): CometBodyResponse {
+  if (callback === undefined) return errorResponse(error);
+  return { ...script(callback, JSON.stringify({ ...error.toBody(), status: error.status })), error: error.code };
+}
+
+function script(callback: string, json: string): CometBodyResponse {
+  const body = `/**/typeof ${callback}==='function'&&${callback}(${escapeLineTerminators(json)});`;
+  return { status: 200, headers: SCRIPT_HEADERS, body };
+}

@@ -1,0 +1,45 @@
+/** A Bayeux message as it arrives or leaves: a JSON object with a few well-known fields. */
+export interface BayeuxMessage {
+  channel: string;
+  id?: string | number;
+  clientId?: string;
+  data?: unknown;
+  ext?: Record<string, unknown>;
+  advice?: BayeuxAdvice;
+  successful?: boolean;
+  error?: string;
+  subscription?: string | string[];
+  connectionType?: string;
+  supportedConnectionTypes?: string[];
+  version?: string;
+  minimumVersion?: string;
+  [field: string]: unknown;
+}
+
+/** How the server tells a client to go on (Bayeux 1.0 "advice"). */
+export interface BayeuxAdvice {
+  reconnect?: 'retry' | 'handshake' | 'none';
+  interval?: number;
+  timeout?: number;
+  [field: string]: unknown;
+}
+
+/** The meta channels this server answers; any other `/meta/…` channel is unknown. */
+export const META = {
+  handshake: '/meta/handshake',
+  connect: '/meta/connect',
+  subscribe: '/meta/subscribe',
+  unsubscribe: '/meta/unsubscribe',
+  disconnect: '/meta/disconnect',
+} as const;
+
+/** Connection types served over HTTP (WebSocket comes with the WebSocket transport). */
+export const CONNECTION_TYPES: readonly string[] = ['long-polling', 'callback-polling', 'cross-origin-long-polling'];
+
+/**
+ * A Bayeux error string, `code:args:message` (args comma-separated), e.g.
+ * `402:abc123:Unknown client`, `403:/a/b:Subscription denied`.
+ */
+export function bayeuxError(code: number, args: readonly string[], message: string): string {
+  return `${code}:${args.join(',')}:${message}`;
+}

@@ -1,0 +1,96 @@
+import type { CometHub, CometLogger, CometRequest } from '@cometkit/core';
+import type { BayeuxMessage } from './message';
+import type { BayeuxSession, SessionStore } from './session-store';
+
+/** What an extension is told besides the message. */
+export interface ExtensionContext {
+  /** The HTTP request the message came in (`request.raw` is the framework's own). */
+  readonly request: CometRequest;
+  /** The message's clientId when it names a live session (undefined on a handshake). */
+  readonly clientId?: string;
+}
+
+/**
+ * A server extension, as in Faye and CometD: `incoming` sees each message before the server
+ * acts on it, `outgoing` each reply and delivery before it is sent. Either may change the message
+ * (strip a secret from `ext`, add fields) and return it, or return a promise of it. An `incoming`
+ * that sets `message.error` (a Bayeux error string such as `403::Not allowed`) rejects the
+ * message: the server answers it unsuccessful with that error and does nothing else with it.
+ */
+export interface BayeuxExtension {
+  incoming?(message: BayeuxMessage, context: ExtensionContext): BayeuxMessage | Promise<BayeuxMessage>;
+  outgoing?(message: BayeuxMessage, context: ExtensionContext): BayeuxMessage | Promise<BayeuxMessage>;
+}
+
+/** Options of `createBayeux`. Every limit has a safe default. */
+export interface BayeuxOptions {
+  /** Where sessions live. Default: this process's memory ({@link createMemorySessionStore}). */
+  sessions?: SessionStore;
+  /** How long a `/meta/connect` is held with nothing to say (`advice.timeout`). Default: the hub's `longPollTimeoutMs`. */
+  timeoutMs?: number;
+  /** `advice.interval`: how long a client waits between connects. Default 0. */
+  intervalMs?: number;
+  /** A session with no `/meta/connect` for this long (after the last one ended) is gone. Default 30,000 ms. */
+  sessionTimeoutMs?: number;
+  /** Extensions, run in order on incoming messages and in order on outgoing ones. */
+  extensions?: readonly BayeuxExtension[];
+  /** Grant the CometD ack extension to clients that ask for it (`ext: { ack: true }`). Default true. */
+  ack?: boolean;
+  limits?: {
+    /** Largest request body (POST) in bytes. Default 256 KiB. */
+    maxBodyBytes?: number;
+    /** Largest message (its JSON text) in a request. Default 128 KiB. */
+    maxMessageBytes?: number;
+    /** Most messages in one request. Default 100. */
+    maxBatch?: number;
+    /** Most subscriptions of one session. Default 100. */
+    maxSubscriptions?: number;
+    /** Most sessions in the store (with the memory store: in this process). Default 20,000. */
+    maxSessions?: number;
+  };
+  /** Where diagnostics go. Default: the hub's `logger`. */
+  logger?: CometLogger;
+}
+
+/** The options in force. */
+export interface ResolvedBayeuxOptions {
+  readonly hub: CometHub;
+  readonly sessions: SessionStore;
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly extensions: readonly BayeuxExtension[];
+  readonly ack: boolean;
+  readonly maxBodyBytes: number;
+  readonly maxMessageBytes: number;
+  readonly maxBatch: number;
+  readonly maxSubscriptions: number;
+  readonly maxSessions: number;
+}
+
+function whole(name: string, value: number | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be an integer of at least ${min}, not ${String(value)}.`);
+  return value;
+}
+
+/** Fills in defaults and checks every number (a bad option is a bug: it throws a TypeError). */
+export function resolveBayeuxOptions(hub: CometHub, options: BayeuxOptions, sessions: SessionStore): ResolvedBayeuxOptions {
+  const limits = options.limits ?? {};
+  return {
+    hub,
+    sessions,
+    timeoutMs: whole('timeoutMs', options.timeoutMs, hub.options.longPollTimeoutMs),
+    intervalMs: whole('intervalMs', options.intervalMs, 0),
+    sessionTimeoutMs: whole('sessionTimeoutMs', options.sessionTimeoutMs, 30_000, 1),
+    extensions: options.extensions ?? [],
+    ack: options.ack ?? true,
+    maxBodyBytes: whole('limits.maxBodyBytes', limits.maxBodyBytes, 256 * 1024, 1),
+    maxMessageBytes: whole('limits.maxMessageBytes', limits.maxMessageBytes, 128 * 1024, 1),
+    maxBatch: whole('limits.maxBatch', limits.maxBatch, 100, 1),
+    maxSubscriptions: whole('limits.maxSubscriptions', limits.maxSubscriptions, 100, 1),
+    maxSessions: whole('limits.maxSessions', limits.maxSessions, 20_000, 1),
+  };
+}
+
+export type { BayeuxSession };

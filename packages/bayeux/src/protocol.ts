@@ -1,0 +1,427 @@
+import {
+  formatCursor,
+  isCometError,
+  parseChannel,
+  parseCursor,
+  type CometError,
+  type CometRequest,
+  type Subscriber,
+  type Log,
+  type LogEntry,
+  type ParsedChannel,
+} from '@cometkit/core';
+import { bayeuxName, readBayeuxChannel } from './channel-name';
+import { newClientId } from './client-id';
+import { ConnectWaiter, type ConnectOutcome } from './connect-waiter';
+import { bayeuxError, CONNECTION_TYPES, META, type BayeuxMessage } from './message';
+import type { ExtensionContext, ResolvedBayeuxOptions } from './options';
+import { isPlainObject } from './read-messages';
+import { failure, HANDSHAKE_ADVICE, replyTo } from './reply';
+import type { BayeuxSession, SentAnswer } from './session-store';
+
+/** What one request's messages come to: the replies in order, then the deliveries (JSON text). */
+export interface Answer {
+  readonly replies: BayeuxMessage[];
+  readonly deliveries: string[];
+  /**
+   * Called by the HTTP layer when the request turned out not to be answered after all (its client
+   * went away before or while the answer was written): the messages it carried are read again.
+   */
+  readonly undelivered?: () => void;
+  /** The client went away while its connect was held: write nothing. */
+  readonly gone?: boolean;
+}
+
+type Message = Record<string, unknown>;
+
+/** Unacknowledged answers kept per session (the ack extension may name any of them). */
+const MAX_SENT = 4;
+
+/** The Bayeux protocol over a hub and a session store, one request's messages at a time. */
+export interface BayeuxProtocol {
+  process(messages: readonly object[], request: CometRequest, rawLength: number): Promise<Answer>;
+  /** Releases the held connects of sessions the store no longer has (expired or deleted elsewhere). */
+  release(ids: readonly string[]): void;
+}
+
+/** Builds the protocol (`createBayeux` wraps it in HTTP). */
+export function createProtocol(options: ResolvedBayeuxOptions, log: Log): BayeuxProtocol {
+  const { hub, sessions } = options;
+  const engine = hub.engine;
+  /** Connects held by this process, by clientId. */
+  const held = new Map<string, ConnectWaiter>();
+
+  const unknownClient = (message: Message, channel: string): BayeuxMessage =>
+    failure(message, channel, bayeuxError(402, [String(message.clientId ?? '')], 'Unknown client'), HANDSHAKE_ADVICE);
+
+  async function session(message: Message): Promise<BayeuxSession | undefined> {
+    const id = message.clientId;
+    return typeof id === 'string' && id.length <= 128 ? sessions.get(id) : undefined;
+  }
+
+  const expiresAfter = (ms: number): number => Date.now() + ms + options.sessionTimeoutMs;
+
+  async function handshake(message: Message, request: CometRequest): Promise<BayeuxMessage> {
+    const channel = META.handshake;
+    const types = message.supportedConnectionTypes;
+    if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) {
+      return failure(message, channel, bayeuxError(400, ['supportedConnectionTypes'], 'Missing or malformed field'));
+    }
+    if (!types.some((t) => CONNECTION_TYPES.includes(t))) {
+      const reply = failure(message, channel, bayeuxError(301, types.slice(0, 8), 'Connection types not supported'), { reconnect: 'none' });
+      reply.supportedConnectionTypes = [...CONNECTION_TYPES];
+      return reply;
+    }
+    const ext = message.ext;
+    if (!(await engine.authorize('handshake', { channels: [], request, transport: 'bayeux', ext }))) {
+      return failure(message, channel, bayeuxError(403, [], 'Handshake denied'), { reconnect: 'none' });
+    }
+    if ((await sessions.count()) >= options.maxSessions) {
+      return failure(message, channel, bayeuxError(503, [], 'Too many sessions; retry later'), { reconnect: 'handshake', interval: 2000 });
+    }
+    const ack = options.ack && isPlainObject(ext) && ext.ack === true;
+    const id = newClientId();
+    const created = await sessions.create({
+      id,
+      subscriptions: [],
+      cursor: formatCursor(engine.head()),
+      sent: [],
+      batch: 0,
+      ack,
+      expiresAt: expiresAfter(0),
+    });
+    if (!created) return failure(message, channel, bayeuxError(500, [], 'Could not create a session; retry'), { reconnect: 'handshake', interval: 1000 });
+    const reply = replyTo(message, channel, true);
+    reply.version = '1.0';
+    reply.supportedConnectionTypes = [...CONNECTION_TYPES];
+    reply.clientId = id;
+    reply.advice = { reconnect: 'retry', interval: options.intervalMs, timeout: options.timeoutMs };
+    if (ack) reply.ext = { ack: true };
+    return reply;
+  }
+
+  /** Where the next read starts once this connect has acknowledged what it acknowledges. */
+  function acknowledge(found: BayeuxSession, message: Message): { cursor: string; sent: SentAnswer[] } {
+    const ext = message.ext;
+    const acked = found.ack && isPlainObject(ext) && typeof ext.ack === 'number' ? ext.ack : undefined;
+    if (acked === undefined) {
+      // Without the ack extension, a new connect says the client has the last answer that was
+      // written in full (an answer cut off on the way was taken out of `sent` when it failed).
+      const last = found.sent[found.sent.length - 1];
+      return { cursor: last ? last.cursor : found.cursor, sent: [] };
+    }
+    const named = found.sent.find((s) => s.batch === acked);
+    return { cursor: named ? named.cursor : found.cursor, sent: found.sent.filter((s) => s.batch > acked) };
+  }
+
+  async function connect(message: Message, request: CometRequest, alone: boolean): Promise<Answer> {
+    const channel = META.connect;
+    const found = await session(message);
+    if (!found) return { replies: [unknownClient(message, channel)], deliveries: [] };
+    const type = message.connectionType;
+    if (typeof type !== 'string') return { replies: [failure(message, channel, bayeuxError(400, ['connectionType'], 'Missing field'))], deliveries: [] };
+    if (!CONNECTION_TYPES.includes(type)) {
+      return { replies: [failure(message, channel, bayeuxError(301, [type], 'Connection type not supported'))], deliveries: [] };
+    }
+    const advice = isPlainObject(message.advice) ? message.advice : undefined;
+    const asked = advice && typeof advice.timeout === 'number' && Number.isFinite(advice.timeout) && advice.timeout >= 0 ? advice.timeout : options.timeoutMs;
+    // A connect batched with other messages is answered at once: their replies must not wait.
+    const holdMs = alone ? Math.min(Math.max(engine.options.minHoldMs, asked), engine.options.maxHoldMs) : 0;
+    const { cursor, sent } = acknowledge(found, message);
+    const current = await sessions.update(found.id, { cursor, sent, expiresAt: expiresAfter(holdMs) });
+    if (!current) return { replies: [unknownClient(message, channel)], deliveries: [] };
+    held.get(found.id)?.release('superseded');
+
+    const waiter = new ConnectWaiter();
+    held.set(found.id, waiter);
+    const outcome = await hold(waiter, current, message, request, holdMs);
+    if (held.get(found.id) === waiter) held.delete(found.id);
+    return connectAnswer(outcome, message, found.id);
+  }
+
+  function hold(waiter: ConnectWaiter, current: BayeuxSession, message: Message, request: CometRequest, holdMs: number): Promise<ConnectOutcome> {
+    const from = parseCursor(current.cursor);
+    const subscribed = engine.subscribe({
+      transport: 'bayeux',
+      channels: parsedAll(current.subscriptions),
+      cursor: isCometError(from) ? undefined : from,
+      sentCursor: current.cursor,
+      request,
+      signal: request.signal,
+      handlers: waiter,
+      lifetime: { ms: holdMs, reason: 'timeout' },
+      once: true,
+      context: { session: { clientId: current.id }, ext: message.ext },
+    });
+    const admitted = (result: Subscriber | CometError): void => {
+      if (isCometError(result)) waiter.refuse(result);
+      else waiter.attach(result);
+    };
+    // `authorize` threw: a bug of the app's, handed to the framework's error handling.
+    if (subscribed instanceof Promise) subscribed.then(admitted, (error: unknown) => waiter.fail(error));
+    else admitted(subscribed);
+    return waiter.outcome;
+  }
+
+  async function connectAnswer(outcome: ConnectOutcome, message: Message, id: string): Promise<Answer> {
+    const channel = META.connect;
+    const only = (reply: BayeuxMessage): Answer => ({ replies: [reply], deliveries: [] });
+    if (outcome.kind === 'refused') {
+      const { error } = outcome;
+      if (error.code === 'bad_request') return { replies: [], deliveries: [], gone: true };
+      if (error.code === 'forbidden') return only(failure(message, channel, bayeuxError(403, [id], 'Subscription denied'), { reconnect: 'none' }));
+      return only(failure(message, channel, bayeuxError(503, [], error.message), { reconnect: 'retry', interval: 2000 }));
+    }
+    if (outcome.kind === 'released') {
+      if (outcome.why === 'expired') return only(unknownClient(message, channel));
+      const reply = replyTo(message, channel, true);
+      reply.clientId = id;
+      reply.advice = outcome.why === 'disconnected' ? { reconnect: 'none', interval: 0 } : retryAdvice();
+      return only(reply);
+    }
+    if (outcome.kind === 'end' && outcome.reason === 'gone') return { replies: [], deliveries: [], gone: true };
+    if (outcome.kind === 'end' && outcome.reason === 'error') {
+      return only(failure(message, channel, bayeuxError(503, [], 'The message log is unavailable; retry'), { reconnect: 'retry', interval: 1000 }));
+    }
+    const batch = outcome.kind === 'batch' ? outcome.batch : { entries: [] as LogEntry[], cursor: outcome.cursor };
+    if ('gap' in batch && batch.gap) {
+      // History no longer covers this session: say so, end the session, and have the client start over.
+      await sessions.delete(id);
+      const reply = replyTo(message, channel, true);
+      reply.clientId = id;
+      reply.advice = { ...HANDSHAKE_ADVICE };
+      reply.ext = { gap: { reason: batch.gap.reason, from: batch.gap.from } };
+      return only(reply);
+    }
+    const before = await sessions.get(id);
+    if (!before) return only(unknownClient(message, channel));
+    const answer: SentAnswer = { batch: before.batch + 1, cursor: batch.cursor };
+    const after = await sessions.update(id, {
+      batch: answer.batch,
+      sent: [...before.sent, answer].slice(-MAX_SENT),
+      expiresAt: expiresAfter(0),
+    });
+    if (!after) return only(unknownClient(message, channel));
+    const reply = replyTo(message, channel, true);
+    reply.clientId = id;
+    reply.advice = retryAdvice();
+    if (after.ack) reply.ext = { ack: answer.batch };
+    return {
+      replies: [reply],
+      deliveries: batch.entries.map(deliveryOf),
+      undelivered: () => void forget(id, answer.batch),
+    };
+  }
+
+  /** An answer that never reached its client: its messages are read again from the session's cursor. */
+  async function forget(id: string, batch: number): Promise<void> {
+    const current = await sessions.get(id);
+    if (!current || !current.sent.some((s) => s.batch === batch)) return;
+    await sessions.update(id, { sent: current.sent.filter((s) => s.batch !== batch) });
+  }
+
+  const retryAdvice = (): BayeuxMessage['advice'] => ({ reconnect: 'retry', interval: options.intervalMs, timeout: options.timeoutMs });
+
+  /** The subscription field as a list of names, or undefined when missing or malformed. */
+  function subscriptionList(message: Message): string[] | undefined {
+    const field = message.subscription;
+    const list = typeof field === 'string' ? [field] : field;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string')) return undefined;
+    return list as string[];
+  }
+
+  async function changeSubscriptions(message: Message, request: CometRequest, subscribe: boolean): Promise<BayeuxMessage> {
+    const channel = subscribe ? META.subscribe : META.unsubscribe;
+    const found = await session(message);
+    if (!found) return unknownClient(message, channel);
+    const list = subscriptionList(message);
+    const fail = (error: string): BayeuxMessage => withSubscription(failure(message, channel, error), message, found.id);
+    if (!list) return fail(bayeuxError(400, ['subscription'], 'Missing or malformed field'));
+    const names: string[] = [];
+    for (const name of list) {
+      const read = readBayeuxChannel(name, true);
+      if (read.kind === 'invalid') return fail(bayeuxError(405, [name], 'Invalid channel'));
+      if (read.kind === 'meta') return fail(bayeuxError(403, [name], 'Meta channels cannot be subscribed to'));
+      // A service channel is request/response: nothing is ever broadcast on it, so there is nothing to record.
+      if (read.kind === 'hub') names.push(read.parsed.name);
+    }
+    let updated: BayeuxSession | undefined;
+    if (subscribe) {
+      const total = new Set([...found.subscriptions, ...names]).size;
+      if (total > options.maxSubscriptions) return fail(bayeuxError(409, [String(options.maxSubscriptions)], 'Too many subscriptions'));
+      const context = { channels: names, request, transport: 'bayeux', session: { clientId: found.id }, ext: message.ext };
+      if (names.length > 0 && !(await engine.authorize('subscribe', context))) {
+        return fail(bayeuxError(403, [found.id, ...list], 'Subscription denied'));
+      }
+      updated = names.length > 0 ? await sessions.subscribe(found.id, names) : found;
+    } else {
+      updated = names.length > 0 ? await sessions.unsubscribe(found.id, names) : found;
+    }
+    if (!updated) return unknownClient(message, channel);
+    held.get(found.id)?.setChannels(parsedAll(updated.subscriptions));
+    return withSubscription(replyTo(message, channel, true), message, found.id);
+  }
+
+  async function disconnect(message: Message): Promise<BayeuxMessage> {
+    const channel = META.disconnect;
+    const found = await session(message);
+    if (!found) return unknownClient(message, channel);
+    await sessions.delete(found.id);
+    held.get(found.id)?.release('disconnected');
+    const reply = replyTo(message, channel, true);
+    reply.clientId = found.id;
+    return reply;
+  }
+
+  async function publish(message: Message, request: CometRequest): Promise<BayeuxMessage> {
+    const name = message.channel as string;
+    const read = readBayeuxChannel(name, false);
+    if (read.kind === 'meta') return failure(message, name, bayeuxError(404, [name], 'Unknown meta channel'));
+    if (read.kind === 'invalid') return failure(message, name, bayeuxError(405, [name], 'Invalid channel'));
+    const found = await session(message);
+    if (!found) return unknownClient(message, name);
+    if (!('data' in message)) return failure(message, name, bayeuxError(400, ['data'], 'Missing field'));
+    const channels = read.kind === 'hub' ? [read.parsed.name] : [name];
+    const context = { channels, data: message.data, request, transport: 'bayeux', session: { clientId: found.id }, ext: message.ext };
+    if (!(await engine.authorize('publish', context))) return failure(message, name, bayeuxError(403, [name], 'Publish denied'));
+    // `/service/*` is the client talking to the server (extensions see it): never broadcast.
+    if (read.kind === 'hub') {
+      try {
+        await engine.publish(read.parsed, message.data);
+      } catch (error) {
+        log.error('publish to %s failed: %O', name, error);
+        return failure(message, name, bayeuxError(407, [name], 'Publish failed'));
+      }
+    }
+    return replyTo(message, name, true);
+  }
+
+  /** One message, after the incoming extensions. */
+  async function dispatch(message: Message, request: CometRequest, alone: boolean): Promise<Answer> {
+    const single = (reply: BayeuxMessage): Answer => ({ replies: [reply], deliveries: [] });
+    switch (message.channel) {
+      case META.handshake:
+        return single(await handshake(message, request));
+      case META.connect:
+        return connect(message, request, alone);
+      case META.subscribe:
+        return single(await changeSubscriptions(message, request, true));
+      case META.unsubscribe:
+        return single(await changeSubscriptions(message, request, false));
+      case META.disconnect:
+        return single(await disconnect(message));
+      default:
+        return single(await publish(message, request));
+    }
+  }
+
+  async function incoming(message: Message, context: ExtensionContext): Promise<Message> {
+    let current = message as BayeuxMessage;
+    for (const extension of options.extensions) {
+      if (!extension.incoming) continue;
+      current = await extension.incoming(current, context);
+      if (!isPlainObject(current)) throw new TypeError('A Bayeux extension\'s incoming() must return the message.');
+      if (typeof current.error === 'string') break;
+    }
+    return current;
+  }
+
+  async function outgoing(message: BayeuxMessage, context: ExtensionContext): Promise<BayeuxMessage> {
+    let current = message;
+    for (const extension of options.extensions) {
+      if (!extension.outgoing) continue;
+      current = await extension.outgoing(current, context);
+      if (!isPlainObject(current)) throw new TypeError('A Bayeux extension\'s outgoing() must return the message.');
+    }
+    return current;
+  }
+
+  const hasOutgoing = options.extensions.some((e) => e.outgoing);
+
+  return {
+    release(ids) {
+      for (const id of ids) held.get(id)?.release('expired');
+    },
+    async process(messages, request, rawLength) {
+      const list = messages as Message[];
+      const replies: BayeuxMessage[] = [];
+      let deliveries: string[] = [];
+      let undelivered: (() => void) | undefined;
+      let connects = 0;
+      let gone = false;
+      const handshakeInBatch = list.length > 1 && list.some((m) => m.channel === META.handshake);
+      // Every message is smaller than the whole: only a large request is measured message by message.
+      const measure = rawLength > options.maxMessageBytes;
+      for (const original of list) {
+        const channel = typeof original.channel === 'string' ? original.channel : undefined;
+        if (channel === undefined) {
+          replies.push(failure(original, '', bayeuxError(400, ['channel'], 'Missing or malformed field')));
+          continue;
+        }
+        if (handshakeInBatch) {
+          replies.push(failure(original, channel, bayeuxError(400, [], 'A handshake must be the only message of its request')));
+          continue;
+        }
+        if (measure && JSON.stringify(original).length > options.maxMessageBytes) {
+          replies.push(failure(original, channel, bayeuxError(413, [String(options.maxMessageBytes)], 'Message too large')));
+          continue;
+        }
+        const context: ExtensionContext = { request, clientId: typeof original.clientId === 'string' ? original.clientId : undefined };
+        const message = options.extensions.length > 0 ? await incoming(original, context) : original;
+        if (typeof message.error === 'string') {
+          replies.push(failure(message, channel, message.error));
+          continue;
+        }
+        if (message.channel === META.connect && ++connects > 1) {
+          replies.push(failure(message, META.connect, bayeuxError(400, [], 'One /meta/connect per request')));
+          continue;
+        }
+        const answer = await dispatch(message, request, list.length === 1);
+        if (answer.gone) gone = true;
+        replies.push(...answer.replies);
+        if (answer.deliveries.length > 0) deliveries = answer.deliveries;
+        if (answer.undelivered) undelivered = answer.undelivered;
+      }
+      if (hasOutgoing) {
+        const context: ExtensionContext = { request };
+        for (let i = 0; i < replies.length; i++) replies[i] = await outgoing(replies[i]!, context);
+        const out: string[] = [];
+        for (const delivery of deliveries) out.push(JSON.stringify(await outgoing(JSON.parse(delivery) as BayeuxMessage, context)));
+        deliveries = out;
+      }
+      return { replies, deliveries, undelivered, gone: gone && replies.length === 0 };
+    },
+  };
+}
+
+function withSubscription(reply: BayeuxMessage, message: Message, clientId: string): BayeuxMessage {
+  reply.clientId = clientId;
+  const field = message.subscription;
+  if (typeof field === 'string' || Array.isArray(field)) reply.subscription = field as string | string[];
+  return reply;
+}
+
+/** Subscriptions as the engine takes them (they were checked when subscribed). */
+function parsedAll(names: readonly string[]): ParsedChannel[] {
+  const out: ParsedChannel[] = [];
+  for (const name of names) {
+    const parsed = parseChannel(name, true);
+    if (!isCometError(parsed)) out.push(parsed);
+  }
+  return out;
+}
+
+/**
+ * A log entry as a Bayeux delivery, `{"channel":"/chat/room","data":…}`: never `successful`,
+ * never the publisher's clientId. Framed once per entry and shared by every session.
+ */
+const frames = new WeakMap<LogEntry, string>();
+
+function deliveryOf(entry: LogEntry): string {
+  let frame = frames.get(entry);
+  if (frame === undefined) {
+    frame = `{"channel":${JSON.stringify(bayeuxName(entry.channel))},"data":${entry.payload}}`;
+    frames.set(entry, frame);
+  }
+  return frame;
+}

@@ -1,0 +1,78 @@
+import { cometError, isCometError, type CometError, type CometRequest } from '@cometkit/core';
+
+/**
+ * Reads the messages of a request, as either connection type sends them:
+ * - `POST` with `Content-Type: application/json`: a JSON array of messages, or one message;
+ * - `POST` with any other type (`text/plain`, a form, none): the form field `message`, as Faye's
+ *   cross-origin transport sends it (a CORS "simple request"), repeated or holding an array; a body
+ *   that is no form but JSON is taken as JSON;
+ * - `GET ?message=…` (callback-polling), the field repeated or holding an array.
+ * A body that holds no Bayeux message at all (malformed JSON, an empty array, something that is
+ * not an object) is a `bad_json`/`bad_request` CometError: there is no message to answer.
+ */
+export async function readMessages(request: CometRequest, maxBodyBytes: number): Promise<object[] | CometError> {
+  if (request.method === 'GET') return fromFields(request.query.getAll('message'));
+  const body = await bodyOf(request, maxBodyBytes);
+  if (isCometError(body)) return body;
+  if (typeof body !== 'string') return fromParsed(body);
+  const type = (request.header('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (type === 'application/json') return fromJson(body);
+  const trimmed = body.trimStart();
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) return fromJson(body);
+  return fromFields(new URLSearchParams(body).getAll('message'));
+}
+
+/** The body as text, or what a body parser that ran before made of it. */
+async function bodyOf(request: CometRequest, maxBytes: number): Promise<string | { parsed: unknown } | CometError> {
+  try {
+    const body = await request.body(maxBytes);
+    return Buffer.isBuffer(body) ? body.toString('utf8') : body;
+  } catch (error) {
+    if (isCometError(error)) return error;
+    throw error;
+  }
+}
+
+/** `express.json()` gave the messages; `express.urlencoded()` gave `{ message }`; text parsers gave text. */
+function fromParsed(body: { parsed: unknown }): object[] | CometError {
+  const { parsed } = body;
+  if (typeof parsed === 'string') return fromJson(parsed);
+  if (isPlainObject(parsed) && !('channel' in parsed) && 'message' in parsed) {
+    const field = parsed.message;
+    return fromFields(Array.isArray(field) ? field.map(String) : [String(field)]);
+  }
+  return asMessages(parsed);
+}
+
+function fromFields(fields: readonly string[]): object[] | CometError {
+  if (fields.length === 0) return cometError('bad_request', 'No Bayeux message: send JSON, or a "message" field.');
+  const messages: object[] = [];
+  for (const field of fields) {
+    const some = fromJson(field);
+    if (isCometError(some)) return some;
+    messages.push(...some);
+  }
+  return messages;
+}
+
+function fromJson(text: string): object[] | CometError {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return cometError('bad_json', 'The body is not JSON.');
+  }
+  return asMessages(value);
+}
+
+function asMessages(value: unknown): object[] | CometError {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) return cometError('bad_request', 'An empty batch: send at least one message.');
+  if (!list.every(isPlainObject)) return cometError('bad_request', 'Every Bayeux message is a JSON object.');
+  return list;
+}
+
+/** A JSON object (not an array, not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,17 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+const faye = require('faye');
+
+/** The parts of Faye's Node client the tests use. */
+export interface FayeClient {
+  subscribe(channel: string, onMessage: (data: unknown) => void): Promise<unknown> & { cancel(): Promise<unknown> };
+  publish(channel: string, data: unknown): Promise<unknown>;
+  disconnect(): Promise<unknown>;
+  on(event: string, listener: () => void): void;
+  addExtension(extension: object): void;
+  _dispatcher: { clientId: string | null };
+}
+
+/** A real Faye client for `url`, retrying at once after a failed request (Faye's default waits 5 s). */
+export function fayeClient(url: string): FayeClient {
+  return new faye.Client(url, { retry: 0.01 }) as FayeClient;
+}
