@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { request } from './support/http';
 import { runSeed, seeded } from './reliability/prng';
 import { sizes } from './reliability/sizes';
-import { brokerKinds, setUp, targets } from './reliability/targets';
+import { setUp, targets, useBrokerKinds, type BrokerKind, type Target } from './reliability/targets';
 
 // The reliability suite (issue 9): bounded here, full with `pnpm chaos` (CHAOS=full), which also
 // writes the figures into RELIABILITY.md. Every loop is bounded in count and time.
@@ -19,6 +19,18 @@ const full = size.mode !== 'bounded';
 const seed = runSeed();
 const scale = full ? 20 : 1;
 console.log(`reliability: ${size.mode} run, seed ${seed} (replay with CHAOS_SEED=${seed})`);
+const brokerKinds = useBrokerKinds();
+
+/**
+ * Every broker × server pair, as `describe.each` rows: `[broker, server, brokerKind, target]`.
+ * `bounded` says which servers brokers other than memory run on in the bounded run (`pnpm test`),
+ * to keep it short: every server, withComet only, or none (the scenario runs on them only in
+ * `pnpm chaos`). The medium and full runs take every pair.
+ */
+function pairs(bounded: 'every' | 'withComet' | 'none' = 'every'): [string, string, BrokerKind, Target][] {
+  const runs = (b: BrokerKind, t: Target): boolean => full || b.name === 'memory' || bounded === 'every' || (bounded === 'withComet' && t.name === 'withComet');
+  return brokerKinds.flatMap((b) => targets.filter((t) => runs(b, t)).map((t): [string, string, BrokerKind, Target] => [b.name, t.name, b, t]));
+}
 
 afterAll(async () => {
   if (full) await writeReliability(`Last run: \`CHAOS=${size.mode} pnpm chaos\` (seed ${seed}), ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${require('node:os').cpus().length} cores.`);
@@ -44,12 +56,12 @@ describe.each(brokerKinds.map((b) => [b.name, b] as const))('broker %s', (_broke
 /** Heap growth allowed over an abort run: jest, V8's code and inline caches move by a few hundred KB. */
 const HEAP_SLACK_KB = 2_048;
 
-describe.each(targets.map((t) => [t.name, t] as const))('abort cycles on %s', (targetName, target) => {
+describe.each(pairs('none'))('abort cycles, broker %s, on %s', (brokerName, targetName, brokerKind, target) => {
   it.each(drivers.map((d) => d.name))('%s: heap, handles and hub counts come back to the start', async (name) => {
-    const setup = await setUp(target, brokerKinds[0]!);
+    const setup = await setUp(target, brokerKind);
     try {
       const figures = await abortCycles({ ...setup, name, cycles: size.abortCycles, timeLimitMs: 15_000 * scale });
-      record('Abort cycles', { server: targetName, transport: name, ...figures });
+      record('Abort cycles', { broker: brokerName, server: targetName, transport: name, ...figures });
       expect(figures.cycles).toBe(Math.ceil(size.abortCycles / 50) * 50);
       expect(figures.connectionsAfter).toBe(0);
       expect(figures.handlesAfter).toBeLessThanOrEqual(figures.handlesBefore);
@@ -60,12 +72,12 @@ describe.each(targets.map((t) => [t.name, t] as const))('abort cycles on %s', (t
   }, 30_000 * scale);
 });
 
-describe.each(targets.map((t) => [t.name, t] as const))('shutdown on %s', (targetName, target) => {
+describe.each(pairs())('shutdown, broker %s, on %s', (brokerName, targetName, brokerKind, target) => {
   it(`answers every one of ${size.heldAtShutdown} held connections when hub.close() and server.close() come together`, async () => {
-    const setup = await setUp(target, brokerKinds[0]!);
+    const setup = await setUp(target, brokerKind);
     try {
       const figures = await shutdownWithHeld({ ...setup, held: size.heldAtShutdown, timeLimitMs: 30_000, forceAfterMs: full ? 20_000 : 1_500 });
-      record('Shutdown with held connections', { server: targetName, ...figures });
+      record('Shutdown with held connections', { broker: brokerName, server: targetName, ...figures });
       expect(figures.answered).toBe(size.heldAtShutdown);
       expect(setup.hub.stats().connections).toBe(0);
       if (full) {
@@ -82,13 +94,13 @@ describe.each(targets.map((t) => [t.name, t] as const))('shutdown on %s', (targe
 
 const streamingDrivers = drivers.filter((d) => d.streaming);
 
-describe.each(targets.map((t) => [t.name, t] as const))('slow readers on %s', (targetName, target) => {
+describe.each(pairs('withComet'))('slow readers, broker %s, on %s', (brokerName, targetName, brokerKind, target) => {
   it.each(streamingDrivers.map((d) => [d.name, d] as const))('%s: paused readers are cut off, memory stays bounded, and they resume losing nothing', async (name, driver) => {
     // A small socket allowance and a large budget, so the cut-off (not the budget) ends them.
-    const setup = await setUp(target, brokerKinds[0]!, { streams: { maxBufferedBytes: 256 * 1024, byteBudget: 64 * 1024 * 1024, drainTimeoutMs: 200 } });
+    const setup = await setUp(target, brokerKind, { streams: { maxBufferedBytes: 256 * 1024, byteBudget: 64 * 1024 * 1024, drainTimeoutMs: 200 } });
     try {
       const figures = await slowReaders({ ...setup, driver, readers: size.slowReaders, maxMessages: 9_000 });
-      record('Slow readers', { server: targetName, transport: name, ...figures });
+      record('Slow readers', { broker: brokerName, server: targetName, transport: name, ...figures });
       expect(figures.cutOff).toBe(size.slowReaders);
       expect(figures.lostAfterResume).toBe(0);
       expect(figures.duplicatedAfterResume).toBe(0);
@@ -100,9 +112,9 @@ describe.each(targets.map((t) => [t.name, t] as const))('slow readers on %s', (t
   }, 60_000 * scale);
 });
 
-describe.each(targets.map((t) => [t.name, t] as const))('slow headers and bodies on %s', (targetName, target) => {
+describe.each(pairs('withComet'))('slow headers and bodies, broker %s, on %s', (brokerName, targetName, brokerKind, target) => {
   it(`serves normal clients while ${size.slowloris} connections trickle their headers and bodies`, async () => {
-    const setup = await setUp(target, brokerKinds[0]!, { httpPublish: true });
+    const setup = await setUp(target, brokerKind, { httpPublish: true });
     // A client that goes away mid-body is normal: count what the server logs about it (D3 on Koa).
     const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
@@ -111,7 +123,7 @@ describe.each(targets.map((t) => [t.name, t] as const))('slow headers and bodies
       const open = (): Promise<number> => new Promise((r) => setup.server.server.getConnections((_e, n) => r(n)));
       for (let i = 0; i < 1_000 && (await open()) > 0; i++) await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setImmediate(r));
-      record('Slow headers and bodies', { server: targetName, ...figures, errorLogs: logged.mock.calls.length });
+      record('Slow headers and bodies', { broker: brokerName, server: targetName, ...figures, errorLogs: logged.mock.calls.length });
       if (full) expect(logged.mock.calls.length).toBe(0);
       expect(figures.served).toBe(size.normalRequests);
       // The hub still answers once the slow connections are gone.
@@ -128,9 +140,9 @@ describe.each(targets.map((t) => [t.name, t] as const))('slow headers and bodies
   }, 60_000 * scale);
 });
 
-describe.each(targets.map((t) => [t.name, t] as const))('fuzzed request headers on %s', (targetName, target) => {
+describe.each(pairs('withComet'))('fuzzed request headers, broker %s, on %s', (brokerName, targetName, brokerKind, target) => {
   it(`answers ${READ_HEADERS.join(', ')} of any shape with a clear 2xx/304/4xx, and keeps serving`, async () => {
-    const setup = await setUp(target, brokerKinds[0]!, { httpPublish: true, longPollTimeoutMs: 20 });
+    const setup = await setUp(target, brokerKind, { httpPublish: true, longPollTimeoutMs: 20 });
     const statuses = new Map<number, number>();
     try {
       await fc.assert(
@@ -145,7 +157,7 @@ describe.each(targets.map((t) => [t.name, t] as const))('fuzzed request headers 
         }),
         { numRuns: size.fuzzRuns, seed },
       );
-      record('Header fuzzing', { server: targetName, requests: size.fuzzRuns, statuses: [...statuses].sort().map(([s, n]) => `${s}×${n}`).join(' ') });
+      record('Header fuzzing', { broker: brokerName, server: targetName, requests: size.fuzzRuns, statuses: [...statuses].sort().map(([s, n]) => `${s}×${n}`).join(' ') });
       const { cursor } = await setup.hub.publish('watch', 'before');
       await setup.hub.publish('watch', 'still here');
       const next = await request(`${setup.server.mount}/poll?channel=watch&cursor=${cursor}`);

@@ -14,7 +14,10 @@
  * `<!-- bench:end -->` lines (the hand-written analysis around them stays); --markdown writes them
  * to a file of their own.
  *
- * --targets keeps targets whose name contains one of the words (`cometkit express`, `node:http`).
+ * --targets keeps targets whose name contains one of the words (`cometkit express`, `node:http`);
+ * the Redis targets (`… (redis, 2 processes)`) only when a word names redis (`--targets redis`) or
+ * no --targets is given. With Redis targets in the run, the driver also measures the Redis log
+ * throughput once (publisher processes straight into one redis-server's log).
  * --reps: repetitions of every scenario, or per scenario. Default s1=3,s2=3,s3=3,s4=1 (about
  * 14 minutes): S4 is a yes/no (and the longest), so it runs once.
  */
@@ -25,9 +28,10 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Child, startedPids } from './proc';
 import { barChart } from './charts';
-import { detailsTable, figuresTable, summarize, verdictTable, type ScenarioName, type Summary, type TargetRuns } from './report';
+import { detailsTable, figuresTable, memoryTwin, redisTable, summarize, verdictTable, type ScenarioName, type Summary, type TargetRuns } from './report';
 import { FULL, TINY, s1, s2, s3, s4, usePublisher, waitForQuiet, type Sizes } from './scenarios';
 import { allTargets, COMETKIT_TRANSPORTS, type TargetSpec } from './targets';
+import { LOG_FULL, LOG_TINY, logTable, logThroughput, type LogThroughput } from './redis-log';
 
 const { values: options } = parseArgs({
   options: {
@@ -94,9 +98,14 @@ async function servedTransports(): Promise<Set<string>> {
 function selectTargets(served: Set<string>): { targets: TargetSpec[]; skipped: string[] } {
   const words = options.targets?.split(',').map((w) => w.trim().toLowerCase());
   const skipped: string[] = [];
-  const targets = allTargets().filter((target) => {
-    if (words && !words.some((word) => target.name.toLowerCase().includes(word))) return false;
+  const all = allTargets();
+  // A Redis target brings its memory-broker twin: the two are compared within one run.
+  const twins = new Set(all.filter((t) => t.redis && words?.some((word) => t.name.toLowerCase().includes(word))).map((t) => memoryTwin(t.name)));
+  const targets = all.filter((target) => {
+    if (words && !twins.has(target.name) && !words.some((word) => target.name.toLowerCase().includes(word))) return false;
     if (target.kind === 'diagnostic' && !words?.some((word) => word.startsWith('diag'))) return false;
+    // A word like `cometkit express sse` keeps meaning the memory-broker target alone.
+    if (target.redis && words && !words.some((word) => word.includes('redis'))) return false;
     if (target.transport && !served.has(target.transport)) {
       skipped.push(target.name);
       return false;
@@ -141,6 +150,7 @@ async function main(): Promise<void> {
     for (const run of runs) {
       for (const scenario of scenarios) {
         if (rep > reps[scenario]) continue;
+        if (run.target.scenarios && !run.target.scenarios.includes(scenario)) continue;
         // On a shared machine, start when other processes leave the cores alone (bounded wait).
         if (!options.tiny) {
           const waited = await waitForQuiet(0.5, 1_500);
@@ -158,6 +168,18 @@ async function main(): Promise<void> {
           log(`[${rep}/${reps[scenario]}] ${run.target.name} ${message}`);
         }
       }
+    }
+  }
+  // The Redis log throughput (issue 12: one Redis takes ≥ 50,000 publishes/s into the log).
+  let redisLog: LogThroughput | string | undefined;
+  if (targets.some((target) => target.redis)) {
+    try {
+      const result = await logThroughput(options.tiny ? LOG_TINY : LOG_FULL);
+      redisLog = result;
+      log(`redis log: ${result.perSecond.toFixed(0)} publishes/s (${result.processes} processes × ${result.inFlight} in flight), ${result.commandsPerPublish.toFixed(2)} commands run per publish`);
+    } catch (error) {
+      redisLog = `failed: ${(error as Error).message.split('\n')[0]}`;
+      log(`redis log: ${redisLog}`);
     }
   }
   const summaries = runs.map(summarize);
@@ -181,6 +203,12 @@ async function main(): Promise<void> {
     '',
     detailsTable(summaries),
     '',
+    ...(summaries.some((s) => s.redis)
+      ? ['### The Redis broker: two processes on one Redis, against the memory broker', '', redisTable(summaries), '']
+      : []),
+    ...(redisLog === undefined
+      ? []
+      : ['### The Redis log: publishes per second one redis-server takes', '', typeof redisLog === 'string' ? redisLog : logTable(redisLog), '']),
   ];
   const tables = out.join('\n');
   process.stdout.write(tables);

@@ -6,7 +6,7 @@
  * Children run at nice −10 where the OS allows it (root): other work on a shared machine then
  * takes less CPU from the processes being measured. Nothing else on the machine is touched.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { IpcReady, IpcReply } from './ipc';
@@ -38,6 +38,36 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     killAll();
     process.exit(130);
   });
+}
+
+/**
+ * Spawns a program that is not a Node child of ours (redis-server), remembered like every child:
+ * killed by PID with the others if the driver exits or fails. Stop it with {@link stopByPid}.
+ */
+export function spawnTracked(command: string, args: readonly string[]): ChildProcess {
+  const child = spawn(command, [...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  running.add(child);
+  if (child.pid !== undefined) startedPids.push(child.pid);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** SIGTERM to `child`'s PID, SIGKILL after 2 s if it is still there; resolves once it is gone. */
+export async function stopByPid(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (name: NodeJS.Signals): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(child.pid!, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 2_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 export class Child {
@@ -130,17 +160,7 @@ export class Child {
    * for one), then SIGKILL if it is still there after 2 s. Resolves once it is gone.
    */
   async stop(): Promise<void> {
-    const signal = (name: NodeJS.Signals): void => {
-      if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-      try {
-        process.kill(this.pid, name);
-      } catch {
-        // already gone
-      }
-    };
-    signal('SIGTERM');
-    const timer = setTimeout(() => signal('SIGKILL'), 2_000);
+    await stopByPid(this.process);
     await this.exited;
-    clearTimeout(timer);
   }
 }

@@ -3,6 +3,7 @@
  * counts summed over every scenario and repetition, ratios to the family's bare `node:http`
  * baseline, and the verdict on each of the issue's targets.
  */
+import type { RedisWork } from './redis-server';
 import type { Integrity, S1Result, S2Result, S3Result, S4Result } from './scenarios';
 import { BASELINES, IN_EXPRESS, type TargetSpec } from './targets';
 
@@ -41,6 +42,8 @@ export interface Summary {
   /** CPU other processes on the machine used during this target's scenarios, cores: median and max. */
   otherCpu?: number;
   otherCpuMax?: number;
+  /** Redis targets: what Redis did per publish in S2 and S3 (medians; the breakdown of the last repetition). */
+  redis?: { s2?: RedisWork; s3?: RedisWork };
   integrity: Integrity;
   errors: string[];
 }
@@ -82,8 +85,20 @@ export function summarize(runs: TargetRuns): Summary {
     leaks: runs.s4.length ? runs.s4.filter((r) => r.leak).length : undefined,
     otherCpu: median(all.map((r) => r.otherCpu)),
     otherCpuMax: all.length ? Math.max(...all.map((r) => r.otherCpu)) : undefined,
+    ...(runs.target.redis ? { redis: { s2: medianWork(runs.s2.map((r) => r.redis)), s3: medianWork(runs.s3.map((r) => r.redis)) } } : {}),
     integrity,
     errors: runs.errors,
+  };
+}
+
+function medianWork(works: readonly (RedisWork | undefined)[]): RedisWork | undefined {
+  const list = works.filter((w): w is RedisWork => w !== undefined);
+  if (list.length === 0) return undefined;
+  return {
+    clientCommandsPerPublish: median(list.map((w) => w.clientCommandsPerPublish))!,
+    commandsPerPublish: median(list.map((w) => w.commandsPerPublish))!,
+    cpuPerPublish: median(list.map((w) => w.cpuPerPublish))!,
+    breakdown: list[list.length - 1]!.breakdown,
   };
 }
 
@@ -187,6 +202,34 @@ export function verdictTable(summaries: Summary[]): string {
       `| ${s.name} | ${base?.name ?? '–'} | ${mark(v.memory, (x) => x <= 1.3)} | ${mark(v.p99, (x) => x <= 1.3)} | ` +
         `${mark(v.throughput, (x) => x >= 0.8)} | ${mark(ratio(s.s3CpuPerDelivery, base?.s3CpuPerDelivery), (x) => x <= 1.3)} | ${express} | ` +
         `${v.lossless ? '✓' : '✗'} | ${s.leaks === undefined ? '–' : v.noLeak ? '✓' : '✗'} | ${beats(family)} | ${beats(v)} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+/** The memory-broker target a Redis target is compared with: the same name without `(redis, …)`. */
+export const memoryTwin = (name: string): string => name.replace(/ \(redis, .*\)$/, '');
+
+/**
+ * The Redis targets against their memory-broker twins of the same run (issue 12's targets: p99
+ * within 2 ms of memory at S2's load; Redis work per publish independent of the subscribers, S2
+ * holds 4× S3's), and the commands Redis ran per publish (`INFO commandstats`, delta over the
+ * publish run divided by the publishes).
+ */
+export function redisTable(summaries: Summary[]): string {
+  const rows = [
+    '| target | vs | S2 p99 − memory p99, ms (≤ 2) | S3 deliveries/s ratio to memory | S2 commands sent / publish | S3 commands sent / publish | S2 commands run / publish (scripts included) | S3 commands run / publish | Redis CPU µs / publish (S2, S3) | S3 commands, per publish |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const s of summaries) {
+    if (!s.redis) continue;
+    const twin = summaries.find((t) => t.name === memoryTwin(s.name));
+    const p99 = s.p99 !== undefined && twin?.p99 !== undefined ? s.p99 - twin.p99 : undefined;
+    const { s2, s3 } = s.redis;
+    rows.push(
+      `| ${s.name} | ${twin?.name ?? '–'} | ${p99 === undefined ? '–' : `${p99.toFixed(2)} ${p99 <= 2 ? '✓' : '✗'}`} | ${fmt(ratio(s.deliveriesPerSec, twin?.deliveriesPerSec), 2)} | ` +
+        `${fmt(s2?.clientCommandsPerPublish, 2)} | ${fmt(s3?.clientCommandsPerPublish, 2)} | ${fmt(s2?.commandsPerPublish, 2)} | ${fmt(s3?.commandsPerPublish, 2)} | ` +
+        `${fmt(s2?.cpuPerPublish, 1)}, ${fmt(s3?.cpuPerPublish, 1)} | ${s3?.breakdown ?? '–'} |`,
     );
   }
   return rows.join('\n');

@@ -6,6 +6,7 @@ import type { PublishRun } from './servers/harness';
 import { readFileSync } from 'node:fs';
 import { cpuMicros, type MemoryReport } from './ipc';
 import { Child } from './proc';
+import { measureRedisWork, redisCpuMicros, startRedis, type RedisProcess, type RedisWork } from './redis-server';
 import type { TargetSpec } from './targets';
 import type { Integrity, PhaseReport } from './client/tracker';
 
@@ -56,6 +57,8 @@ export interface S2Result extends Integrity, Environment {
   mean: number;
   /** Server CPU per delivery during the run, µs. */
   cpuPerDelivery: number;
+  /** Redis targets: what Redis did per publish during the run. */
+  redis?: RedisWork;
 }
 export interface S3Result extends Integrity, Environment {
   /** The load client's CPU during the run, ms. */
@@ -63,6 +66,8 @@ export interface S3Result extends Integrity, Environment {
   deliveriesPerSec: number;
   drainMs: number;
   cpuPerDelivery: number;
+  /** Redis targets: what Redis did per publish during the run. */
+  redis?: RedisWork;
 }
 export interface S4Result extends Integrity, Environment {
   heapDelta: number;
@@ -131,11 +136,63 @@ export interface Publisher {
   publish(run: PublishRun): Promise<{ started: number; finished: number }>;
 }
 
-/** CPU of this run's own processes so far, µs. */
-async function ownCpuMicros(children: readonly Child[]): Promise<number> {
+/** CPU of this run's own processes so far, µs (redis-server's too, for the Redis targets). */
+async function ownCpuMicros(children: readonly Child[], redis?: RedisProcess): Promise<number> {
   let total = cpuMicros();
   for (const child of children) total += await child.rpc<number>('cpu');
+  if (redis) total += await redisCpuMicros(redis.port);
   return total;
+}
+
+/**
+ * A target's server processes, as one: one process for most targets; for a Redis target several
+ * on one log in `redis`. `held` and `cpu` are summed over them, every other request goes to the
+ * first, which is also where the publisher posts.
+ */
+export interface Servers {
+  /** The first process's port. */
+  port: number;
+  /** Every process's port; subscribers are spread over them in turn. */
+  ports: number[];
+  children: Child[];
+  redis?: RedisProcess;
+  rpc<T>(cmd: string, args?: unknown, timeoutMs?: number): Promise<T>;
+}
+
+async function startServers(target: TargetSpec): Promise<Servers> {
+  if (!target.redis) {
+    const child = await Child.start(`server ${target.name}`, target.server, target.args);
+    return { port: child.port, ports: [child.port], children: [child], rpc: (cmd, args, timeoutMs) => child.rpc(cmd, args, timeoutMs) };
+  }
+  const redis = await startRedis();
+  const children: Child[] = [];
+  try {
+    // A fresh log per scenario: the redis-server is too.
+    for (let i = 0; i < target.redis.processes; i++) {
+      children.push(await Child.start(`server ${target.name} #${i + 1}`, target.server, [...(target.args ?? []), redis.url, 'bench']));
+    }
+  } catch (error) {
+    await Promise.all(children.map((child) => child.stop()));
+    await redis.stop();
+    throw error;
+  }
+  const summed = new Set(['held', 'cpu']);
+  return {
+    port: children[0]!.port,
+    ports: children.map((child) => child.port),
+    children,
+    redis,
+    async rpc<T>(cmd: string, args?: unknown, timeoutMs?: number): Promise<T> {
+      if (!summed.has(cmd)) return children[0]!.rpc<T>(cmd, args, timeoutMs);
+      const values = await Promise.all(children.map((child) => child.rpc<number>(cmd, args, timeoutMs)));
+      return values.reduce((a, b) => a + b, 0) as T;
+    },
+  };
+}
+
+async function stopServers(servers: Servers): Promise<void> {
+  await Promise.all(servers.children.map((child) => child.stop()));
+  await servers.redis?.stop();
 }
 
 /**
@@ -144,9 +201,9 @@ async function ownCpuMicros(children: readonly Child[]): Promise<number> {
  */
 export async function withProcesses<T>(
   target: TargetSpec,
-  body: (server: Child, client: Child, publisher: Publisher) => Promise<Omit<T, 'otherCpu'>>,
+  body: (server: Servers, client: Child, publisher: Publisher) => Promise<Omit<T, 'otherCpu'>>,
 ): Promise<T> {
-  const server = await Child.start(`server ${target.name}`, target.server, target.args);
+  const server = await startServers(target);
   let client: Child | undefined;
   let http: Child | undefined;
   try {
@@ -155,35 +212,35 @@ export async function withProcesses<T>(
     const publisher: Publisher = http
       ? { publish: (run) => http!.rpc('publish', { ...run, port: server.port }, 300_000) }
       : { publish: (run) => server.rpc('publish', run, 300_000) };
-    const children = http ? [server, client, http] : [server, client];
+    const children = [...server.children, client, ...(http ? [http] : [])];
     const wall0 = performance.now();
-    const [busy0, own0] = [machineBusyMicros(), await ownCpuMicros(children)];
+    const [busy0, own0] = [machineBusyMicros(), await ownCpuMicros(children, server.redis)];
     const result = await body(server, client, publisher);
-    const [busy1, own1] = [machineBusyMicros(), await ownCpuMicros(children)];
+    const [busy1, own1] = [machineBusyMicros(), await ownCpuMicros(children, server.redis)];
     const otherCpu = Math.max(0, busy1 - busy0 - (own1 - own0)) / ((performance.now() - wall0) * 1_000);
     return { ...result, otherCpu } as T;
   } finally {
     await http?.stop();
     await client?.stop();
-    await server.stop();
+    await stopServers(server);
   }
 }
 
-export const held = (server: Child): Promise<number> => server.rpc<number>('held');
-export const cpu = (server: Child): Promise<number> => server.rpc<number>('cpu');
+export const held = (server: Servers): Promise<number> => server.rpc<number>('held');
+export const cpu = (server: Servers): Promise<number> => server.rpc<number>('cpu');
 
 /** Opens `n` subscribers expecting `expect` messages each, and waits until the server holds them all. */
-export async function subscribe(server: Child, client: Child, target: TargetSpec, n: number, expect: number, latency: boolean): Promise<void> {
+export async function subscribe(server: Servers, client: Child, target: TargetSpec, n: number, expect: number, latency: boolean): Promise<void> {
   // Sessions left over from churn (Socket.IO, Faye keep them until a timeout) still count as held.
   const already = await held(server);
   const cursor = await server.rpc<string>('cursor');
-  await client.rpc('subscribe', { protocol: target.protocol, port: server.port, n, cursor, expect, latency });
+  await client.rpc('subscribe', { protocol: target.protocol, ports: server.ports, n, cursor, expect, latency });
   const ok = await until(async () => (await held(server)) >= already + n, 30_000 + n * 5);
   if (!ok) throw new Error(`${target.name}: only ${await held(server)} of ${n} subscribers held after the timeout`);
 }
 
 /** Closes the client's subscribers and waits (bounded) until the server holds none. */
-export async function unsubscribeAll(server: Child, client: Child, timeoutMs = 3_000): Promise<void> {
+export async function unsubscribeAll(server: Servers, client: Child, timeoutMs = 3_000): Promise<void> {
   await client.rpc('close');
   await until(async () => (await held(server)) === 0, timeoutMs);
 }
@@ -225,9 +282,11 @@ export function s2(target: TargetSpec, sizes: Sizes): Promise<S2Result> {
   return withProcesses<S2Result>(target, async (server, client, publisher) => {
     await subscribe(server, client, target, n, count, true);
     const cpu0 = await cpu(server);
+    const work = server.redis && (await measureRedisWork(server.redis.port));
     await publisher.publish({ from: 1, count, intervalMs: 1_000 / rate });
     const report = await client.rpc<PhaseReport>('wait', { timeoutMs: 30_000 });
     const cpu1 = await cpu(server);
+    const redis = work ? { redis: await work(count) } : {};
     const latency = report.latency ?? { p50: NaN, p99: NaN, max: NaN, mean: NaN };
     return {
       ...integrity(report),
@@ -235,6 +294,7 @@ export function s2(target: TargetSpec, sizes: Sizes): Promise<S2Result> {
       cpuPerDelivery: (cpu1 - cpu0) / Math.max(1, report.delivered),
       clientCpuMs: report.clientCpuMs,
       clientLoopDelayP99: report.clientLoopDelayP99,
+      ...redis,
     };
   });
 }
@@ -245,9 +305,11 @@ export function s3(target: TargetSpec, sizes: Sizes): Promise<S3Result> {
   return withProcesses<S3Result>(target, async (server, client, publisher) => {
     await subscribe(server, client, target, n, messages, false);
     const cpu0 = await cpu(server);
+    const work = server.redis && (await measureRedisWork(server.redis.port));
     const run = await publisher.publish({ from: 1, count: messages, intervalMs: 0, chunk });
     const report = await client.rpc<PhaseReport>('wait', { timeoutMs: 120_000 });
     const cpu1 = await cpu(server);
+    const redis = work ? { redis: await work(messages) } : {};
     const drainMs = report.lastArrival - run.started;
     return {
       ...integrity(report),
@@ -255,6 +317,7 @@ export function s3(target: TargetSpec, sizes: Sizes): Promise<S3Result> {
       deliveriesPerSec: report.delivered / (drainMs / 1_000),
       clientCpuMs: report.clientCpuMs,
       cpuPerDelivery: (cpu1 - cpu0) / Math.max(1, report.delivered),
+      ...redis,
     };
   });
 }
@@ -266,7 +329,7 @@ export function s3(target: TargetSpec, sizes: Sizes): Promise<S3Result> {
  */
 export function s4(target: TargetSpec, sizes: Sizes): Promise<S4Result> {
   const { cycles, warmup, concurrency, holdMs } = sizes.s4;
-  const churn = (server: Child, client: Child, count: number): Promise<{ errors: number; ms: number }> =>
+  const churn = (server: Servers, client: Child, count: number): Promise<{ errors: number; ms: number }> =>
     client.rpc('churn', { protocol: target.protocol, port: server.port, cycles: count, concurrency, holdMs }, 300_000);
   return withProcesses<S4Result>(target, async (server, client, publisher) => {
     await churn(server, client, warmup);

@@ -19,7 +19,18 @@ export interface TargetSpec {
   protocol: string;
   /** For cometkit: the transport's route under the mount, to check the built core serves it. */
   transport?: string;
+  /**
+   * A Redis target: this many server processes share one log in one redis-server (started and
+   * stopped by PID by the driver); subscribers are spread over them, the HTTP publisher posts to
+   * the first (one publisher connection to one process keeps the messages in publish order).
+   */
+  redis?: { processes: number };
+  /** The only scenarios this target runs (default: all). */
+  scenarios?: readonly ('s1' | 's2' | 's3' | 's4')[];
 }
+
+/** Server processes of a Redis target. */
+export const REDIS_PROCESSES = 2;
 
 export const BASELINES: Record<Family, string> = { stream: 'node:http SSE', poll: 'node:http long-poll' };
 /** The same bare handlers as routes of an Express app: what Express itself costs, apart from cometkit. */
@@ -64,6 +75,21 @@ export function allTargets(): TargetSpec[] {
       args: ['express-fast'],
       protocol,
       transport,
+    });
+  }
+  // The Redis broker (issue 12): two processes on one Redis, next to the memory-broker targets
+  // above; latency and throughput only (memory and churn are the memory targets' business).
+  for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => t.transport === 'poll' || t.transport === 'sse')) {
+    targets.push({
+      name: `cometkit express ${transport} (redis, ${REDIS_PROCESSES} processes)`,
+      kind: 'cometkit',
+      family,
+      server: 'servers/cometkit.ts',
+      args: ['express'],
+      protocol,
+      transport,
+      redis: { processes: REDIS_PROCESSES },
+      scenarios: ['s2', 's3'],
     });
   }
   targets.push(

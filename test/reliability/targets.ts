@@ -1,6 +1,8 @@
 import http from 'node:http';
 import { createComet, createMemoryBroker, withComet, type Broker, type CometHub, type CometOptions } from '@cometkit/core';
+import { createRedisBroker } from '@cometkit/redis';
 import { listen, serverKinds, type RunningServer } from '../support/servers';
+import { useRedisServer } from '../../packages/redis/test/support/redis-server';
 
 /** A server the scenarios run against; the hub is mounted at `/comet`. */
 export interface Target {
@@ -28,13 +30,25 @@ export const targets: readonly Target[] = [
   },
 ];
 
-/** A broker the scenarios run on. Add Redis (and others) here as they land. */
+/** A broker the scenarios run on. Add others here as they land. */
 export interface BrokerKind {
   name: string;
   create(): Broker | Promise<Broker>;
 }
 
-export const brokerKinds: readonly BrokerKind[] = [{ name: 'memory', create: () => createMemoryBroker() }];
+export const memoryBroker: BrokerKind = { name: 'memory', create: () => createMemoryBroker() };
+
+/**
+ * Every broker the scenarios run on: memory, and Redis on a redis-server of the test file's own
+ * (started before its tests on a free loopback port, stopped by PID after them). Call it once at
+ * the top of a test file. Each Redis broker made gets a key prefix nobody else used, so no
+ * scenario sees another's log.
+ */
+export function useBrokerKinds(): readonly BrokerKind[] {
+  const redis = useRedisServer();
+  let logs = 0;
+  return [memoryBroker, { name: 'redis', create: () => createRedisBroker({ url: redis().url, prefix: `reliability${++logs}` }) }];
+}
 
 /** A hub on a fresh broker of `brokerKind` and a server of `target`. */
 export interface Setup {

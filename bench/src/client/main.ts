@@ -35,12 +35,13 @@ let subscriptions: Subscription[] = [];
 
 serveIpc({
   /** Opens `n` subscribers, `batch` at a time with a short pause so the server's backlog keeps up. */
-  async subscribe(args: { protocol: string; port: number; n: number; cursor: string; expect: number; latency: boolean }) {
+  /** `ports`: the server processes of the target; subscriber i goes to `ports[i % ports.length]`. */
+  async subscribe(args: { protocol: string; ports: number[]; n: number; cursor: string; expect: number; latency: boolean }) {
     const protocol = protocolNamed(args.protocol);
     tracker = new Tracker(args.expect, args.n, args.latency);
-    const context = { port: args.port, cursor: args.cursor, tracker };
+    const contexts = args.ports.map((port) => ({ port, cursor: args.cursor, tracker: tracker! }));
     for (let i = 0; i < args.n; i++) {
-      subscriptions.push(protocol.subscribe(context, tracker.add()));
+      subscriptions.push(protocol.subscribe(contexts[i % contexts.length]!, tracker.add()));
       if (i % 100 === 99) await sleep(5);
     }
     return args.n;

@@ -5,11 +5,14 @@
  * so the scale runs (20,000 held) are not refused.
  *   argv[2]: express | koa | express-fast (the Express app behind `withComet`, the fast path)
  *            | node (diagnostic: `handleNode` on bare node:http, no framework)
+ *   argv[3], argv[4] (optional): a Redis URL and a key prefix: the hub's broker is then
+ *            `createRedisBroker` on that log (the Redis targets run two such processes on one log)
  */
 import http from 'node:http';
 import * as builtCore from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
+import { createRedisBroker } from '@cometkit/redis';
 import express from 'express';
 import Koa from 'koa';
 import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
@@ -17,8 +20,9 @@ import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harn
 // BENCH_CORE_MODULE: another build of the core (a candidate change), to measure it side by side.
 const core: typeof builtCore = process.env.BENCH_CORE_MODULE ? await import(process.env.BENCH_CORE_MODULE) : builtCore;
 const { createComet, handleNode, withComet } = core;
-const framework = process.argv[2];
-const hub = createComet({ limits: { maxConnections: 100_000 } });
+const [framework, redisUrl, prefix] = process.argv.slice(2);
+const broker = redisUrl ? await createRedisBroker({ url: redisUrl, prefix }) : undefined;
+const hub = createComet({ limits: { maxConnections: 100_000 }, ...(broker ? { broker } : {}) });
 const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/feed', message);
 // The app's own publish route (the HTTP publisher's target), mounted in the app's framework.
 const publishHandler = publishRoute(publish);
