@@ -7,7 +7,7 @@ import { Selector } from './selector';
 import { Subscriptions } from './subscriptions';
 import { DEFAULT_ORDER, transports } from './transports';
 import { fetchOk } from './transports/http';
-import type { Failure, Frame, Transport } from './transports/types';
+import type { Failure, Frame, Stop, Transport } from './transports/types';
 import type {
   AnyChannels,
   ChannelMap,
@@ -31,7 +31,8 @@ export interface CometClient<S extends ChannelMap = AnyChannels> {
   /**
    * Calls `onMessage(data, message)` for every message on `channel`, a name (`chat/room`) or a
    * pattern (`chat/*`, `chat/**`). Returns the function that unsubscribes. Adding or removing a
-   * channel reconnects from the same cursor: nothing on the channels kept is lost.
+   * channel changes an open WebSocket's channels in place, and reconnects from the same cursor on
+   * any other transport: nothing on the channels kept is lost.
    */
   subscribe<C extends string>(channel: C, onMessage: MessageHandler<DataOf<S, C>>): () => void;
   /**
@@ -79,7 +80,9 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
   let active: Transport | undefined;
   /** Bumped whenever a request is dropped: reports from older requests are ignored. */
   let generation = 0;
-  let stopRequest: (() => void) | undefined;
+  let stopRequest: Stop | undefined;
+  /** The names the current request asked for. */
+  let asked: string[] = [];
   /** The retry timer between requests; a poll's deadline during one. */
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** A stream's buffering clock, then its idle clock; a poll's "held, so connected" clock. */
@@ -136,6 +139,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
       watch = setTimeout(markOpen, POLL_HELD_MS);
       timer = setTimeout(() => fail({ message: 'the poll timed out' }), requestMs);
     }
+    asked = names;
     let query = names.map((name) => 'channel=' + encodeURIComponent(name)).join('&');
     if (resume.cursor) query += '&cursor=' + encodeURIComponent(resume.cursor);
     const sink = {
@@ -223,13 +227,23 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
     fail({ code: 'buffering', message: `The ${transport.name} stream delivered nothing in ${bufferingMs} ms.` });
   }
 
-  /** The subscribed names changed: reconnect (once per turn) from the same cursor, unless a retry is due. */
+  /**
+   * The subscribed names changed (once per turn, however many calls): an open socket changes its
+   * channels in place; any other request reconnects from the same cursor. Not while a retry is due.
+   */
   function changed(): void {
     if (changing || state === 'closed' || state === 'disconnected') return;
     changing = true;
     soon(() => {
       changing = false;
-      if (state !== 'closed' && state !== 'disconnected') connect();
+      if (state === 'closed' || state === 'disconnected') return;
+      const names = subscriptions.names();
+      if (!opened || !stopRequest?.update || names.length === 0) return connect();
+      stopRequest.update(
+        names.filter((n) => !asked.includes(n)),
+        asked.filter((n) => !names.includes(n)),
+      );
+      asked = names;
     });
   }
 
