@@ -6,12 +6,12 @@ import { Resume } from './resume';
 import { Selector } from './selector';
 import { Subscriptions } from './subscriptions';
 import { DEFAULT_ORDER, transports } from './transports';
-import { fetchOk } from './transports/http';
+import { publishTo } from './publish';
+import { shareClient } from './share/share-client';
 import type { Failure, Frame, Stop, Transport } from './transports/types';
 import type {
   AnyChannels,
   ChannelMap,
-  ClientError,
   ClientEvents,
   ClientOptions,
   ClientState,
@@ -64,10 +64,14 @@ export interface CometClient<S extends ChannelMap = AnyChannels> {
  * ```
  */
 export function createClient<S extends ChannelMap = AnyChannels>(options: ClientOptions): CometClient<S> {
+  return (options.share && shareClient<S>(options, createConnection)) || createConnection<S>(options);
+}
+
+/** A client with its own connection; `subscriptions` receives what it delivers (a shared leader taps them). */
+function createConnection<S extends ChannelMap = AnyChannels>(options: ClientOptions, subscriptions = new Subscriptions()): CometClient<S> {
   const server = endpoint(options);
   const selector = new Selector(options.transports ?? DEFAULT_ORDER, transports, server.crossOrigin, options.cors, server.base);
   const resume = new Resume(options.cursor);
-  const subscriptions = new Subscriptions();
   const events = createEmitter<ClientEvents>();
   const bufferingMs = options.bufferingTimeoutMs ?? 5_000;
   /** Silence after which a stream counts as dead: the option, else from the server's heartbeat. */
@@ -257,17 +261,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
         if (subscriptions.remove(name, handler)) changed();
       };
     },
-    async publish(channel, data) {
-      try {
-        const request = server.request();
-        request.headers['content-type'] = 'application/json';
-        const response = await fetchOk(server.url('publish'), request, { method: 'POST', body: JSON.stringify({ channel, data }) });
-        return (await response.json()) as { cursor: string };
-      } catch (failure) {
-        const { code = 'network', message = 'network error', status } = failure as Failure;
-        throw Object.assign(new Error(message), { code, status } satisfies Partial<ClientError>);
-      }
-    },
+    publish: (channel, data) => publishTo(server, channel, data),
     on: events.on,
     get state() {
       return state;
