@@ -89,7 +89,8 @@ export function shareClient<S extends ChannelMap = AnyChannels>(options: ClientO
     if (note.t === 'again') return leader?.connection.reconnect();
     if (note.t === 'sync') {
       if (note.c) resume.take(note.c);
-      transport = note.tr;
+      // A tab that joined late hears where the connection stands here first.
+      if (note.tr && note.tr !== transport) event('transport', { from: transport, to: note.tr, reason: 'initial' });
       const was = state;
       event('state', note.s);
       if (was !== state && state === 'connected') events.emit('connected', { transport: transport! });
