@@ -21,6 +21,12 @@ afterEach(async () => {
   await hub?.close();
   await server?.close();
 });
+/** Resolves once `test()` holds, checking every 10 ms (for state seen only from the test's side). */
+async function waitUntil(test: () => boolean, timeoutMs = 5_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !test(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+  }
+}
 async function publishAll(channel: string, values: unknown[]): Promise<void> {
   for (const value of values) {
     await hub.publish(channel, value);
@@ -113,4 +119,43 @@ it('over WebSocket on Koa 3 and withComet too', async () => {
     await hub.close();
     await server.close();
   }
+});
+
+it('changes subscriptions on the open socket: no new socket, nothing lost on the channel kept', async () => {
+  hub = createComet();
+  server = await withWebSocket(express5).start(hub);
+  let upgrades = 0;
+  server.server.on('upgrade', () => upgrades++);
+  const page = await openPage(`${server.origin}/app/page`);
+  // The server's answers to the page's subscribe and unsubscribe frames, as Chromium sees them.
+  const answers: string[] = [];
+  const answered = (type: string, count: number): Promise<void> =>
+    waitUntil(() => answers.filter((a) => a.startsWith(`{"type":"${type}"`)).length >= count);
+  page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => void answers.push(String(payload))));
+  const cursor = (await hub.publish('setup', null)).cursor;
+  await startPageClient(page, { url: '/comet', channel: 'keep', cursor });
+  await page.waitForFunction(() => (window as unknown as { client: { state: string } }).client.state === 'connected');
+  type Globals = { client: { subscribe(c: string, h: (d: unknown) => void): () => void }; off(): void; added: unknown[] };
+  for (let round = 1; round <= 3; round++) {
+    await page.evaluate(() => {
+      const w = window as unknown as Globals;
+      w.added ??= [];
+      w.off = w.client.subscribe('add', (d) => w.added.push(d));
+    });
+    await hub.publish('keep', `k${round}a`);
+    await answered('subscribed', round);
+    await hub.publish('add', `a${round}`);
+    await hub.publish('keep', `k${round}b`);
+    await page.evaluate(() => (window as unknown as Globals).off());
+    await answered('unsubscribed', round);
+    await hub.publish('add', `not for the page ${round}`);
+    // Once this one arrived the socket is past the message above, so the next subscribe starts after it.
+    await hub.publish('keep', `k${round}c`);
+    await messagesIn(page, 3 * round);
+  }
+  expect(dataOf(await messagesIn(page, 9))).toEqual(['k1a', 'k1b', 'k1c', 'k2a', 'k2b', 'k2c', 'k3a', 'k3b', 'k3c']);
+  expect(await page.evaluate(() => (window as unknown as Globals).added)).toEqual(['a1', 'a2', 'a3']);
+  expect(upgrades).toBe(1);
+  expect(hub.stats().connectionsByTransport.ws).toBe(1);
+  expect((await clientStatus(page)).events.filter((e) => e.name !== 'transport')).toEqual([{ name: 'connected', transport: 'ws' }]);
 });

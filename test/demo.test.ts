@@ -43,6 +43,19 @@ describe('the demo in Chromium', () => {
     await receiver.locator('#ticker div').first().waitFor({ timeout: 5_000 });
   });
 
+  it('shares one connection between two tabs of one server', async () => {
+    const second = await browser.context.newPage();
+    await second.goto(demo.express);
+    await second.locator('#state.connected').waitFor();
+    // The first count this tab hears was taken after it joined: one connection per server, not three.
+    await second.locator('#conns', { hasText: 'connections to the hub' }).waitFor({ timeout: 5_000 });
+    expect(await second.locator('#conns').textContent()).toBe('2 connections to the hub');
+    expect(await second.locator('#transport').textContent()).toBe('ws');
+    await say('seen in both tabs');
+    await lines(second, 'guest: seen in both tabs').waitFor({ timeout: 5_000 });
+    await second.close();
+  });
+
   it.each(['sse', 'stream', 'iframe', 'poll', 'jsonp', 'ws'])('keeps receiving after picking %s', async (transport) => {
     await receiver.selectOption('#pick', transport);
     await receiver.locator('#transport', { hasText: transport }).waitFor();

@@ -92,6 +92,8 @@ const ticker = setInterval(() => {
     prices[symbol] = Math.round(next * 100) / 100;
     void hub.publish(`ticker/${symbol}`, { symbol, price: prices[symbol], change: Math.round((prices[symbol] - price) * 100) / 100 });
   }
+  // How many connections the hub holds (both servers): tabs of one origin share one (`share: true`).
+  void hub.publish('demo/stats', { connections: hub.stats().connections });
 }, 1_000);
 
 // Each process's hub stats on `hubs/<pid>` every 2 s, for the page's panel: through the shared

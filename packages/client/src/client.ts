@@ -6,12 +6,12 @@ import { Resume } from './resume';
 import { Selector } from './selector';
 import { Subscriptions } from './subscriptions';
 import { DEFAULT_ORDER, transports } from './transports';
-import { fetchOk } from './transports/http';
-import type { Failure, Frame, Transport } from './transports/types';
+import { publishTo } from './publish';
+import { shareClient } from './share/share-client';
+import type { Failure, Frame, Stop, Transport } from './transports/types';
 import type {
   AnyChannels,
   ChannelMap,
-  ClientError,
   ClientEvents,
   ClientOptions,
   ClientState,
@@ -31,7 +31,8 @@ export interface CometClient<S extends ChannelMap = AnyChannels> {
   /**
    * Calls `onMessage(data, message)` for every message on `channel`, a name (`chat/room`) or a
    * pattern (`chat/*`, `chat/**`). Returns the function that unsubscribes. Adding or removing a
-   * channel reconnects from the same cursor: nothing on the channels kept is lost.
+   * channel changes an open WebSocket's channels in place, and reconnects from the same cursor on
+   * any other transport: nothing on the channels kept is lost.
    */
   subscribe<C extends string>(channel: C, onMessage: MessageHandler<DataOf<S, C>>): () => void;
   /**
@@ -63,10 +64,14 @@ export interface CometClient<S extends ChannelMap = AnyChannels> {
  * ```
  */
 export function createClient<S extends ChannelMap = AnyChannels>(options: ClientOptions): CometClient<S> {
+  return (options.share && shareClient<S>(options, createConnection)) || createConnection<S>(options);
+}
+
+/** A client with its own connection; `subscriptions` receives what it delivers (a shared leader taps them). */
+function createConnection<S extends ChannelMap = AnyChannels>(options: ClientOptions, subscriptions = new Subscriptions()): CometClient<S> {
   const server = endpoint(options);
   const selector = new Selector(options.transports ?? DEFAULT_ORDER, transports, server.crossOrigin, options.cors, server.base);
   const resume = new Resume(options.cursor);
-  const subscriptions = new Subscriptions();
   const events = createEmitter<ClientEvents>();
   const bufferingMs = options.bufferingTimeoutMs ?? 5_000;
   /** Silence after which a stream counts as dead: the option, else from the server's heartbeat. */
@@ -79,7 +84,9 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
   let active: Transport | undefined;
   /** Bumped whenever a request is dropped: reports from older requests are ignored. */
   let generation = 0;
-  let stopRequest: (() => void) | undefined;
+  let stopRequest: Stop | undefined;
+  /** The names the current request asked for. */
+  let asked: string[] = [];
   /** The retry timer between requests; a poll's deadline during one. */
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** A stream's buffering clock, then its idle clock; a poll's "held, so connected" clock. */
@@ -136,6 +143,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
       watch = setTimeout(markOpen, POLL_HELD_MS);
       timer = setTimeout(() => fail({ message: 'the poll timed out' }), requestMs);
     }
+    asked = names;
     let query = names.map((name) => 'channel=' + encodeURIComponent(name)).join('&');
     if (resume.cursor) query += '&cursor=' + encodeURIComponent(resume.cursor);
     const sink = {
@@ -223,13 +231,23 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
     fail({ code: 'buffering', message: `The ${transport.name} stream delivered nothing in ${bufferingMs} ms.` });
   }
 
-  /** The subscribed names changed: reconnect (once per turn) from the same cursor, unless a retry is due. */
+  /**
+   * The subscribed names changed (once per turn, however many calls): an open socket changes its
+   * channels in place; any other request reconnects from the same cursor. Not while a retry is due.
+   */
   function changed(): void {
     if (changing || state === 'closed' || state === 'disconnected') return;
     changing = true;
     soon(() => {
       changing = false;
-      if (state !== 'closed' && state !== 'disconnected') connect();
+      if (state === 'closed' || state === 'disconnected') return;
+      const names = subscriptions.names();
+      if (!opened || !stopRequest?.update || names.length === 0) return connect();
+      stopRequest.update(
+        names.filter((n) => !asked.includes(n)),
+        asked.filter((n) => !names.includes(n)),
+      );
+      asked = names;
     });
   }
 
@@ -243,17 +261,7 @@ export function createClient<S extends ChannelMap = AnyChannels>(options: Client
         if (subscriptions.remove(name, handler)) changed();
       };
     },
-    async publish(channel, data) {
-      try {
-        const request = server.request();
-        request.headers['content-type'] = 'application/json';
-        const response = await fetchOk(server.url('publish'), request, { method: 'POST', body: JSON.stringify({ channel, data }) });
-        return (await response.json()) as { cursor: string };
-      } catch (failure) {
-        const { code = 'network', message = 'network error', status } = failure as Failure;
-        throw Object.assign(new Error(message), { code, status } satisfies Partial<ClientError>);
-      }
-    },
+    publish: (channel, data) => publishTo(server, channel, data),
     on: events.on,
     get state() {
       return state;

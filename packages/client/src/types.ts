@@ -122,6 +122,15 @@ export interface ClientOptions {
    * the iframe or JSONP), added to the query of `url` itself. A function is called before each request.
    */
   query?: Record<string, string> | (() => Record<string, string>);
+  /**
+   * Share one connection between the tabs of this origin that share the same `url`: one tab (the
+   * leader, chosen with Web Locks) holds it for the union of every tab's channels and passes each
+   * message on over a `BroadcastChannel`; when it closes, another tab takes over from the shared
+   * cursor. Where Web Locks or BroadcastChannel are missing, each tab connects by itself. Every
+   * sharing tab must use the same credentials (the leader's `headers`, `query` and cookies apply
+   * to all). Default `false`.
+   */
+  share?: boolean;
 }
 
 /** Payload type of a channel or pattern in a {@link ChannelMap}; `unknown` when the map says nothing. */

@@ -45,5 +45,8 @@ export interface Transport {
    * `url` is the transport's route with its channel and cursor parameters already in the query;
    * `request` is applied as far as the transport can (headers only over fetch and XHR).
    */
-  open(url: string, sink: Sink, request: RequestOptions): () => void;
+  open(url: string, sink: Sink, request: RequestOptions): Stop;
 }
+
+/** Stops a transport's request; an open socket can also change its channels in place, keeping its position. */
+export type Stop = (() => void) & { update?(add: string[], remove: string[]): void };

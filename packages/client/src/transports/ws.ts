@@ -1,11 +1,13 @@
-import type { Frame, Transport } from './types';
+import type { Failure, Frame, Stop, Transport } from './types';
 
-/** The frames of the streaming transports; the socket's answers to frames this client never sends are not among them. */
+/** The frames of the streaming transports; the answers to `subscribe`/`unsubscribe` are not among them. */
 const FRAMES = { open: 1, message: 1, gap: 1, heartbeat: 1, end: 1 };
 
 /**
  * WebSocket (`{mount}/ws`): the same frame objects as XHR streaming, one per text frame. A socket
  * refused at the upgrade, or closed before its first frame, never opened: the client moves on.
+ * Subscription changes go over the open socket as `subscribe`/`unsubscribe` frames; one the
+ * server refuses fails the socket, so the client reconnects with its whole set and hears why.
  */
 export const ws: Transport = {
   name: 'ws',
@@ -18,15 +20,20 @@ export const ws: Transport = {
     const socket = new WebSocket(url.replace(/^http/, 'ws'));
     let ended = false;
     socket.onmessage = (event) => {
-      const frame = JSON.parse(event.data as string) as Frame;
+      const frame = JSON.parse(event.data as string) as Frame | ({ type: 'error' } & Failure);
+      if (frame.type === 'error') return sink.fail(frame);
       if (!(frame.type in FRAMES)) return;
       if (frame.type === 'end') ended = true;
       sink.frame(frame);
     };
     socket.onclose = () => ended || sink.fail({ message: 'the socket closed' });
-    return () => {
+    const send = (type: string, channels: string[]): unknown => channels.length && socket.send(JSON.stringify({ type, channels }));
+    const stop: Stop = () => {
       socket.onclose = null;
       socket.close();
     };
+    // Unsubscribing first frees room under the server's channel limit.
+    stop.update = (add, remove) => (send('unsubscribe', remove), send('subscribe', add));
+    return stop;
   },
 };
