@@ -95,6 +95,7 @@ export function allTargets(): TargetSpec[] {
   targets.push(
     { name: 'better-sse', kind: 'peer', family: 'stream', server: 'servers/better-sse.ts', protocol: 'sse' },
     { name: 'SockJS xhr-streaming', kind: 'peer', family: 'stream', server: 'servers/sockjs.ts', protocol: 'sockjs' },
+    { name: 'cometkit bayeux long-polling', kind: 'cometkit', family: 'poll', server: 'servers/cometkit-bayeux.ts', protocol: 'bayeux' },
     { name: 'Faye long-polling', kind: 'peer', family: 'poll', server: 'servers/faye.ts', protocol: 'bayeux' },
     { name: 'Socket.IO polling', kind: 'peer', family: 'poll', server: 'servers/socketio.ts', protocol: 'engine-io' },
   );

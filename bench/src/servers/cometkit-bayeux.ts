@@ -1,0 +1,27 @@
+/**
+ * cometkit's Bayeux endpoint (`@cometkit/bayeux`), as a user mounts it: one hub, `createBayeux(hub)`
+ * mounted at `/faye` in Express (`app.use('/faye', cometExpress(bayeux))`), from the BUILT
+ * packages. The load client speaks the same Bayeux long-polling as to Faye's own server; a publish
+ * goes through the hub (`hub.publish('bench/feed', …)`: Bayeux's `/bench/feed`).
+ */
+import http from 'node:http';
+import { createBayeux } from '@cometkit/bayeux';
+import { createComet } from '@cometkit/core';
+import { cometExpress } from '@cometkit/express';
+import express from 'express';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+
+const hub = createComet({ limits: { maxConnections: 100_000 } });
+const bayeux = createBayeux(hub);
+const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/feed', message);
+
+const app = express();
+app.use('/faye', cometExpress(bayeux) as express.RequestHandler);
+app.post(PUBLISH_PATH, publishRoute(publish));
+
+await runServer(http.createServer(app), {
+  // A subscribed session holds its connect whenever it is not reading an answer.
+  held: () => hub.stats().connectionsByTransport.bayeux ?? 0,
+  publish,
+  cursor: async () => (await hub.publish('bench/start', null)).cursor,
+});
