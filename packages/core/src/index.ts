@@ -23,7 +23,7 @@ export { readPush, readChannels, readCursor, parseChannelList } from './push-req
 export type { PushRequest } from './push-request';
 export type { HeartbeatSet, HeartbeatTarget } from './heartbeat-timer';
 export { errorResponse, json, jsonText } from './responses';
-export type { AuthorizeAction, AuthorizeContext, CometOptions, ResolvedOptions } from './options';
+export type { AuthorizeAction, AuthorizeContext, CometOptions, OriginList, ResolvedOptions } from './options';
 export type { CometStats } from './stats';
 export { exposePrometheus } from './prometheus';
 export type { PromClientLike, PrometheusOptions } from './prometheus';
@@ -41,7 +41,7 @@ export { formatCursor, parseCursor, newEpoch } from './cursor';
 export type { Cursor } from './cursor';
 
 export { CometError, cometError, isCometError, ERROR_STATUS } from './errors';
-export type { ErrorBody, ErrorCode } from './errors';
+export type { CometErrorDetails, ErrorBody, ErrorCode } from './errors';
 
 export { isStreamResponse } from './neutral';
 export type {
@@ -60,4 +60,14 @@ export { handleNode } from './node/handle-node';
 export { withComet } from './node/with-comet';
 export type { RequestListener } from './node/with-comet';
 export type { NodeRequestInfo } from './node/node-request';
-export * from './public-extras';
+
+// Mounting, diagnostics, and what entry points that answer requests themselves (Bayeux) share.
+export { toMountable } from './mountable';
+export type { Mountable, MountableHandler, Mounted } from './mountable';
+export { createLog } from './log';
+export type { CometLogger, Log } from './log';
+export { isClientGone } from './node/client-gone';
+export type { WithCometOptions } from './node/with-comet';
+// For entry points that answer cross-origin and JSONP requests themselves (Bayeux).
+export { corsHeaders, preflight, withCors } from './cors';
+export { readCallback, escapeLineTerminators, MAX_CALLBACK_LENGTH } from './callback-name';
