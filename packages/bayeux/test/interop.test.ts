@@ -62,23 +62,23 @@ async function publishPaced(server: BayeuxServer, total: number, received: (coun
   }
 }
 
-it('Faye loses nothing across 50 connect answers cut on the way', async () => {
-  const cut = everyOtherDelivery(50);
+it('Faye loses nothing across 200 connect answers cut on the way', async () => {
+  const cut = everyOtherDelivery(200);
   s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000 }, wrap: cut.wrap });
   const faye = fayeClient(s.url);
   try {
     const got = new Collector();
     await faye.subscribe('/drops', got.push);
-    await publishPaced(s, 200, (n) => got.until(n));
-    expect(cut.cuts()).toBe(50);
-    expect(got.items).toEqual([...Array(200).keys()]);
+    await publishPaced(s, 800, (n) => got.until(n));
+    expect(cut.cuts()).toBe(200);
+    expect(got.items).toEqual([...Array(800).keys()]);
   } finally {
     await faye.disconnect();
   }
 });
 
-it('CometD with the ack extension loses nothing across 50 connect answers cut on the way', async () => {
-  const cut = everyOtherDelivery(50);
+it('CometD with the ack extension loses nothing across 200 connect answers cut on the way', async () => {
+  const cut = everyOtherDelivery(200);
   s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000 }, wrap: cut.wrap });
   const cometd = await startCometd(s.url, { ack: true, backoff: 1 });
   try {
@@ -87,9 +87,9 @@ it('CometD with the ack extension loses nothing across 50 connect answers cut on
     expect(cometd.events.find((e) => e.event === 'handshake')?.ext).toMatchObject({ ack: true });
     await cometd.call('subscribe', { channel: '/drops' });
     const received = (): unknown[] => cometd.events.filter((e) => e.event === 'message').map((e) => e.data);
-    await publishPaced(s, 200, (n) => cometd.next(() => received().length >= n));
-    expect(cut.cuts()).toBe(50);
-    expect(received()).toEqual([...Array(200).keys()]);
+    await publishPaced(s, 800, (n) => cometd.next(() => received().length >= n));
+    expect(cut.cuts()).toBe(200);
+    expect(received()).toEqual([...Array(800).keys()]);
   } finally {
     await cometd.close();
   }
