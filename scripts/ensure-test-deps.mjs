@@ -1,24 +1,17 @@
 #!/usr/bin/env node
 // Installs the system programs the test suite needs, with apt-get, when they are missing.
 // Runs before the tests (see the root package.json), so a fresh Debian machine needs no manual step.
+// The packages' own services are never used: each test starts its program on a free loopback port
+// with its own config and temporary directory, and stops it by PID.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { ensureNginx } from './ensure-nginx.mjs';
-import { ensureRedis } from './ensure-redis.mjs';
-
-// nginx for the behind-a-proxy tests: its own script, which the proxy test support calls too.
-// redis-server for @cometkit/redis's tests: the same shape, its own script.
-try {
-  ensureNginx();
-  ensureRedis();
-} catch (error) {
-  console.error(error.message);
-  process.exit(1);
-}
 
 /** Program the tests run → the Debian package that provides it. */
 const needs = [
   { path: '/usr/bin/chromium', pkg: 'chromium', why: 'browser tests (playwright-core drives Debian Chromium)' },
+  // The light build is enough: it has the proxy module.
+  { path: '/usr/sbin/nginx', pkg: 'nginx-light', why: 'the tests behind a real proxy' },
+  { path: '/usr/bin/redis-server', pkg: 'redis-server', why: "@cometkit/redis's tests" },
 ];
 
 const missing = needs.filter((need) => !existsSync(need.path));
@@ -30,6 +23,7 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+// A fresh machine's package lists may be empty or stale: refresh them first.
 execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
 execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((m) => m.pkg)], { stdio: 'inherit', env });
 for (const need of missing) {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunningServer } from './servers';
 
-/** Debian's nginx; scripts/ensure-nginx.mjs installs it (run by ensure-test-deps before the suite). */
+/** Debian's nginx; scripts/ensure-test-deps.mjs installs it before the suite. */
 export const NGINX = '/usr/sbin/nginx';
 
 /** A free port on 127.0.0.1, chosen by the kernel (the listener is closed again at once). */
@@ -72,7 +72,7 @@ async function accepting(port: number, child: ChildProcess, timeoutMs: number): 
  * its `close()` stops nginx by its PID (and waits for it to exit), then closes `running`.
  */
 export async function startBehindNginx(running: RunningServer): Promise<RunningServer> {
-  if (!existsSync(NGINX)) throw new Error(`${NGINX} is missing: run node scripts/ensure-nginx.mjs (as root)`);
+  if (!existsSync(NGINX)) throw new Error(`${NGINX} is missing: run node scripts/ensure-test-deps.mjs (as root)`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cometkit-nginx-'));
   await chmod(dir, 0o755);
   const port = await freePort();

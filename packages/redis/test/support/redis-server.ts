@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../../test/support/nginx';
 
-/** Where scripts/ensure-redis.mjs (run by the test command) puts Debian's redis-server. */
+/** Where Debian's redis-server puts its binary (scripts/ensure-test-deps.mjs installs it). */
 export const REDIS_SERVER = '/usr/bin/redis-server';
 
 /** A redis-server of the test's own, on a free loopback port with a temporary directory. */
