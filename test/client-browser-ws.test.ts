@@ -146,6 +146,8 @@ it('changes subscriptions on the open socket: no new socket, nothing lost on the
     await answered('subscribed', round);
     await hub.publish('add', `a${round}`);
     await hub.publish('keep', `k${round}b`);
+    // Unsubscribe only once the page has it: the frame and this call travel by different roads.
+    await page.waitForFunction((n) => (window as unknown as Globals).added.length >= n, round);
     await page.evaluate(() => (window as unknown as Globals).off());
     await answered('unsubscribed', round);
     await hub.publish('add', `not for the page ${round}`);
