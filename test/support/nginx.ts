@@ -4,22 +4,12 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port';
 import type { RunningServer } from './servers';
 
 /** Debian's nginx; scripts/ensure-test-deps.mjs installs it before the suite. */
 export const NGINX = '/usr/sbin/nginx';
 
-/** A free port on 127.0.0.1, chosen by the kernel (the listener is closed again at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The config a user writes first: one `location /` passing everything on, nginx's defaults for
