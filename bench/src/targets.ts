@@ -103,6 +103,7 @@ export function allTargets(): TargetSpec[] {
   // framework's share and the core's (hub, transport, Node bridge).
   targets.push(
     { name: 'diag: cometkit handleNode sse', kind: 'diagnostic', family: 'stream', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-sse', transport: 'sse' },
+    { name: "diag: node:http long-poll, cometkit's wire", kind: 'diagnostic', family: 'poll', server: 'servers/node-poll.ts', args: ['wire'], protocol: 'node-poll' },
     { name: 'diag: cometkit handleNode poll', kind: 'diagnostic', family: 'poll', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-poll', transport: 'poll' },
   );
   return targets;

@@ -37,8 +37,16 @@ const poll: http.RequestListener = (req, res) => {
   res.on('close', () => waiting.delete(res));
 };
 
+// argv `wire` (diagnostic): each message in cometkit's wire form, `{"channel","cursor","data"}`
+// with a cursor of cometkit's length, so that the bytes written per message are cometkit's and the
+// cost of the format can be told apart from the cost of the server.
+const WIRE_EPOCH = 'mi6x2k3a0123456789';
+const wire = process.argv.includes('wire');
+const format = (message: BenchMessage, position: number): string =>
+  wire ? `{"channel":"bench/feed","cursor":"${WIRE_EPOCH}-${position}","data":${JSON.stringify(message)}}` : JSON.stringify(message);
+
 function publish(message: BenchMessage): void {
-  log.push(JSON.stringify(message));
+  log.push(format(message, head + 1));
   head++;
   if (log.length > HISTORY) {
     log.shift();
@@ -53,7 +61,7 @@ function publish(message: BenchMessage): void {
 const publishHandler = publishRoute(publish);
 // argv[2] `express` (diagnostic): the same handlers as Express routes, to price Express itself.
 const listener: http.RequestListener =
-  process.argv[2] === 'express'
+  process.argv.includes('express')
     ? express().get('/poll', poll).post(PUBLISH_PATH, publishHandler)
     : (req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : poll(req, res));
 

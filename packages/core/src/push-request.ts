@@ -17,7 +17,7 @@ export interface PushRequest {
  * Duplicates collapse; too many, none, or a malformed one is a CometError.
  */
 export function readChannels(query: URLSearchParams, maxChannels: number): readonly ParsedChannel[] | CometError {
-  const names = [...query.getAll('channel')];
+  const names = query.getAll('channel');
   for (const list of query.getAll('channels')) names.push(...list.split(','));
   return parseChannelList(names, maxChannels);
 }
@@ -37,7 +37,7 @@ export function parseChannelList(names: readonly unknown[], maxChannels: number)
   if (names.length > maxChannels) {
     return cometError('too_many_channels', `At most ${maxChannels} channels in one request.`);
   }
-  const key = names.every((name) => typeof name === 'string') ? names.join('\n') : undefined;
+  const key = names.length === 1 && typeof names[0] === 'string' ? names[0] : names.every((name) => typeof name === 'string') ? names.join('\n') : undefined;
   const known = key === undefined ? undefined : recentLists.get(key);
   if (known) return known;
   const byName = new Map<string, ParsedChannel>();

@@ -123,6 +123,8 @@ export function createRouter({ engine, options, transports, endRules = {}, cors 
 
 /** The route name a path below the mount names: `/poll/` → `poll`. */
 function routeName(path: string): string {
+  // Nearly every request names its route plainly (`/poll`): no regex for those.
+  if (path.length > 1 && path.charCodeAt(0) === 47 && path.indexOf('/', 1) < 0) return path.slice(1);
   return path.replace(/^\/+|\/+$/g, '');
 }
 

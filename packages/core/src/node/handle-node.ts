@@ -16,11 +16,13 @@ export function handleNode(
   info: NodeRequestInfo,
 ): Promise<void> {
   const request = new NodeCometRequest(req, info);
-  res.once('close', () => {
+  // `on`, not `once`: 'close' comes once anyway, and `once` wraps every listener in two objects.
+  res.on('close', () => {
     if (!res.writableFinished) request.signal.abort();
   });
-  // Held requests are ended by the hub, not by an idle socket timer.
-  req.socket.setTimeout(0);
+  // Held requests are ended by the hub, not by an idle socket timer (set only when one is armed:
+  // on a keep-alive socket it is off from the first request on).
+  if (req.socket.timeout) req.socket.setTimeout(0);
   return handler(request).then((response) => {
     info.beforeWrite?.();
     if (request.signal.aborted) return;

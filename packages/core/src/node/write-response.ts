@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { isStreamResponse, type CometResponse, type StreamEndOptions, type StreamSink } from '../neutral';
 
 /** Compression middleware (compression, koa-compress) adds `flush()` so a stream is not held back. */
@@ -12,6 +12,12 @@ type FlushableResponse = ServerResponse & { flush?: () => void };
  */
 export function writeResponse(res: ServerResponse, response: CometResponse): void {
   if (res.headersSent || res.destroyed) return;
+  if (!isStreamResponse(response) && res.getHeaderNames().length === 0) {
+    // The common answer (a poll, a publish): status line and headers written from the object as it
+    // is, with no per-header bookkeeping. Headers an app or middleware set first take the slow path.
+    res.writeHead(response.status, response.headers as OutgoingHttpHeaders).end(response.body);
+    return;
+  }
   res.statusCode = response.status;
   for (const name in response.headers) res.setHeader(name, response.headers[name]!);
   if (!isStreamResponse(response)) {

@@ -5,7 +5,8 @@ import type { CometBodyResponse, CometHeaders } from '../neutral';
 import { errorResponse } from '../responses';
 import type { Batch } from '../engine/subscriber';
 import type { Transport } from '../transport';
-import { batchBody, openOneBatch, type OneBatchFraming } from './one-batch';
+import { LastBatchCache } from '../batch-cache';
+import { batchText, openOneBatch, type OneBatchFraming } from './one-batch';
 
 const HEADERS: CometHeaders = {
   'content-type': 'application/javascript; charset=utf-8',
@@ -28,20 +29,25 @@ export const jsonp: Transport = {
   },
 };
 
+// The batch's JSON, escaped for a script, shared by the pollers answered with the same batch
+// (their callback names differ, so only the inside is shared).
+const lastScript = new LastBatchCache<string>();
+
 /** A held JSONP poll's framing: one small object per request, its methods shared. */
 class JsonpFraming implements OneBatchFraming {
   constructor(private readonly callback: string) {}
 
   answer(batch: Batch): CometBodyResponse {
-    return script(this.callback, batchBody(batch).toString());
+    return script(this.callback, lastScript.get(batch, () => escapeLineTerminators(batchText(batch))));
   }
 
   error(error: CometError): CometBodyResponse {
-    return { ...script(this.callback, JSON.stringify({ ...error.toBody(), status: error.status })), error: error.code };
+    return { ...script(this.callback, escapeLineTerminators(JSON.stringify({ ...error.toBody(), status: error.status }))), error: error.code };
   }
 }
 
+/** The script calling `callback` with `json` (escaped for a script already). */
 function script(callback: string, json: string): CometBodyResponse {
-  const body = `/**/typeof ${callback}==='function'&&${callback}(${escapeLineTerminators(json)});`;
+  const body = `/**/typeof ${callback}==='function'&&${callback}(${json});`;
   return { status: 200, headers: HEADERS, body };
 }

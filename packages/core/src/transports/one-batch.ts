@@ -94,6 +94,8 @@ class PollWaiter implements SubscriberHandlers {
   }
 
   end(reason: EndReason, cursor: string): void {
+    // Answered already (`done` follows every batch): nothing is left to build.
+    if (this.settled) return;
     if (reason === 'gone') this.settle(GONE);
     else if (reason === 'error') this.refuse(UNAVAILABLE);
     else this.settle(this.framing.answer({ entries: [], cursor }));
@@ -115,24 +117,43 @@ class PollWaiter implements SubscriberHandlers {
   }
 }
 
-const lastBody = new LastBatchCache<string>();
+const lastBody = new LastBatchCache<Buffer>();
 const onlyMessage = (entry: LogEntry): string => `{"cursor":"${entry.cursor}","messages":[${entry.json}]}`;
+// A message as an item of a batch's list, comma first (the first item of a list drops it).
+const listItem = (entry: LogEntry): string => ',' + entry.json;
 
 /**
- * The long-poll JSON text of a batch: `{"cursor","messages"[,"gap"]}`, built once per batch and
+ * The long-poll JSON of a batch: `{"cursor","messages"[,"gap"]}`, built once per batch and
  * shared by every poller held at the same position (one message: cached on the message itself).
+ * Bytes, not text: a batch is the messages' own cached bytes copied once, where a string joined
+ * for each poller would be encoded again on every write.
  */
 export function batchBody(batch: Batch): string | Buffer {
   const { entries, gap } = batch;
-  if (entries.length === 1 && !gap) {
-    return cachedFrame(entries[0]!, 'poll', onlyMessage);
-  }
+  if (entries.length === 1 && !gap) return cachedFrame(entries[0]!, 'poll', onlyMessage);
   if (entries.length === 0 && !gap) return `{"cursor":"${batch.cursor}","messages":[]}`;
   return lastBody.get(batch, () => {
-    let body = `{"cursor":"${batch.cursor}","messages":[`;
-    for (let i = 0; i < entries.length; i++) body += (i > 0 ? ',' : '') + entries[i]!.json;
-    body += ']';
-    if (gap) body += `,"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}`;
-    return body + '}';
+    const parts: Buffer[] = [Buffer.from(`{"cursor":"${batch.cursor}","messages":[`)];
+    let length = parts[0]!.length;
+    for (let i = 0; i < entries.length; i++) {
+      const item = cachedFrame(entries[i]!, 'item', listItem);
+      const part = i === 0 ? item.subarray(1) : item;
+      parts.push(part);
+      length += part.length;
+    }
+    const end = Buffer.from(gap ? `],"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}}` : ']}');
+    parts.push(end);
+    return Buffer.concat(parts, length + end.length);
   });
+}
+
+/** {@link batchBody} as text, for framings that wrap it (JSONP). */
+export function batchText(batch: Batch): string {
+  const { entries, gap } = batch;
+  if (entries.length === 0 && !gap) return `{"cursor":"${batch.cursor}","messages":[]}`;
+  let body = `{"cursor":"${batch.cursor}","messages":[`;
+  for (let i = 0; i < entries.length; i++) body += (i > 0 ? ',' : '') + entries[i]!.json;
+  body += ']';
+  if (gap) body += `,"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}`;
+  return body + '}';
 }
