@@ -23,7 +23,7 @@ import { allTargets, type TargetSpec } from './targets';
 const { values: options } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,5000,10000,19000' },
-    targets: { type: 'string', default: 'node:http SSE,node:http long-poll,cometkit express sse,cometkit express poll' },
+    targets: { type: 'string', default: 'node:http SSE,node:http long-poll,cometkit express sse,cometkit express poll,cometkit express+withComet sse,cometkit express+withComet poll' },
     json: { type: 'string' },
   },
 });

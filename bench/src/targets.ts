@@ -65,8 +65,9 @@ export function allTargets(): TargetSpec[] {
       });
     }
   }
-  // The fast path (`withComet` in front of the Express app) for each family's main transport.
-  for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => t.transport === 'poll' || t.transport === 'sse')) {
+  // The fast path (`withComet` in front of the Express app) for each family's main transport, and
+  // JSONP (the long-poll of cross-origin pages, held to the same targets as poll).
+  for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => ['poll', 'jsonp', 'sse'].includes(t.transport))) {
     targets.push({
       name: `cometkit express+withComet ${transport}`,
       kind: 'cometkit',
