@@ -24,6 +24,9 @@ import { closeCode, POLICY_VIOLATION, UNSUPPORTED_DATA } from './close-codes';
 import type { ResolvedWebSocketOptions } from './options';
 import type { UpgradeRequest } from './upgrade-request';
 
+/** The least time a peer has to answer a ping before it is taken for gone. */
+const MIN_PONG_WAIT_MS = 1_000;
+
 /** History is sent no faster than the socket takes it: past this backlog, the next read waits. */
 const PACE_BYTES = 64 * 1024;
 
@@ -106,12 +109,14 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
 
   heartbeat(now: number): void {
     const socket = this.socket!;
-    if (now - this.lastPing >= this.options.heartbeatMs) {
-      // No pong since the last ping, a whole interval ago: the peer is gone without a word.
-      if (this.awaitingPong) {
+    if (this.awaitingPong) {
+      // No pong for two intervals (and never less than a second: a busy event loop may run this
+      // timer before it reads a pong that has arrived): the peer is gone without a word.
+      if (now - this.lastPing >= Math.max(2 * this.options.heartbeatMs, MIN_PONG_WAIT_MS)) {
         this.log.debug('no pong: terminating a dead socket');
         return socket.terminate();
       }
+    } else if (now - this.lastPing >= this.options.heartbeatMs) {
       this.awaitingPong = true;
       this.lastPing = now;
       socket.ping();
