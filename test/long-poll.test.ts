@@ -31,6 +31,9 @@ describe.each(serverKinds)('long-poll on $name', (kind) => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
+    // A length, not chunks: the answer is whole before its first byte goes out.
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
     return res.json<PollBody>();
   };
   /**

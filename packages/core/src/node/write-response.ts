@@ -12,10 +12,13 @@ type FlushableResponse = ServerResponse & { flush?: () => void };
  */
 export function writeResponse(res: ServerResponse, response: CometResponse): void {
   if (res.headersSent || res.destroyed) return;
-  if (!isStreamResponse(response) && res.getHeaderNames().length === 0) {
-    // The common answer (a poll, a publish): status line and headers written from the object as it
-    // is, with no per-header bookkeeping. Headers an app or middleware set first take the slow path.
-    res.writeHead(response.status, response.headers as OutgoingHttpHeaders).end(response.body);
+  if (!isStreamResponse(response) && res.getHeaderNames().length === 0 && response.status !== 204 && response.status !== 304) {
+    // The common answer (a poll, a publish): status line and headers written from one object,
+    // with no per-header bookkeeping; its length too (after writeHead, Node would chunk the body).
+    // Headers an app or middleware set first take the slow path below.
+    const { body } = response;
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    res.writeHead(response.status, { ...(response.headers as OutgoingHttpHeaders), 'content-length': length }).end(body);
     return;
   }
   res.statusCode = response.status;
