@@ -1,0 +1,78 @@
+import type { Log } from '@cometkit/core';
+import type { WebSocket } from 'ws';
+import { POLICY_VIOLATION, UNSUPPORTED_DATA } from './close-codes';
+
+/** The limits a {@link SocketGuard} enforces (see `WebSocketOptions`). */
+export interface GuardLimits {
+  readonly maxFramesPerSecond: number;
+  readonly heartbeatMs: number;
+  readonly drainTimeoutMs: number;
+}
+
+/**
+ * The rules every cometkit socket keeps, whatever it speaks: text frames only, at most
+ * `maxFramesPerSecond` of them, a ping every `heartbeatMs` (a peer that has not answered the
+ * previous one is terminated), and a close that does not finish within `drainTimeoutMs` ends in
+ * a destroy. One per socket; the size limit is the `ws` server's `maxPayload`.
+ */
+export class SocketGuard {
+  private lastPing = Date.now();
+  private awaitingPong = false;
+  private windowStart = 0;
+  private framesInWindow = 0;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly limits: GuardLimits,
+    private readonly log: Log,
+  ) {
+    socket.on('pong', () => (this.awaitingPong = false));
+  }
+
+  /** Whether a frame just received may be handled; a frame that broke a rule closes the socket. */
+  admit(isBinary: boolean): boolean {
+    if (isBinary) {
+      this.shut(UNSUPPORTED_DATA, 'text frames only');
+      return false;
+    }
+    const now = Date.now();
+    if (now - this.windowStart >= 1_000) {
+      this.windowStart = now;
+      this.framesInWindow = 0;
+    }
+    if (++this.framesInWindow > this.limits.maxFramesPerSecond) {
+      this.shut(POLICY_VIOLATION, 'too many frames');
+      return false;
+    }
+    return true;
+  }
+
+  /** Called by the heartbeat timer: pings when due; false when the peer was found dead (terminated). */
+  ping(now: number): boolean {
+    if (now - this.lastPing < this.limits.heartbeatMs) return true;
+    // No pong since the last ping, a whole interval ago: the peer is gone without a word.
+    if (this.awaitingPong) {
+      this.log.debug('no pong: terminating a dead socket');
+      this.socket.terminate();
+      return false;
+    }
+    this.awaitingPong = true;
+    this.lastPing = now;
+    this.socket.ping();
+    return true;
+  }
+
+  /** Closes the socket with `code`, destroying it if the close does not finish in time. */
+  shut(code: number, why: string): void {
+    this.log.debug('closing a socket (%d): %s', code, why);
+    this.socket.close(code, why);
+    this.destroyLater();
+  }
+
+  /** Destroys the socket if it has not finished closing within `drainTimeoutMs`. */
+  destroyLater(): void {
+    const socket = this.socket;
+    const timer = setTimeout(() => socket.terminate(), this.limits.drainTimeoutMs).unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+}
