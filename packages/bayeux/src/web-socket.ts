@@ -1,8 +1,6 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { createLog, type CometError } from '@cometkit/core';
-import { refuseUpgrade, resolveWebSocketOptions, routeUpgrade, screenUpgrade, SocketGuard, UpgradeRequest, type WebSocketOptions } from '@cometkit/ws';
-import { WebSocketServer } from 'ws';
+import type { Server } from 'node:http';
+import { createLog } from '@cometkit/core';
+import { createSocketEndpoint, resolveWebSocketOptions, SocketGuard, UpgradeRequest, type WebSocketOptions } from '@cometkit/ws';
 import type { BayeuxEndpoint } from './bayeux';
 import { BayeuxSocket } from './bayeux-socket';
 import { internalsOf } from './endpoint-internals';
@@ -48,8 +46,6 @@ export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, op
   const { hub, maxBodyBytes, maxBatch } = bayeux.options;
   const resolved = resolveWebSocketOptions(options, hub.options, { path: '/bayeux', maxPayload: maxBodyBytes, maxFramesPerSecond: FRAMES_PER_SECOND });
   const log = createLog('bayeux:ws', hub.options.logger);
-  // perMessageDeflate stays off (the ws default): a zlib context per socket costs more memory than it saves.
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload });
   const parts = {
     protocol,
     engine: hub.engine,
@@ -58,35 +54,19 @@ export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, op
     maxBatch,
     maxBufferedBytes: resolved.maxBufferedBytes,
   };
-  let closed = false;
-
-  function refuse(socket: Duplex, error: CometError): void {
-    hub.engine.countError();
-    log.debug('upgrade refused: %s', error.code);
-    refuseUpgrade(socket, error);
-  }
-
-  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
-    const screened = screenUpgrade(req, socket, hub.options, closed || hub.engine.closing, log);
-    if (screened) return refuse(socket, screened);
+  const endpoint = createSocketEndpoint(server, hub, resolved.path, resolved.maxPayload, log, (req, socket, head, url) => {
     const request = new UpgradeRequest(req, url);
-    sockets.handleUpgrade(req, socket, head, (ws) => new BayeuxSocket(ws, new SocketGuard(ws, resolved, log), request, parts).start());
-  }
-
-  const unroute = routeUpgrade(server, resolved.path, onUpgrade);
+    endpoint.sockets.handleUpgrade(req, socket, head, (ws) => new BayeuxSocket(ws, new SocketGuard(ws, resolved, log), request, parts).start());
+  });
   if (!connectionTypes.includes(WEBSOCKET)) connectionTypes.unshift(WEBSOCKET);
   return {
     get size() {
-      return sockets.clients.size;
+      return endpoint.size;
     },
     close() {
-      if (closed) return;
-      closed = true;
-      unroute();
       const at = connectionTypes.indexOf(WEBSOCKET);
       if (at >= 0) connectionTypes.splice(at, 1);
-      for (const socket of sockets.clients) socket.terminate();
-      sockets.close();
+      endpoint.close();
     },
   };
 }

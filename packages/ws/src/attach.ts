@@ -1,12 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { cometError, createLog, isCometError, readChannels, readCursor, type CometError, type CometHub, type Subscriber } from '@cometkit/core';
-import { WebSocketServer } from 'ws';
 import { resolveWebSocketOptions, type WebSocketOptions } from './options';
 import { refuseUpgrade } from './refuse';
-import { screenUpgrade } from './screen-upgrade';
+import { createSocketEndpoint } from './socket-endpoint';
 import { SocketSession } from './socket-session';
-import { routeUpgrade } from './upgrade-dispatcher';
 import { UpgradeRequest } from './upgrade-request';
 
 /** What {@link attachWebSocket} returns. */
@@ -38,21 +36,10 @@ export interface AttachedWebSocket {
 export function attachWebSocket(server: Server, hub: CometHub, options: WebSocketOptions = {}): AttachedWebSocket {
   const resolved = resolveWebSocketOptions(options, hub.options);
   const log = createLog('ws', hub.options.logger);
-  // perMessageDeflate stays off (the ws default): a zlib context per socket costs more memory
-  // than the frames it would save.
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload });
-  let closed = false;
-
-  function refuse(socket: Duplex, error: CometError): void {
-    hub.engine.countError();
-    log.debug('upgrade refused: %s', error.code);
-    refuseUpgrade(socket, error);
-  }
+  const endpoint = createSocketEndpoint(server, hub, resolved.path, resolved.maxPayload, log, onUpgrade);
+  const { refuse, sockets } = endpoint;
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
-    // Shutdown of the hub itself is the engine's admission's to refuse (below).
-    const screened = screenUpgrade(req, socket, hub.options, closed, log);
-    if (screened) return refuse(socket, screened);
     const channels = readChannels(url.searchParams, hub.options.maxChannels);
     if (isCometError(channels)) return refuse(socket, channels);
     const cursor = readCursor(url.searchParams.get('cursor'));
@@ -88,16 +75,10 @@ export function attachWebSocket(server: Server, hub: CometHub, options: WebSocke
     else admitted(subscribed);
   }
 
-  const unroute = routeUpgrade(server, resolved.path, onUpgrade);
   return {
     get size() {
-      return sockets.clients.size;
+      return endpoint.size;
     },
-    close() {
-      closed = true;
-      unroute();
-      for (const socket of sockets.clients) socket.terminate();
-      sockets.close();
-    },
+    close: () => endpoint.close(),
   };
 }
