@@ -20,6 +20,8 @@ export class SocketGuard {
   private awaitingPong = false;
   private windowStart = 0;
   private framesInWindow = 0;
+  /** Set once the socket is being closed: later frames are dropped, not shut again (one timer, one listener). */
+  private closing = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -31,6 +33,7 @@ export class SocketGuard {
 
   /** Whether a frame just received may be handled; a frame that broke a rule closes the socket. */
   admit(isBinary: boolean): boolean {
+    if (this.closing) return false;
     if (isBinary) {
       this.shut(UNSUPPORTED_DATA, 'text frames only');
       return false;
@@ -64,6 +67,7 @@ export class SocketGuard {
 
   /** Closes the socket with `code`, destroying it if the close does not finish in time. */
   shut(code: number, why: string): void {
+    if (this.closing) return;
     this.log.debug('closing a socket (%d): %s', code, why);
     this.socket.close(code, why);
     this.destroyLater();
@@ -71,6 +75,8 @@ export class SocketGuard {
 
   /** Destroys the socket if it has not finished closing within `drainTimeoutMs`. */
   destroyLater(): void {
+    if (this.closing) return;
+    this.closing = true;
     const socket = this.socket;
     const timer = setTimeout(() => socket.terminate(), this.limits.drainTimeoutMs).unref();
     socket.once('close', () => clearTimeout(timer));
