@@ -1,10 +1,10 @@
 /**
  * Every server the benchmark measures, and the wire protocol its load client speaks. Each target
  * is compared with the bare `node:http` baseline of its family: streams with bare SSE, polls with
- * bare long-poll.
+ * bare long-poll, sockets with a bare `ws` server.
  */
 
-export type Family = 'stream' | 'poll';
+export type Family = 'stream' | 'poll' | 'socket';
 export type Kind = 'baseline' | 'reference' | 'cometkit' | 'peer' | 'diagnostic';
 
 export interface TargetSpec {
@@ -32,9 +32,9 @@ export interface TargetSpec {
 /** Server processes of a Redis target. */
 export const REDIS_PROCESSES = 2;
 
-export const BASELINES: Record<Family, string> = { stream: 'node:http SSE', poll: 'node:http long-poll' };
+export const BASELINES: Record<Family, string> = { stream: 'node:http SSE', poll: 'node:http long-poll', socket: 'bare ws' };
 /** The same bare handlers as routes of an Express app: what Express itself costs, apart from cometkit. */
-export const IN_EXPRESS: Record<Family, string> = { stream: 'node:http SSE in Express', poll: 'node:http long-poll in Express' };
+export const IN_EXPRESS: Record<Exclude<Family, 'socket'>, string> = { stream: 'node:http SSE in Express', poll: 'node:http long-poll in Express' };
 
 /** cometkit transports, by route: how the load client speaks each, and its family. */
 export const COMETKIT_TRANSPORTS: { transport: string; protocol: string; family: Family }[] = [
@@ -93,6 +93,17 @@ export function allTargets(): TargetSpec[] {
       scenarios: ['s2', 's3'],
     });
   }
+  // WebSocket (issue 13): cometkit's own socket on the Express mount and behind withComet, against
+  // a bare ws server and the two peers restricted to their WebSocket transport.
+  // `--targets ws,websocket` runs just these.
+  targets.push(
+    { name: BASELINES.socket, kind: 'baseline', family: 'socket', server: 'servers/bare-ws.ts', protocol: 'bare-ws' },
+    { name: 'cometkit express ws', kind: 'cometkit', family: 'socket', server: 'servers/cometkit.ts', args: ['express'], protocol: 'cometkit-ws' },
+    { name: 'cometkit express+withComet ws', kind: 'cometkit', family: 'socket', server: 'servers/cometkit.ts', args: ['express-fast'], protocol: 'cometkit-ws' },
+    { name: 'cometkit bayeux websocket', kind: 'cometkit', family: 'socket', server: 'servers/cometkit-bayeux.ts', protocol: 'bayeux-ws' },
+    { name: 'Socket.IO websocket', kind: 'peer', family: 'socket', server: 'servers/socketio.ts', args: ['websocket'], protocol: 'engine-io-ws' },
+    { name: 'SockJS websocket', kind: 'peer', family: 'socket', server: 'servers/sockjs.ts', protocol: 'sockjs-ws' },
+  );
   targets.push(
     { name: 'better-sse', kind: 'peer', family: 'stream', server: 'servers/better-sse.ts', protocol: 'sse' },
     { name: 'SockJS xhr-streaming', kind: 'peer', family: 'stream', server: 'servers/sockjs.ts', protocol: 'sockjs' },

@@ -1,5 +1,6 @@
 // Bayeux on a cometkit hub: Faye and CometD clients at /bayeux (every sub-path, as CometD posts to
-// /bayeux/handshake, …), the hub's own routes at /comet, and a page using Faye's browser client.
+// /bayeux/handshake, …), over WebSocket at ws://…/bayeux too (both clients try it first), the
+// hub's own routes at /comet, and a page using Faye's browser client.
 // A ticker published by the server reaches every client, whatever its protocol.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -7,7 +8,7 @@ import { createRequire } from 'node:module';
 import express from 'express';
 import { createComet } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
-import { createBayeux } from '@cometkit/bayeux';
+import { attachBayeuxWebSocket, createBayeux } from '@cometkit/bayeux';
 
 const require = createRequire(import.meta.url);
 const port = Number(process.env.PORT ?? 3000);
@@ -32,10 +33,13 @@ const server = http.createServer(app).listen(port, host, () => {
   const { port: actual } = server.address();
   console.log(`Bayeux example on http://${host}:${actual}/ (endpoint http://${host}:${actual}/bayeux)`);
 });
+// The one line for WebSocket: handshakes now list `websocket`, and Faye and CometD connect over it.
+const sockets = attachBayeuxWebSocket(server, bayeux);
 
 const stop = async () => {
   bayeux.close();
   await hub.close();
+  sockets.close();
   server.close();
 };
 process.once('SIGINT', stop);

@@ -8,6 +8,7 @@ import { sleep } from './http';
 import type { Protocol, Subscription } from './protocol';
 import { cometkitJsonp, cometkitPoll, nodePoll } from './polls';
 import { bayeux, engineIo } from './sessions';
+import { bareWs, bayeuxWs, cometkitWs, engineIoWs, sockjsWs } from './sockets';
 import { cometkitIframe, cometkitSse, cometkitStream, plainSse, sockjsXhrStreaming } from './streams';
 import { Tracker } from './tracker';
 
@@ -22,6 +23,11 @@ const protocols: Record<string, Protocol> = {
   sockjs: sockjsXhrStreaming,
   bayeux,
   'engine-io': engineIo,
+  'bare-ws': bareWs,
+  'cometkit-ws': cometkitWs,
+  'engine-io-ws': engineIoWs,
+  'sockjs-ws': sockjsWs,
+  'bayeux-ws': bayeuxWs,
 };
 
 function protocolNamed(name: string): Protocol {

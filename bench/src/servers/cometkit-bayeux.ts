@@ -2,10 +2,11 @@
  * cometkit's Bayeux endpoint (`@cometkit/bayeux`), as a user mounts it: one hub, `createBayeux(hub)`
  * mounted at `/faye` in Express (`app.use('/faye', cometExpress(bayeux))`), from the BUILT
  * packages. The load client speaks the same Bayeux long-polling as to Faye's own server; a publish
- * goes through the hub (`hub.publish('bench/feed', …)`: Bayeux's `/bench/feed`).
+ * goes through the hub (`hub.publish('bench/feed', …)`: Bayeux's `/bench/feed`). Bayeux over
+ * WebSocket is attached at the same path (`attachBayeuxWebSocket`) for the websocket row.
  */
 import http from 'node:http';
-import { createBayeux } from '@cometkit/bayeux';
+import { attachBayeuxWebSocket, createBayeux } from '@cometkit/bayeux';
 import { createComet } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import express from 'express';
@@ -19,7 +20,9 @@ const app = express();
 app.use('/faye', cometExpress(bayeux) as express.RequestHandler);
 app.post(PUBLISH_PATH, publishRoute(publish));
 
-await runServer(http.createServer(app), {
+const server = http.createServer(app);
+attachBayeuxWebSocket(server, bayeux, { path: '/faye' });
+await runServer(server, {
   // A subscribed session holds its connect whenever it is not reading an answer.
   held: () => hub.stats().connectionsByTransport.bayeux ?? 0,
   publish,

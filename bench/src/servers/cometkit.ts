@@ -1,7 +1,7 @@
 /**
  * cometkit, as a user mounts it: one hub, built once, on Express (`app.use('/comet', …)`) or Koa
  * (`cometKoa(hub, { prefix: '/comet' })`), from the BUILT packages. Every transport the hub
- * serves is reachable under `/comet`. Options are the defaults except `maxConnections`, raised
+ * serves is reachable under `/comet`, and its WebSocket at `/comet/ws` (`attachWebSocket`). Options are the defaults except `maxConnections`, raised
  * so the scale runs (20,000 held) are not refused.
  *   argv[2]: express | koa | express-fast (the Express app behind `withComet`, the fast path)
  *            | node (diagnostic: `handleNode` on bare node:http, no framework)
@@ -12,6 +12,7 @@ import http from 'node:http';
 import * as builtCore from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
+import { attachWebSocket } from '@cometkit/ws';
 import { createRedisBroker } from '@cometkit/redis';
 import express from 'express';
 import Koa from 'koa';
@@ -60,7 +61,9 @@ function app(): http.RequestListener {
   throw new Error(`cometkit server: unknown framework ${framework}`);
 }
 
-await runServer(http.createServer(app()), {
+const server = http.createServer(app());
+attachWebSocket(server, hub);
+await runServer(server, {
   held: () => hub.stats().connections,
   publish,
   // The cursor of a message on another channel: a subscriber starting there gets every later one.

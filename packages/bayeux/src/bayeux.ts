@@ -16,7 +16,9 @@ import {
 } from '@cometkit/core';
 import { createMemorySessionStore } from './memory-session-store';
 import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from './options';
-import { createProtocol, type Answer } from './protocol';
+import { registerEndpoint } from './endpoint-internals';
+import { CONNECTION_TYPES } from './message';
+import { answerText, createProtocol, type Answer } from './protocol';
 import { readMessages } from './read-messages';
 import type { SessionStore } from './session-store';
 
@@ -55,7 +57,9 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
   const sessions = options.sessions ?? createMemorySessionStore();
   const resolved = resolveBayeuxOptions(hub, options, sessions);
   const log = createLog('bayeux', options.logger ?? hub.options.logger);
-  const protocol = createProtocol(resolved, log);
+  // What this endpoint serves; `attachBayeuxWebSocket` adds `websocket` while it is attached.
+  const connectionTypes = [...CONNECTION_TYPES];
+  const protocol = createProtocol(resolved, log, connectionTypes);
   const cors = hub.options;
 
   async function expireSessions(now = Date.now()): Promise<string[]> {
@@ -85,12 +89,12 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
     const result = await protocol.process(messages, request, rawLength(request));
     if (result.gone) return GONE;
     watchDelivery(request, result);
-    const text = `[${result.replies.map((r) => JSON.stringify(r)).concat(result.deliveries).join(',')}]`;
+    const text = answerText(result);
     if (callback === undefined) return { status: 200, headers: JSON_HEADERS, body: text };
     return script(callback, text);
   }
 
-  return {
+  const endpoint: BayeuxEndpoint = {
     sessions,
     options: resolved,
     expireSessions,
@@ -100,6 +104,8 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
       return withCors(response, request, cors);
     },
   };
+  registerEndpoint(endpoint, { protocol, connectionTypes, log });
+  return endpoint;
 }
 
 /** An answer the client never got in full (it left before or while it was written) is read again. */

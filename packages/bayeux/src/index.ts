@@ -9,5 +9,7 @@ export type { BayeuxExtension, BayeuxOptions, ExtensionContext, ResolvedBayeuxOp
 export { createMemorySessionStore } from './memory-session-store';
 export type { MemorySessionStoreOptions } from './memory-session-store';
 export type { BayeuxSession, SentAnswer, SessionPatch, SessionStore } from './session-store';
-export { bayeuxError, CONNECTION_TYPES, META } from './message';
+export { attachBayeuxWebSocket } from './web-socket';
+export type { AttachedBayeuxWebSocket, BayeuxWebSocketOptions } from './web-socket';
+export { bayeuxError, CONNECTION_TYPES, META, WEBSOCKET } from './message';
 export type { BayeuxAdvice, BayeuxMessage } from './message';

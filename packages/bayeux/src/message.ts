@@ -33,8 +33,11 @@ export const META = {
   disconnect: '/meta/disconnect',
 } as const;
 
-/** Connection types served over HTTP (WebSocket comes with the WebSocket transport). */
+/** Connection types served over HTTP; `websocket` joins them where `attachBayeuxWebSocket` serves the endpoint. */
 export const CONNECTION_TYPES: readonly string[] = ['long-polling', 'callback-polling', 'cross-origin-long-polling'];
+
+/** The connection type of Bayeux over WebSocket (Faye's and CometD's name). */
+export const WEBSOCKET = 'websocket';
 
 /**
  * A Bayeux error string, `code:args:message` (args comma-separated), e.g.

@@ -13,7 +13,7 @@ import {
 import { bayeuxName, readBayeuxChannel } from './channel-name';
 import { newClientId } from './client-id';
 import { ConnectWaiter, type ConnectOutcome } from './connect-waiter';
-import { bayeuxError, CONNECTION_TYPES, META, type BayeuxMessage } from './message';
+import { bayeuxError, META, type BayeuxMessage } from './message';
 import type { ExtensionContext, ResolvedBayeuxOptions } from './options';
 import { isPlainObject } from './read-messages';
 import { failure, HANDSHAKE_ADVICE, replyTo } from './reply';
@@ -39,13 +39,21 @@ const MAX_SENT = 4;
 
 /** The Bayeux protocol over a hub and a session store, one request's messages at a time. */
 export interface BayeuxProtocol {
-  process(messages: readonly object[], request: CometRequest, rawLength: number): Promise<Answer>;
+  /**
+   * Answers one request's messages. `held` is called once a connect among them is held (or, when
+   * none is, once all are answered): a socket goes on to its next frame then, as an HTTP client
+   * sends its next request beside a held poll.
+   */
+  process(messages: readonly object[], request: CometRequest, rawLength: number, held?: () => void): Promise<Answer>;
   /** Releases the held connects of sessions the store no longer has (expired or deleted elsewhere). */
   release(ids: readonly string[]): void;
 }
 
-/** Builds the protocol (`createBayeux` wraps it in HTTP). */
-export function createProtocol(options: ResolvedBayeuxOptions, log: Log): BayeuxProtocol {
+/**
+ * Builds the protocol (`createBayeux` wraps it in HTTP, `attachBayeuxWebSocket` in a socket).
+ * `connectionTypes` is the endpoint's live list of what it serves (WebSocket joins it when attached).
+ */
+export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connectionTypes: readonly string[]): BayeuxProtocol {
   const { hub, sessions } = options;
   const engine = hub.engine;
   /** Connects held by this process, by clientId. */
@@ -67,9 +75,9 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log): Bayeux
     if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) {
       return failure(message, channel, bayeuxError(400, ['supportedConnectionTypes'], 'Missing or malformed field'));
     }
-    if (!types.some((t) => CONNECTION_TYPES.includes(t))) {
+    if (!types.some((t) => connectionTypes.includes(t))) {
       const reply = failure(message, channel, bayeuxError(301, types.slice(0, 8), 'Connection types not supported'), { reconnect: 'none' });
-      reply.supportedConnectionTypes = [...CONNECTION_TYPES];
+      reply.supportedConnectionTypes = [...connectionTypes];
       return reply;
     }
     const ext = message.ext;
@@ -93,7 +101,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log): Bayeux
     if (!created) return failure(message, channel, bayeuxError(500, [], 'Could not create a session; retry'), { reconnect: 'handshake', interval: 1000 });
     const reply = replyTo(message, channel, true);
     reply.version = '1.0';
-    reply.supportedConnectionTypes = [...CONNECTION_TYPES];
+    reply.supportedConnectionTypes = [...connectionTypes];
     reply.clientId = id;
     reply.advice = { reconnect: 'retry', interval: options.intervalMs, timeout: options.timeoutMs };
     if (ack) reply.ext = { ack: true };
@@ -114,13 +122,13 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log): Bayeux
     return { cursor: named ? named.cursor : found.cursor, sent: found.sent.filter((s) => s.batch > acked) };
   }
 
-  async function connect(message: Message, request: CometRequest, alone: boolean): Promise<Answer> {
+  async function connect(message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Promise<Answer> {
     const channel = META.connect;
     const found = await session(message);
     if (!found) return { replies: [unknownClient(message, channel)], deliveries: [] };
     const type = message.connectionType;
     if (typeof type !== 'string') return { replies: [failure(message, channel, bayeuxError(400, ['connectionType'], 'Missing field'))], deliveries: [] };
-    if (!CONNECTION_TYPES.includes(type)) {
+    if (!connectionTypes.includes(type)) {
       return { replies: [failure(message, channel, bayeuxError(301, [type], 'Connection type not supported'))], deliveries: [] };
     }
     const advice = isPlainObject(message.advice) ? message.advice : undefined;
@@ -134,6 +142,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log): Bayeux
 
     const waiter = new ConnectWaiter();
     held.set(found.id, waiter);
+    onHeld?.();
     const outcome = await hold(waiter, current, message, request, holdMs);
     if (held.get(found.id) === waiter) held.delete(found.id);
     return connectAnswer(outcome, message, found.id);
@@ -297,13 +306,13 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log): Bayeux
   }
 
   /** One message, after the incoming extensions. */
-  async function dispatch(message: Message, request: CometRequest, alone: boolean): Promise<Answer> {
+  async function dispatch(message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Promise<Answer> {
     const single = (reply: BayeuxMessage): Answer => ({ replies: [reply], deliveries: [] });
     switch (message.channel) {
       case META.handshake:
         return single(await handshake(message, request));
       case META.connect:
-        return connect(message, request, alone);
+        return connect(message, request, alone, onHeld);
       case META.subscribe:
         return single(await changeSubscriptions(message, request, true));
       case META.unsubscribe:
@@ -342,7 +351,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log): Bayeux
     release(ids) {
       for (const id of ids) held.get(id)?.release('expired');
     },
-    async process(messages, request, rawLength) {
+    async process(messages, request, rawLength, onHeld) {
       const list = messages as Message[];
       const replies: BayeuxMessage[] = [];
       let deliveries: string[] = [];
@@ -376,7 +385,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log): Bayeux
           replies.push(failure(message, META.connect, bayeuxError(400, [], 'One /meta/connect per request')));
           continue;
         }
-        const answer = await dispatch(message, request, list.length === 1);
+        const answer = await dispatch(message, request, list.length === 1, onHeld);
         if (answer.gone) gone = true;
         replies.push(...answer.replies);
         if (answer.deliveries.length > 0) deliveries = answer.deliveries;
@@ -392,6 +401,11 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log): Bayeux
       return { replies, deliveries, undelivered, gone: gone && replies.length === 0 };
     },
   };
+}
+
+/** An answer as one JSON array: the replies in order, then the deliveries. */
+export function answerText(answer: Answer): string {
+  return `[${answer.replies.map((r) => JSON.stringify(r)).concat(answer.deliveries).join(',')}]`;
 }
 
 function withSubscription(reply: BayeuxMessage, message: Message, clientId: string): BayeuxMessage {

@@ -55,7 +55,8 @@ function fromFields(fields: readonly string[]): object[] | CometError {
   return messages;
 }
 
-function fromJson(text: string): object[] | CometError {
+/** Messages from JSON text (an array of them or one); a CometError when it holds none. */
+export function fromJson(text: string): object[] | CometError {
   let value: unknown;
   try {
     value = JSON.parse(text);

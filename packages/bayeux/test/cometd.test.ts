@@ -8,17 +8,19 @@ const count = (c: CometdClient, subscription: string, n: number): Promise<unknow
 describe.each(mountKinds)('the cometd client (cometd-nodejs-client) on $name', (kind) => {
   let s: BayeuxServer;
   beforeAll(async () => {
-    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000 } });
+    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000 }, webSocket: {} });
   });
   afterAll(() => s.close());
 
-  describe.each(['long-polling', 'callback-polling'] as const)('%s', (transport) => {
+  describe.each(['long-polling', 'callback-polling', 'websocket'] as const)('%s', (transport) => {
     let a: CometdClient;
     let b: CometdClient;
     beforeAll(async () => {
       [a, b] = await Promise.all([startCometd(s.url, { transport, maxMessageSize: 200_000 }), startCometd(s.url, { transport })]);
       expect(await a.call('handshake')).toMatchObject({ successful: true, transport });
       expect(await b.call('handshake')).toMatchObject({ successful: true, transport });
+      // The server's side of it: two sockets open exactly when the clients speak WebSocket.
+      expect(s.ws!.size).toBe(transport === 'websocket' ? 2 : 0);
     });
     afterAll(() => Promise.all([a.close(), b.close()]));
 
@@ -54,7 +56,7 @@ describe.each(mountKinds)('the cometd client (cometd-nodejs-client) on $name', (
       await count(a, '/cburst', 100);
       expect(messages(a, '/cburst').map((m) => m.data)).toEqual([...Array(100).keys()]);
 
-      const text = 'é✓ 日本語 🎉 \u2028 '.repeat(transport === 'long-polling' ? 3000 : 20);
+      const text = 'é✓ 日本語 🎉 \u2028 '.repeat(transport === 'callback-polling' ? 20 : 3000);
       await a.call('subscribe', { channel: '/cuni' });
       await a.call('publish', { channel: '/cuni', data: { text } });
       await count(a, '/cuni', 1);

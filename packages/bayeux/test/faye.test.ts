@@ -3,7 +3,14 @@ import { fayeClient, type FayeClient } from './support/faye';
 import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
 import { untilHeld } from './support/wire';
 
-describe.each(mountKinds)('the faye npm client on $name', (kind) => {
+// Every test on each mount, over HTTP long-polling and over WebSocket (the handshake lists it
+// when attached, and Faye then connects, subscribes and publishes over the socket).
+const runs = mountKinds.flatMap((kind) => [
+  { name: `${kind.name} over long-polling`, kind, webSocket: undefined },
+  { name: `${kind.name} over WebSocket`, kind, webSocket: {} },
+]);
+
+describe.each(runs)('the faye npm client on $name', ({ kind, webSocket }) => {
   let s: BayeuxServer;
   const clients: FayeClient[] = [];
   const client = (): FayeClient => {
@@ -12,7 +19,7 @@ describe.each(mountKinds)('the faye npm client on $name', (kind) => {
     return c;
   };
   beforeAll(async () => {
-    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000 } });
+    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000 }, webSocket });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.disconnect()));
@@ -28,6 +35,8 @@ describe.each(mountKinds)('the faye npm client on $name', (kind) => {
     await b.publish('/chat/room', { from: 'b' });
     expect(await got.until(2)).toEqual([{ from: 'a' }, { from: 'b' }]);
     expect(a._dispatcher.clientId).toMatch(/^[0-9a-f]{40}$/);
+    // Over WebSocket, one socket per client (faye-websocket.test.ts shows no connect went over HTTP).
+    expect(s.ws?.size ?? 0).toBe(webSocket ? 2 : 0);
   });
 
   it('unsubscribes', async () => {

@@ -1,10 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { cometError, createLog, isCometError, readChannels, readCursor, type CometError, type CometHub, type Subscriber } from '@cometkit/core';
-import { WebSocketServer } from 'ws';
-import { originAllowed } from './origin';
 import { resolveWebSocketOptions, type WebSocketOptions } from './options';
 import { refuseUpgrade } from './refuse';
+import { createSocketEndpoint } from './socket-endpoint';
 import { SocketSession } from './socket-session';
 import { UpgradeRequest } from './upgrade-request';
 
@@ -31,32 +30,16 @@ export interface AttachedWebSocket {
  * Before upgrading, it checks the path, the `Origin` (the server's own host or a CORS-allowed
  * origin), the channels and cursor of the query, and admission (shutdown, the connection limit,
  * `authorize('subscribe')`); a refusal is the HTTP error every route answers. Upgrades on other
- * paths are left to the server's other `upgrade` listeners (answered 404 when there are none).
+ * paths go to the other cometkit endpoints attached to `server` (one `upgrade` listener routes
+ * them all), else to the server's other `upgrade` listeners, else are answered 404.
  */
 export function attachWebSocket(server: Server, hub: CometHub, options: WebSocketOptions = {}): AttachedWebSocket {
   const resolved = resolveWebSocketOptions(options, hub.options);
   const log = createLog('ws', hub.options.logger);
-  // perMessageDeflate stays off (the ws default): a zlib context per socket costs more memory
-  // than the frames it would save.
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload });
-  let closed = false;
+  const endpoint = createSocketEndpoint(server, hub, resolved.path, resolved.maxPayload, log, onUpgrade);
+  const { refuse, sockets } = endpoint;
 
-  function refuse(socket: Duplex, error: CometError): void {
-    hub.engine.countError();
-    log.debug('upgrade refused: %s', error.code);
-    refuseUpgrade(socket, error);
-  }
-
-  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
-    if (url.pathname !== resolved.path) {
-      if (server.listenerCount('upgrade') === 1) refuse(socket, cometError('not_found', 'No WebSocket endpoint at this path.'));
-      return;
-    }
-    // A client that leaves mid-handshake is normal; the request's signal sees it.
-    socket.on('error', (error) => log.debug('upgrade socket error: %s', error.message));
-    if (closed) return refuse(socket, cometError('closing', 'The server is shutting down; try again.'));
-    if (!originAllowed(req, hub.options)) return refuse(socket, cometError('forbidden', 'This origin may not open a WebSocket here.'));
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
     const channels = readChannels(url.searchParams, hub.options.maxChannels);
     if (isCometError(channels)) return refuse(socket, channels);
     const cursor = readCursor(url.searchParams.get('cursor'));
@@ -92,16 +75,10 @@ export function attachWebSocket(server: Server, hub: CometHub, options: WebSocke
     else admitted(subscribed);
   }
 
-  server.on('upgrade', onUpgrade);
   return {
     get size() {
-      return sockets.clients.size;
+      return endpoint.size;
     },
-    close() {
-      closed = true;
-      server.off('upgrade', onUpgrade);
-      for (const socket of sockets.clients) socket.terminate();
-      sockets.close();
-    },
+    close: () => endpoint.close(),
   };
 }

@@ -38,14 +38,27 @@ export interface ResolvedWebSocketOptions {
 /** The longest delay a Node timer takes (about 24.8 days): "no maximum age". */
 const NEVER_MS = 2 ** 31 - 1;
 
-/** Fills in defaults and checks the numbers, as the hub does for its own. */
-export function resolveWebSocketOptions(options: WebSocketOptions, hub: ResolvedOptions): ResolvedWebSocketOptions {
-  const path = options.path ?? '/comet/ws';
+/** Defaults an endpoint sets apart from the hub's: its path, and limits its frames call for. */
+export interface WebSocketDefaults {
+  readonly path: string;
+  readonly maxPayload?: number;
+  readonly maxFramesPerSecond?: number;
+}
+
+/** The hub's own endpoint: `/comet/ws`, frames up to the hub's body limit, 50 a second. */
+const HUB_DEFAULTS: WebSocketDefaults = { path: '/comet/ws' };
+
+/**
+ * Fills in defaults (an endpoint's own, then the hub's options) and checks the numbers, as the
+ * hub does for its own.
+ */
+export function resolveWebSocketOptions(options: WebSocketOptions, hub: ResolvedOptions, defaults: WebSocketDefaults = HUB_DEFAULTS): ResolvedWebSocketOptions {
+  const path = options.path ?? defaults.path;
   if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError('cometkit: the WebSocket path must start with /');
   return {
     path,
-    maxPayload: positive('maxPayload', options.maxPayload, hub.maxBodyBytes),
-    maxFramesPerSecond: positive('maxFramesPerSecond', options.maxFramesPerSecond, 50),
+    maxPayload: positive('maxPayload', options.maxPayload, defaults.maxPayload ?? hub.maxBodyBytes),
+    maxFramesPerSecond: positive('maxFramesPerSecond', options.maxFramesPerSecond, defaults.maxFramesPerSecond ?? 50),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, hub.maxBufferedBytes),
     drainTimeoutMs: positive('drainTimeoutMs', options.drainTimeoutMs, hub.drainTimeoutMs),
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, hub.heartbeatMs),

@@ -20,12 +20,10 @@ import {
 } from '@cometkit/core';
 import type { RawData, WebSocket } from 'ws';
 import { readClientFrame, type ClientFrame, type FrameId } from './client-frame';
-import { closeCode, POLICY_VIOLATION, UNSUPPORTED_DATA } from './close-codes';
+import { closeCode } from './close-codes';
 import type { ResolvedWebSocketOptions } from './options';
+import { SocketGuard } from './socket-guard';
 import type { UpgradeRequest } from './upgrade-request';
-
-/** The least time a peer has to answer a ping before it is taken for gone. */
-const MIN_PONG_WAIT_MS = 1_000;
 
 /** History is sent no faster than the socket takes it: past this backlog, the next read waits. */
 const PACE_BYTES = 64 * 1024;
@@ -39,11 +37,8 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   private subscriber!: Subscriber;
   /** An end that came between admission and the socket's opening (shutdown, say). */
   private earlyEnd: { reason: EndReason; cursor: string } | undefined;
+  private guard!: SocketGuard;
   private lastWrite = Date.now();
-  private lastPing = Date.now();
-  private awaitingPong = false;
-  private windowStart = 0;
-  private framesInWindow = 0;
   /** Client frames are handled one after another (subscribe may wait for `authorize`). */
   private queue: Promise<void> = Promise.resolve();
   private drained: (() => void) | undefined;
@@ -62,10 +57,10 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   open(socket: WebSocket, subscriber: Subscriber): void {
     this.socket = socket;
     this.subscriber = subscriber;
+    this.guard = new SocketGuard(socket, this.options, this.log);
     socket.on('error', (error) => this.log.debug('socket error: %s', error.message));
     if (this.earlyEnd) return this.end(this.earlyEnd.reason, this.earlyEnd.cursor);
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
-    socket.on('pong', () => (this.awaitingPong = false));
     this.heartbeats.add(this);
     subscriber.begin();
   }
@@ -104,23 +99,11 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     if (reason === 'gone' || socket.readyState !== socket.OPEN) return;
     if (reason !== 'error') this.send(frameObjects.end(reason, cursor));
     socket.close(closeCode(reason), reason);
-    this.destroyLater(socket);
+    this.guard.destroyLater();
   }
 
   heartbeat(now: number): void {
-    const socket = this.socket!;
-    if (this.awaitingPong) {
-      // No pong for two intervals (and never less than a second: a busy event loop may run this
-      // timer before it reads a pong that has arrived): the peer is gone without a word.
-      if (now - this.lastPing >= Math.max(2 * this.options.heartbeatMs, MIN_PONG_WAIT_MS)) {
-        this.log.debug('no pong: terminating a dead socket');
-        return socket.terminate();
-      }
-    } else if (now - this.lastPing >= this.options.heartbeatMs) {
-      this.awaitingPong = true;
-      this.lastPing = now;
-      socket.ping();
-    }
+    if (!this.guard.ping(now)) return;
     if (now - this.lastWrite >= this.heartbeats.idleMs) this.send(frameObjects.heartbeat());
   }
 
@@ -143,27 +126,8 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     this.reply({ type: 'error', code: error.code, message: error.message }, id);
   }
 
-  /** A socket that broke a rule is closed, and destroyed if it does not finish closing in time. */
-  private shut(code: number, why: string): void {
-    const socket = this.socket!;
-    this.log.debug('closing a socket (%d): %s', code, why);
-    socket.close(code, why);
-    this.destroyLater(socket);
-  }
-
-  private destroyLater(socket: WebSocket): void {
-    const timer = setTimeout(() => socket.terminate(), this.options.drainTimeoutMs).unref();
-    socket.once('close', () => clearTimeout(timer));
-  }
-
   private receive(data: RawData, isBinary: boolean): void {
-    if (isBinary) return this.shut(UNSUPPORTED_DATA, 'text frames only');
-    const now = Date.now();
-    if (now - this.windowStart >= 1_000) {
-      this.windowStart = now;
-      this.framesInWindow = 0;
-    }
-    if (++this.framesInWindow > this.options.maxFramesPerSecond) return this.shut(POLICY_VIOLATION, 'too many frames');
+    if (!this.guard.admit(isBinary)) return;
     const frame = readClientFrame(String(data));
     if ('error' in frame) return this.refuse(frame.error, frame.id);
     this.queue = this.queue.then(

@@ -51,8 +51,14 @@ const subscriptions = new Map();
 const commands = {
   configure({ url, ack, transport, maxMessageSize, backoff }) {
     cometd.configure({ url, logLevel: 'warn', maxSendBayeuxMessageSize: maxMessageSize ?? 8192, backoffIncrement: backoff ?? 1000 });
-    cometd.unregisterTransport('websocket');
-    if (transport === 'callback-polling') cometd.unregisterTransport('long-polling');
+    // One transport each, so a test knows which it runs on (cometd-nodejs-client gives CometD `ws` as its WebSocket).
+    if (transport === 'websocket') {
+      cometd.unregisterTransport('long-polling');
+      cometd.unregisterTransport('callback-polling');
+    } else {
+      cometd.unregisterTransport('websocket');
+      if (transport === 'callback-polling') cometd.unregisterTransport('long-polling');
+    }
     if (ack) cometd.registerExtension('ack', new AckExtension());
     cometd.addListener('/meta/handshake', (m) => emit({ event: 'handshake', successful: m.successful, clientId: m.clientId, ext: m.ext ?? null }));
     cometd.addListener('/meta/connect', (m) => emit({ event: 'connect', successful: m.successful, error: m.error ?? null, ext: m.ext ?? null }));

@@ -19,7 +19,7 @@ export interface CometdClient {
 }
 
 /** Starts a CometD client process configured for `url`, and handshakes it. */
-export async function startCometd(url: string, options: { ack?: boolean; transport?: 'long-polling' | 'callback-polling'; maxMessageSize?: number; backoff?: number } = {}): Promise<CometdClient> {
+export async function startCometd(url: string, options: { ack?: boolean; transport?: 'long-polling' | 'callback-polling' | 'websocket'; maxMessageSize?: number; backoff?: number } = {}): Promise<CometdClient> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [path.join(__dirname, 'cometd-driver.mjs')], {
     cwd: path.join(__dirname, '..', '..'),
     stdio: ['pipe', 'pipe', 'pipe'],

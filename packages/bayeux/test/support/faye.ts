@@ -8,6 +8,8 @@ export interface FayeClient {
   disconnect(): Promise<unknown>;
   on(event: string, listener: () => void): void;
   addExtension(extension: object): void;
+  /** Turns a transport off (`'websocket'`: HTTP only). */
+  disable(feature: string): void;
   _dispatcher: { clientId: string | null };
 }
 

@@ -1,0 +1,90 @@
+import type { BayeuxExtension } from '@cometkit/bayeux';
+import { Collector } from './support/collector';
+import { fayeClient, type FayeClient } from './support/faye';
+import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
+import { untilHeld } from './support/wire';
+
+/** The connection types of every /meta/connect the server got, seen by a server extension. */
+function connectTypes(): { types: string[]; extension: BayeuxExtension } {
+  const types: string[] = [];
+  return {
+    types,
+    extension: {
+      incoming(message) {
+        if (message.channel === '/meta/connect') types.push(String(message.connectionType));
+        return message;
+      },
+    },
+  };
+}
+
+describe.each(mountKinds)('the faye npm client over WebSocket on $name', (kind) => {
+  let s: BayeuxServer;
+  const seen = connectTypes();
+  const clients: FayeClient[] = [];
+  const client = (): FayeClient => {
+    const c = fayeClient(s.url);
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000, extensions: [seen.extension] }, webSocket: {} });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.disconnect()));
+    seen.types.splice(0);
+  });
+  afterAll(() => s.close());
+
+  it('handshakes, connects over the socket, and receives its own and another client’s messages', async () => {
+    const a = client();
+    const b = client();
+    const got = new Collector();
+    await a.subscribe('/chat/room', got.push);
+    await a.publish('/chat/room', { from: 'a' });
+    await b.publish('/chat/room', { from: 'b' });
+    expect(await got.until(2)).toEqual([{ from: 'a' }, { from: 'b' }]);
+    // Both clients connect over WebSocket, one socket each, and never over HTTP.
+    expect(seen.types.length).toBeGreaterThan(0);
+    expect(new Set(seen.types)).toEqual(new Set(['websocket']));
+    expect(s.ws!.size).toBe(2);
+  });
+
+  it('a socket destroyed by the server loses nothing: the client reconnects and resumes from its session', async () => {
+    const a = client();
+    const got = new Collector();
+    await a.subscribe('/drop', got.push);
+    await untilHeld(s.hub);
+    const before = s.upgraded.length;
+    for (let i = 0; i < 3; i++) await s.hub.publish('drop', i);
+    await got.until(3);
+    await untilHeld(s.hub);
+    for (const socket of s.upgraded.slice(before - 1)) socket.destroy();
+    // Published while the client has no socket: the next connect reads them from the session's cursor.
+    for (let i = 3; i < 6; i++) await s.hub.publish('drop', i);
+    expect(await got.until(6)).toEqual([0, 1, 2, 3, 4, 5]);
+    await s.hub.publish('drop', 6);
+    expect(await got.until(7)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(s.upgraded.length).toBeGreaterThan(before);
+  });
+
+  it('shares the channels with hub.publish, cometkit’s own subscribers and a long-polling Faye client', async () => {
+    const socketClient = client();
+    const pollClient = client();
+    pollClient.disable('websocket');
+    const overSocket = new Collector();
+    const overPoll = new Collector();
+    await socketClient.subscribe('/mix/room', overSocket.push);
+    await pollClient.subscribe('/mix/*', overPoll.push);
+    const poll = fetch(`${s.origin}/comet/poll?channel=mix/room&cursor=${encodeURIComponent((await s.hub.publish('start', null)).cursor)}`);
+    await s.hub.publish('mix/room', 'from the hub');
+    await socketClient.publish('/mix/room', 'from the socket');
+    await pollClient.publish('/mix/room', 'from the poll');
+    const expected = ['from the hub', 'from the socket', 'from the poll'];
+    expect(await overSocket.until(3)).toEqual(expected);
+    expect(await overPoll.until(3)).toEqual(expected);
+    const { messages } = (await (await poll).json()) as { messages: { data: unknown }[] };
+    expect(messages.map((m) => m.data)[0]).toBe('from the hub');
+    expect(new Set(seen.types)).toEqual(new Set(['websocket', 'long-polling']));
+  });
+});
