@@ -57,7 +57,10 @@ async function openTab(channels: string[], sockets: Map<Page, Set<string>>, init
     const held = new Set(new URL(socket.url()).searchParams.getAll('channel'));
     sockets.set(page, held);
     socket.on('framereceived', ({ payload }) => {
-      const frame = JSON.parse(String(payload)) as { type: string; channels?: string[] };
+      // A frame of lines is a batch of messages; answers to subscribe frames come alone.
+      const text = String(payload);
+      if (text.includes('\n')) return;
+      const frame = JSON.parse(text) as { type: string; channels?: string[] };
       if (frame.type === 'subscribed' || frame.type === 'unsubscribed') sockets.set(page, new Set(frame.channels));
     });
   });

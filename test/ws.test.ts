@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { createComet, type CometHub, type CometOptions } from '@cometkit/core';
 import { attachWebSocket, type AttachedWebSocket } from '@cometkit/ws';
+import { WebSocket } from 'ws';
 import { until } from './support/http';
 import { listen, serverKinds, type RunningServer } from './support/servers';
 import { messagesOf, type Frame } from './support/transport-drivers';
@@ -268,4 +269,46 @@ it('leaves upgrades on other paths to the server\'s other upgrade listeners', as
   open.push(ours);
   await opened(ours);
   expect(seen).toEqual(['/hmr', '/push/ws?channel=a']);
+});
+
+describe('batches', () => {
+  /** Text frames as the socket received them, each split into its frame objects. */
+  function rawFrames(query: string): { frames: Frame[][]; ready: Promise<void>; socket: WebSocket } {
+    const socket = new WebSocket(socketUrl(server.mount, query));
+    const frames: Frame[][] = [];
+    const ready = new Promise<void>((resolve) => {
+      socket.on('message', (data) => {
+        const objects = String(data).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Frame);
+        frames.push(objects);
+        if (objects.some((f) => f.type === 'open')) resolve();
+      });
+    });
+    return { frames, ready, socket };
+  }
+  const messageFrames = (frames: Frame[][]): Frame[][] => frames.filter((objects) => objects.some((f) => f.type === 'message'));
+
+  it('sends the messages of one turn as one frame of lines, in order', async () => {
+    await start();
+    const { frames, ready, socket } = rawFrames('channel=burst');
+    await ready;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => hub.publish('burst', i)));
+    await until(() => messageFrames(frames).flat().length === 20, 3_000, 'twenty messages');
+    socket.terminate();
+    expect(messageFrames(frames)).toHaveLength(1);
+    expect(dataOf(messageFrames(frames)[0]!)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('sends a stretch of history as one frame, and a lone message as a frame of its own', async () => {
+    await start();
+    const from = (await hub.publish('setup', null)).cursor;
+    for (let i = 0; i < 30; i++) await hub.publish('past', i);
+    const { frames, ready, socket } = rawFrames(`channel=past&cursor=${from}`);
+    await ready;
+    await hub.publish('past', 'live');
+    await until(() => messageFrames(frames).flat().length === 31, 3_000, 'history and the live message');
+    socket.terminate();
+    const [history, live] = messageFrames(frames);
+    expect(dataOf(history!)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(live).toEqual([expect.objectContaining({ type: 'message', data: 'live' })]);
+  });
 });

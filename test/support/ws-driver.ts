@@ -58,7 +58,8 @@ export function openSocket(url: string, options: ConnectOptions = {}, client: Cl
       socket.on('message', (data, isBinary) => {
         const text = String(data);
         raw += text;
-        if (!isBinary) frames.push(JSON.parse(text) as Frame);
+        // A text frame holds one frame object, or several, one per line (a batch of messages).
+        if (!isBinary) for (const line of text.split('\n')) if (line) frames.push(JSON.parse(line) as Frame);
         notify();
       });
       socket.on('close', (closeCode) => {

@@ -1,5 +1,6 @@
 import {
   cachedFrame,
+  joinedFrames,
   cometError,
   cursorBefore,
   frameObjects,
@@ -73,9 +74,12 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     }
     // While history is read, the last frame's send tells when the socket has taken it (see pace).
     const onSent = this.subscriber.isLive ? undefined : this.onSent;
-    if (batch.gap) this.send(frameObjects.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)), batch.entries.length === 0 ? onSent : undefined);
-    const last = batch.entries.length - 1;
-    batch.entries.forEach((entry, i) => this.send(frameOf(entry), i === last ? onSent : undefined));
+    const { entries } = batch;
+    if (batch.gap) this.send(frameObjects.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)), entries.length === 0 ? onSent : undefined);
+    // Several messages go as one text frame of lines (one send, one write, shared by every socket
+    // at this position), as XHR streaming writes them; a lone message is its own frame.
+    if (entries.length === 1) this.send(frameOf(entries[0]!), onSent);
+    else if (entries.length > 1) this.send(joinedFrames(batch, 'ws-lines', lineOf), onSent);
   }
 
   pace(): Promise<void> | undefined {
@@ -207,3 +211,4 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
 
 /** The message's frame, made once per message and shared by every socket. */
 const frameOf = (entry: LogEntry): Buffer => cachedFrame(entry, 'ws', frameObjects.message);
+const lineOf = (entry: LogEntry): string => frameObjects.message(entry) + '\n';

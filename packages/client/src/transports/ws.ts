@@ -4,7 +4,8 @@ import type { Failure, Frame, Stop, Transport } from './types';
 const FRAMES = { open: 1, message: 1, gap: 1, heartbeat: 1, end: 1 };
 
 /**
- * WebSocket (`{mount}/ws`): the same frame objects as XHR streaming, one per text frame. A socket
+ * WebSocket (`{mount}/ws`): the same frame objects as XHR streaming, one per text frame (or, for
+ * a batch of messages, one per line of a frame). A socket
  * refused at the upgrade, or closed before its first frame, never opened: the client moves on.
  * Subscription changes go over the open socket as `subscribe`/`unsubscribe` frames; one the
  * server refuses fails the socket, so the client reconnects with its whole set and hears why.
@@ -20,11 +21,15 @@ export const ws: Transport = {
     const socket = new WebSocket(url.replace(/^http/, 'ws'));
     let ended = false;
     socket.onmessage = (event) => {
-      const frame = JSON.parse(event.data as string) as Frame | ({ type: 'error' } & Failure);
-      if (frame.type === 'error') return sink.fail(frame);
-      if (!(frame.type in FRAMES)) return;
-      if (frame.type === 'end') ended = true;
-      sink.frame(frame);
+      // One frame object per text frame, or a batch of messages as lines of one frame.
+      for (const line of (event.data as string).split('\n')) {
+        if (!line) continue;
+        const frame = JSON.parse(line) as Frame | ({ type: 'error' } & Failure);
+        if (frame.type === 'error') return sink.fail(frame);
+        if (!(frame.type in FRAMES)) continue;
+        if (frame.type === 'end') ended = true;
+        sink.frame(frame);
+      }
     };
     socket.onclose = () => ended || sink.fail({ message: 'the socket closed' });
     const send = (type: string, channels: string[]): unknown => channels.length && socket.send(JSON.stringify({ type, channels }));

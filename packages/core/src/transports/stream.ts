@@ -129,7 +129,7 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
       return this.subscriber.end('slow', batch.gap ? batch.gap.from : cursorBefore(batch));
     }
     if (batch.gap) this.write(framing.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)));
-    const joined = batch.entries.length > 1 ? joinedFrames(batch, framing) : undefined;
+    const joined = batch.entries.length > 1 ? joinedFrames(batch, framing.name, framing.message) : undefined;
     if (joined && this.written + joined.length < budget) {
       this.write(joined); // one write, one chunk, shared by every stream at this position
       return;
@@ -173,11 +173,15 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
 
 const lastJoined = new Map<string, LastBatchCache<Buffer>>();
 
-/** A batch's frames as one buffer, made once per batch and transport. */
-function joinedFrames(batch: Batch, framing: StreamFraming): Buffer {
-  let cache = lastJoined.get(framing.name);
-  if (!cache) lastJoined.set(framing.name, (cache = new LastBatchCache<Buffer>()));
-  return cache.get(batch, () => Buffer.concat(batch.entries.map((entry) => frameOf(entry, framing))));
+/**
+ * A batch's frames as one buffer (each message's frame, made by `frame` and cached on the entry
+ * under `key`, one after another), made once per batch and key: every subscriber at the same
+ * position writes the same buffer, in one write.
+ */
+export function joinedFrames(batch: Batch, key: string, frame: (entry: LogEntry) => string): Buffer {
+  let cache = lastJoined.get(key);
+  if (!cache) lastJoined.set(key, (cache = new LastBatchCache<Buffer>()));
+  return cache.get(batch, () => Buffer.concat(batch.entries.map((entry) => cachedFrame(entry, key, frame))));
 }
 
 /** The message's frame for this transport, made once and shared by every subscriber. */
