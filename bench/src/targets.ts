@@ -34,7 +34,7 @@ export const REDIS_PROCESSES = 2;
 
 export const BASELINES: Record<Family, string> = { stream: 'node:http SSE', poll: 'node:http long-poll', socket: 'bare ws' };
 /** The same bare handlers as routes of an Express app: what Express itself costs, apart from cometkit. */
-export const IN_EXPRESS: Record<Exclude<Family, 'socket'>, string> = { stream: 'node:http SSE in Express', poll: 'node:http long-poll in Express' };
+export const IN_EXPRESS: Record<Family, string> = { stream: 'node:http SSE in Express', poll: 'node:http long-poll in Express', socket: 'bare ws in Express' };
 
 /** cometkit transports, by route: how the load client speaks each, and its family. */
 export const COMETKIT_TRANSPORTS: { transport: string; protocol: string; family: Family }[] = [
@@ -98,6 +98,7 @@ export function allTargets(): TargetSpec[] {
   // `--targets ws,websocket` runs just these.
   targets.push(
     { name: BASELINES.socket, kind: 'baseline', family: 'socket', server: 'servers/bare-ws.ts', protocol: 'bare-ws' },
+    { name: IN_EXPRESS.socket, kind: 'reference', family: 'socket', server: 'servers/bare-ws.ts', args: ['express'], protocol: 'bare-ws' },
     { name: 'cometkit express ws', kind: 'cometkit', family: 'socket', server: 'servers/cometkit.ts', args: ['express'], protocol: 'cometkit-ws' },
     { name: 'cometkit express+withComet ws', kind: 'cometkit', family: 'socket', server: 'servers/cometkit.ts', args: ['express-fast'], protocol: 'cometkit-ws' },
     { name: 'cometkit bayeux websocket', kind: 'cometkit', family: 'socket', server: 'servers/cometkit-bayeux.ts', protocol: 'bayeux-ws' },
@@ -115,6 +116,7 @@ export function allTargets(): TargetSpec[] {
   // framework's share and the core's (hub, transport, Node bridge).
   targets.push(
     { name: 'diag: cometkit handleNode sse', kind: 'diagnostic', family: 'stream', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-sse', transport: 'sse' },
+    { name: "diag: bare ws, cometkit's wire", kind: 'diagnostic', family: 'socket', server: 'servers/bare-ws.ts', args: ['wire'], protocol: 'bare-ws' },
     { name: "diag: node:http long-poll, cometkit's wire", kind: 'diagnostic', family: 'poll', server: 'servers/node-poll.ts', args: ['wire'], protocol: 'node-poll' },
     { name: 'diag: cometkit handleNode poll', kind: 'diagnostic', family: 'poll', server: 'servers/cometkit.ts', args: ['node'], protocol: 'cometkit-poll', transport: 'poll' },
   );

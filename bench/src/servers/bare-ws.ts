@@ -5,11 +5,17 @@
  * batches a turn's messages. No history, no resume, no heartbeat: the practical limit.
  */
 import http from 'node:http';
+import express from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
 const publishHandler = publishRoute(publish);
-const server = http.createServer((req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : res.writeHead(404).end()));
+// argv `express` (reference): the publish route is an Express route, as in the cometkit targets'
+// app, so the publish request's cost is the same on both sides.
+const listener: http.RequestListener = process.argv.includes('express')
+  ? express().post(PUBLISH_PATH, publishHandler)
+  : (req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : res.writeHead(404).end());
+const server = http.createServer(listener);
 const sockets = new WebSocketServer({ server, path: '/ws' });
 const open = new Set<WebSocket>();
 sockets.on('connection', (socket) => {
@@ -17,10 +23,18 @@ sockets.on('connection', (socket) => {
   socket.on('close', () => open.delete(socket));
 });
 
+// argv `wire` (diagnostic): each message in cometkit's frame form, `{"type":"message","channel",
+// "cursor","data"}`, so the bytes per message are cometkit's.
+const WIRE_EPOCH = 'mi6x2k3a0123456789';
+const wire = process.argv.includes('wire');
+let position = 0;
+const format = (message: BenchMessage): string =>
+  wire ? `{"type":"message","channel":"bench/feed","cursor":"${WIRE_EPOCH}-${++position}","data":${JSON.stringify(message)}}` : JSON.stringify(message);
+
 let pending: string[] = [];
 function publish(message: BenchMessage): void {
   if (pending.length === 0) setImmediate(flush);
-  pending.push(JSON.stringify(message));
+  pending.push(format(message));
 }
 function flush(): void {
   const frame = pending.join('\n');
