@@ -2,7 +2,7 @@ import { isAtOrBefore, parseCursor, type Cursor } from '@cometkit/protocol';
 
 /**
  * The client's place in the server's log, and the rule that drops duplicates. A cursor is
- * `<epoch>-<position>` (or one position per partition, `<epoch>-<p0>.<p1>.…`) and it covers
+ * `<epoch>-<position>` (or one position per partition, `<epoch>-<p0>_<p1>_…`) and it covers
  * every channel, so one cursor is all a client tracks: a message at or before it, in the same
  * epoch, was already delivered.
  */

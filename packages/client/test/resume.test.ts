@@ -12,13 +12,13 @@ describe('Resume', () => {
   });
 
   it('with one position per partition, drops a cursor none of whose positions is ahead', () => {
-    const resume = new Resume('e-5.3');
-    expect(resume.take('e-5.3')).toBe('old');
-    expect(resume.take('e-4.3')).toBe('old');
-    expect(resume.take('e-5.4')).toBe('new');
-    expect(resume.take('e-6.4')).toBe('new');
-    expect(resume.take('e-6.2')).toBe('old');
-    expect(resume.cursor).toBe('e-6.4');
+    const resume = new Resume('e-5_3');
+    expect(resume.take('e-5_3')).toBe('old');
+    expect(resume.take('e-4_3')).toBe('old');
+    expect(resume.take('e-5_4')).toBe('new');
+    expect(resume.take('e-6_4')).toBe('new');
+    expect(resume.take('e-6_2')).toBe('old');
+    expect(resume.cursor).toBe('e-6_4');
   });
 
   it('compares positions as numbers, not text', () => {

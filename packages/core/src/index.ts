@@ -31,7 +31,7 @@ export type { PromClientLike, PrometheusOptions } from './prometheus';
 export { createMemoryBroker, DEFAULT_HISTORY } from './memory-broker';
 export type { HistoryOptions, MemoryBrokerOptions } from './memory-broker';
 export type { Broker, GapReason, LogEntry, ReadResult } from './broker';
-export { cachedFrame, createLogEntry } from './log-entry';
+export { cachedFrame, createLogEntry, cursorBeforeEntry, withPositions } from './log-entry';
 export { ChannelFilter } from './channel-filter';
 export { SubscriptionIndex } from './subscription-index';
 

@@ -3,7 +3,8 @@
  * history is lost) and the position of the last entry the holder has seen. On the wire it is
  * opaque text: `<epoch>-<position>`, for example `lq3x9a2k-1042`. A log split into partitions
  * (each with its own consecutive positions) has one position per partition, in partition order:
- * `<epoch>-<p0>.<p1>.…`, for example `lq3x9a2k-17.0.4.9`.
+ * `<epoch>-<p0>_<p1>_…`, for example `lq3x9a2k-17_0_4_9` (an underscore: a dot or a dash
+ * would make text that was refused before, `a-1.5` or `a-1-2`, a cursor now).
  */
 export interface Cursor {
   epoch: string;
@@ -18,17 +19,17 @@ export interface Cursor {
 
 /** Most partitions a cursor may name (and so a partitioned log may have). */
 export const MAX_CURSOR_PARTITIONS = 64;
-/** Longest cursor text: a 24-character epoch, a dash, 64 positions of 16 digits and their dots. */
+/** Longest cursor text: a 24-character epoch, a dash, 64 positions of 16 digits and the underscores between them. */
 export const MAX_CURSOR_LENGTH = 24 + 1 + MAX_CURSOR_PARTITIONS * 17 - 1;
 
 /** The one cursor grammar: an epoch of 1–24 lowercase letters and digits, a dash, a position without leading zeros. */
 const CURSOR = /^([a-z0-9]{1,24})-(0|[1-9][0-9]{0,15})$/;
-/** The partitioned form: two or more such positions, separated by dots (unambiguous: no backtracking). */
-const VECTOR = /^([a-z0-9]{1,24})-((?:0|[1-9][0-9]{0,15})(?:\.(?:0|[1-9][0-9]{0,15}))+)$/;
+/** The partitioned form: two or more such positions, separated by underscores (unambiguous: no backtracking). */
+const VECTOR = /^([a-z0-9]{1,24})-((?:0|[1-9][0-9]{0,15})(?:_(?:0|[1-9][0-9]{0,15}))+)$/;
 
 /** Cursor text for the wire. */
 export function formatCursor(cursor: Cursor): string {
-  return cursor.positions ? `${cursor.epoch}-${cursor.positions.join('.')}` : `${cursor.epoch}-${cursor.position}`;
+  return cursor.positions ? `${cursor.epoch}-${cursor.positions.join('_')}` : `${cursor.epoch}-${cursor.position}`;
 }
 
 /**
@@ -44,7 +45,7 @@ export function parseCursor(text: string): Cursor | undefined {
   if (text.length > MAX_CURSOR_LENGTH) return undefined;
   const vector = VECTOR.exec(text);
   if (!vector) return undefined;
-  const parts = vector[2]!.split('.');
+  const parts = vector[2]!.split('_');
   if (parts.length > MAX_CURSOR_PARTITIONS) return undefined;
   const positions: number[] = [];
   let sum = 0;

@@ -43,11 +43,11 @@ describe('partitioned cursors', () => {
   });
 
   it('reads the partitioned form, and formats it back byte for byte', () => {
-    expect(parseCursor('mwpzn7yq4d0n-17.0.4')).toEqual({ epoch: 'mwpzn7yq4d0n', position: 21, positions: [17, 0, 4] });
-    expect(formatCursor(parseCursor('mwpzn7yq4d0n-17.0.4')!)).toBe('mwpzn7yq4d0n-17.0.4');
+    expect(parseCursor('mwpzn7yq4d0n-17_0_4')).toEqual({ epoch: 'mwpzn7yq4d0n', position: 21, positions: [17, 0, 4] });
+    expect(formatCursor(parseCursor('mwpzn7yq4d0n-17_0_4')!)).toBe('mwpzn7yq4d0n-17_0_4');
   });
 
-  it.each(['a-1.', 'a-.1', 'a-1..2', 'a-1.01', 'a-1.-2', 'a-1.x', 'a-1.2 ', 'A-1.2', `a-${'1.'.repeat(64)}1`, 'a-1.9007199254740992'])(
+  it.each(['a-1_', 'a-_1', 'a-1__2', 'a-1_01', 'a-1_-2', 'a-1_x', 'a-1_2 ', 'A-1_2', 'a-1.2', 'a-1_2.3', `a-${'1_'.repeat(64)}1`, 'a-1_9007199254740992'])(
     'refuses %p',
     (text) => {
       expect(parseCursor(text)).toBeUndefined();
@@ -55,7 +55,7 @@ describe('partitioned cursors', () => {
   );
 
   it('refuses any text longer than the bound without looking further', () => {
-    expect(parseCursor(`a-${'0.'.repeat(MAX_CURSOR_LENGTH)}0`)).toBeUndefined();
+    expect(parseCursor(`a-${'0_'.repeat(MAX_CURSOR_LENGTH)}0`)).toBeUndefined();
   });
 
   it('a one-position cursor parses as before, with no positions', () => {
@@ -64,12 +64,12 @@ describe('partitioned cursors', () => {
 
   it('isAtOrBefore compares position by position, only cursors of one log and one shape', () => {
     const c = (text: string): Cursor => parseCursor(text)!;
-    expect(isAtOrBefore(c('e-1.2'), c('e-1.3'))).toBe(true);
-    expect(isAtOrBefore(c('e-1.3'), c('e-1.3'))).toBe(true);
-    expect(isAtOrBefore(c('e-2.1'), c('e-1.3'))).toBe(false);
-    expect(isAtOrBefore(c('e-1.2'), c('f-1.3'))).toBe(false);
-    expect(isAtOrBefore(c('e-1.2'), c('e-1.2.0'))).toBe(false);
-    expect(isAtOrBefore(c('e-3'), c('e-1.2'))).toBe(false);
+    expect(isAtOrBefore(c('e-1_2'), c('e-1_3'))).toBe(true);
+    expect(isAtOrBefore(c('e-1_3'), c('e-1_3'))).toBe(true);
+    expect(isAtOrBefore(c('e-2_1'), c('e-1_3'))).toBe(false);
+    expect(isAtOrBefore(c('e-1_2'), c('f-1_3'))).toBe(false);
+    expect(isAtOrBefore(c('e-1_2'), c('e-1_2_0'))).toBe(false);
+    expect(isAtOrBefore(c('e-3'), c('e-1_2'))).toBe(false);
     expect(isAtOrBefore(c('e-3'), c('e-4'))).toBe(true);
   });
 });
