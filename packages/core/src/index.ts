@@ -38,6 +38,7 @@ export { SubscriptionIndex } from './subscription-index';
 export { parseChannel, matchesPattern, MAX_CHANNEL_LENGTH, MAX_CHANNEL_SEGMENTS } from './channel';
 export type { ParsedChannel } from './channel';
 export { formatCursor, parseCursor, newEpoch } from './cursor';
+export { isAtOrBefore, MAX_CURSOR_PARTITIONS } from '@cometkit/protocol';
 export type { Cursor } from './cursor';
 
 export { CometError, cometError, isCometError, ERROR_STATUS } from './errors';
