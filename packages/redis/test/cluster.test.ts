@@ -1,9 +1,11 @@
+import { crc32 } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { createRedisBroker } from '@cometkit/redis';
-import { postJson } from '../../../test/support/http';
+import { postJson, request } from '../../../test/support/http';
 import { drivers, receive, type Frame } from '../../../test/support/transport-drivers';
+import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
 import { startHubProcess, type HubProcess } from './support/hub-processes';
 import { useRedisCluster } from './support/redis-cluster';
 
@@ -86,4 +88,54 @@ describe('two processes on the cluster', () => {
       expect([name, requests > processes.length]).toEqual([name, true]);
     }
   }, 90_000);
+});
+
+// Last: it kills a master, so the cluster is down one node for whatever would come after.
+describe('a partition whose master is killed', () => {
+  let served: RedisHub | undefined;
+  afterAll(() => served?.close());
+
+  it('refuses publishes to it with 503, the other partitions go on, nothing crashes', async () => {
+    // ioredis gives a closing link to the dead node 2 s (disconnectTimeout) to close, which would
+    // outlive the test; a shorter wait changes nothing else.
+    served = await startRedisHub({ cluster: nodes(), partitions: 4, prefix: 'clkill', checkIntervalMs: 200, redis: { disconnectTimeout: 100 } });
+    const { hub, server } = served;
+    // Which master holds each partition (its keys' one hash tag), and a channel in each.
+    const admin = new Redis(cluster().masters[0]!.port, '127.0.0.1');
+    const slots = (await admin.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
+    const portOf = async (partition: number): Promise<number> => {
+      const slot = await admin.cluster('KEYSLOT', `clkill:{log:${partition}}:seq`);
+      return slots.find(([from, to]) => from <= slot && slot <= to)![2][1];
+    };
+    const ports = await Promise.all([0, 1, 2, 3].map(portOf));
+    admin.disconnect();
+    const channelIn = (partition: number): string => {
+      for (let i = 0; ; i++) if (crc32(`k/${i}`) % 4 === partition) return `k/${i}`;
+    };
+    const victim = ports[0]!;
+    const alive = ports.findIndex((port) => port !== victim);
+    expect(alive).toBeGreaterThan(0); // the four partitions are not all on one master
+    const dead = channelIn(0);
+    const live = channelIn(alive);
+
+    const start = (await hub.publish(live, 'before')).cursor;
+    const sse = drivers.find((d) => d.name === 'sse')!;
+    const following = follow(sse, server.mount, live, start, 4, 30_000);
+    await hub.publish(dead, 'before the kill');
+    await cluster().masters.find((m) => m.port === victim)!.stop('SIGKILL');
+
+    const refused = await postJson(`${server.mount}/publish`, { channel: dead, data: 'lost' });
+    expect([refused.status, refused.headers['retry-after'], refused.json().error.code]).toEqual([503, '2', 'unavailable']);
+    for (let i = 0; i < 4; i++) await publishRetrying(hub, live, i);
+    const { messages, frames } = await following;
+    expect(messages.map((m) => m.data)).toEqual([0, 1, 2, 3]);
+    expect(frames.filter((f) => f.type === 'gap')).toEqual([]);
+    // A client of the live channel resumes from a cursor that names every partition, the dead one too.
+    const resumed = await request(`${server.mount}/poll?channel=${live}&cursor=${start}`);
+    expect([resumed.status, resumed.json<{ messages: { data: unknown }[] }>().messages.map((m) => m.data)]).toEqual([200, [0, 1, 2, 3]]);
+    // A pattern spans every partition: its history read needs the dead one, and is refused until it is back.
+    const spanning = await request(`${server.mount}/poll?channel=k/*&cursor=${start}`);
+    expect([spanning.status, spanning.headers['retry-after']]).toEqual([503, '2']);
+    expect(hub.stats().connections).toBe(0);
+  }, 45_000);
 });

@@ -162,6 +162,8 @@ export const brokerAudits: readonly BrokerAudit[] = [
     run: (harness) =>
       using(harness, undefined, async (broker) => {
         const from = broker.head();
+        const fed: LogEntry[] = [];
+        const stop = broker.onEntry((e) => fed.push(e));
         for (let i = 0; i < 25; i++) await publish(broker, ['room/a', 'room/b/deep', 'other'][i % 3]!, i);
         const filter = filterOf('room/*', 'room/**');
         const got: LogEntry[] = [];
@@ -175,7 +177,10 @@ export const brokerAudits: readonly BrokerAudit[] = [
           if (!page.more) break;
         }
         deepStrictEqual(dataOf(got), Array.from({ length: 25 }, (_, i) => i).filter((i) => i % 3 !== 2));
+        // Once the feed has dispatched them all (a remote log's feed may trail its reads), the reader is at the head.
+        await untilSeen(fed, 25, 'entries');
         strictEqual(cursor.position, broker.head().position);
+        stop();
       }),
   },
   {
