@@ -24,7 +24,7 @@ export interface RedisBrokerOptions extends HistoryOptions {
   logger?: CometLogger;
   /**
    * Streams the log is split into (1–64), each with its own positions and keys under its own hash
-   * tag (`{prefix}:{log:N}:…`, one cluster slot each); a channel lives in one, by a CRC-32 of its
+   * tag (`{prefix}:{log:N/P}:…`, one cluster slot each); a channel lives in one, by a CRC-32 of its
    * name. Every process sharing a log must use the same count. Default 1 (one stream, as before).
    */
   partitions?: number;
@@ -95,8 +95,11 @@ function clusterOf(cluster: RedisBrokerOptions['cluster']): ResolvedRedisOptions
   return { nodes: [...cluster], options: {} };
 }
 
-/** The keys of partition `index` of a partitioned log: one hash tag each, so one cluster slot each. */
-export function partitionKeys(prefix: string, index: number): ResolvedRedisOptions['keys'] {
-  const base = `${prefix}:{log:${index}}`;
+/**
+ * The keys of partition `index` of `count`: one hash tag each, so one cluster slot each. The count
+ * is in the name: logs of two counts never share a key (a channel's partition depends on it).
+ */
+export function partitionKeys(prefix: string, index: number, count: number): ResolvedRedisOptions['keys'] {
+  const base = `${prefix}:{log:${index}/${count}}`;
   return { epoch: `${base}:epoch`, seq: `${base}:seq`, log: `${base}:entries`, feed: `${base}:feed` };
 }

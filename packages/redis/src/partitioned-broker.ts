@@ -29,7 +29,7 @@ export async function createPartitionedBroker(resolved: ResolvedRedisOptions): P
   const links = openLinks(resolved, log, () => closed);
   const { commands, subscriber } = links;
   const parts: Partition[] = Array.from({ length: count }, (_, index) => {
-    const keys = partitionKeys(resolved.prefix, index);
+    const keys = partitionKeys(resolved.prefix, index, count);
     return { channel: keys.feed, store: createLogStore(commands, { ...resolved, keys }) };
   });
   const channels = parts.map((part) => part.channel);
