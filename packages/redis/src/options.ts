@@ -87,8 +87,12 @@ export function resolveRedisOptions(options: RedisBrokerOptions): ResolvedRedisO
 function clusterOf(cluster: RedisBrokerOptions['cluster']): ResolvedRedisOptions['cluster'] {
   if (cluster === undefined) return undefined;
   if (cluster instanceof Cluster) {
-    // The startup nodes it was made with are not public; the nodes it knows now are as good a start.
-    const nodes = cluster.nodes('master').map((node) => ({ host: node.options.host, port: node.options.port }));
+    // ioredis keeps the startup nodes it was made with (not in its types); the masters it knows
+    // now are as good a start when they are not there.
+    const startup = (cluster as unknown as { startupNodes?: ClusterNode[] }).startupNodes;
+    const known = cluster.nodes('master').map((node) => ({ host: node.options.host, port: node.options.port }));
+    const nodes = startup && startup.length > 0 ? [...startup] : known;
+    if (nodes.length === 0) throw new TypeError('@cometkit/redis: the ioredis Cluster given knows no nodes');
     return { nodes, options: { ...cluster.options } };
   }
   if (!Array.isArray(cluster) || cluster.length === 0) throw new TypeError('@cometkit/redis: cluster must be a non-empty list of nodes or an ioredis Cluster');

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { createRedisBroker } from '@cometkit/redis';
@@ -35,6 +35,19 @@ const harness: BrokerHarness = {
 
 describe('the broker contract on a Redis Cluster, four partitions', () => {
   it.each(brokerAudits.map((audit) => [audit.name, audit] as const))('%s', (_name, audit) => audit.run(harness));
+});
+
+it('takes an ioredis Cluster as well as a list of nodes, and leaves it alone', async () => {
+  const given = new Cluster(nodes(), { lazyConnect: true });
+  const broker = await createRedisBroker({ cluster: given, prefix: 'given', partitions: 2 });
+  try {
+    const entry = await broker.publish('a/b', ['a', 'b'], '"hello"');
+    expect(entry.positions).toHaveLength(2);
+    expect(given.status).toBe('wait'); // never connected: the broker opened its own
+  } finally {
+    await broker.close();
+    given.disconnect();
+  }
 });
 
 // Two server processes on the cluster; every request of a client goes to the other process.
