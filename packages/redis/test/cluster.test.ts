@@ -3,7 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { createRedisBroker } from '@cometkit/redis';
-import { postJson, request } from '../../../test/support/http';
+import { postJson, request, until } from '../../../test/support/http';
 import { drivers, receive, type Frame } from '../../../test/support/transport-drivers';
 import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
 import { startHubProcess, type HubProcess } from './support/hub-processes';
@@ -150,5 +150,13 @@ describe('a partition whose master is killed', () => {
     const spanning = await request(`${server.mount}/poll?channel=k/*&cursor=${start}`);
     expect([spanning.status, spanning.headers['retry-after']]).toEqual([503, '2']);
     expect(hub.stats().connections).toBe(0);
+
+    // Back without its data (no persistence): that partition has a new epoch, so the log has one.
+    await cluster().masters.find((m) => m.port === victim)!.restart();
+    await publishRetrying(hub, dead, 'after the restart');
+    const epochBefore = start.split('-')[0];
+    await until(() => hub.engine.head().epoch !== epochBefore, 10_000, 'the hub to see the new epoch');
+    const after = (await request(`${server.mount}/poll?channel=${live}&cursor=${start}`)).json<{ gap?: { reason: string } }>();
+    expect(after.gap?.reason).toBe('epoch');
   }, 45_000);
 });
