@@ -66,5 +66,10 @@ describe('a gap in one partition', () => {
     const next = parseCursor(both.cursor)!;
     expect(next.positions).toHaveLength(4);
     for (const m of both.messages) expect(isAtOrBefore(parseCursor(m.cursor)!, next)).toBe(true);
+    // A cursor of another shape (one position, or three) is from another log: the epoch gap, then what history holds.
+    for (const other of [`${start.split('-')[0]}-3`, `${start.split('-')[0]}-0_0_0`]) {
+      const answer = (await request(`${server.mount}/poll?channel=${calm}&cursor=${other}`)).json<Answer>();
+      expect([answer.gap?.reason, answer.messages.map((m) => m.data)]).toEqual(['epoch', ['c0', 'c1', 'c2']]);
+    }
   }, 20_000);
 });
