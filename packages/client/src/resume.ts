@@ -1,9 +1,10 @@
-import { parseCursor, type Cursor } from '@cometkit/protocol';
+import { isAtOrBefore, parseCursor, type Cursor } from '@cometkit/protocol';
 
 /**
  * The client's place in the server's log, and the rule that drops duplicates. A cursor is
- * `<epoch>-<position>` and the log is global across channels, so one cursor is all a client
- * tracks: a message at or before it, in the same epoch, was already delivered.
+ * `<epoch>-<position>` (or one position per partition, `<epoch>-<p0>_<p1>_…`) and it covers
+ * every channel, so one cursor is all a client tracks: a message at or before it, in the same
+ * epoch, was already delivered.
  */
 
 
@@ -34,7 +35,7 @@ export class Resume {
     // Not a cursor the grammar knows (a server newer than this client?): deliver, never drop.
     if (!next) return 'new';
     const at = this.at;
-    if (at && next.epoch === at.epoch && next.position <= at.position) return 'old';
+    if (at && isAtOrBefore(next, at)) return 'old';
     const jump = at !== undefined && next.epoch !== at.epoch && !this.gapOpen;
     this.gapOpen = false;
     this.move(cursor);

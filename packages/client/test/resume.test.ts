@@ -11,6 +11,16 @@ describe('Resume', () => {
     expect(resume.cursor).toBe('e-9');
   });
 
+  it('with one position per partition, drops a cursor none of whose positions is ahead', () => {
+    const resume = new Resume('e-5_3');
+    expect(resume.take('e-5_3')).toBe('old');
+    expect(resume.take('e-4_3')).toBe('old');
+    expect(resume.take('e-5_4')).toBe('new');
+    expect(resume.take('e-6_4')).toBe('new');
+    expect(resume.take('e-6_2')).toBe('old');
+    expect(resume.cursor).toBe('e-6_4');
+  });
+
   it('compares positions as numbers, not text', () => {
     const resume = new Resume('e-9');
     expect(resume.take('e-10')).toBe('new');

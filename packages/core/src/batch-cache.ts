@@ -30,6 +30,10 @@ function sharedKey(batch: Batch): string | undefined {
   const first = entries[0];
   const last = entries[entries.length - 1];
   if (batch.gap || !first || !last || first.epoch !== last.epoch) return undefined;
+  // Positions count entries within one partition only; and there, the first cursor names the
+  // reader's place in the other partitions, which the entries that follow do not move.
+  if (first.positions && entries.some((entry) => entry.partition !== first.partition)) return undefined;
   if (last.position - first.position + 1 !== entries.length) return undefined;
-  return `${first.cursor}/${entries.length}/${batch.cursor}`;
+  // The partition too: one cursor text can name the place after an entry of either of two partitions.
+  return first.positions ? `${first.partition}:${first.cursor}/${entries.length}/${batch.cursor}` : `${first.cursor}/${entries.length}/${batch.cursor}`;
 }

@@ -9,8 +9,15 @@ import type { Cursor } from './cursor';
 export interface LogEntry {
   /** Epoch of the log this entry belongs to. */
   readonly epoch: string;
-  /** Position in the log; positions of one epoch are consecutive from 1. */
+  /** Position in the log (in its partition); positions of one epoch are consecutive from 1. */
   readonly position: number;
+  /** The partition the entry is in: 0 in a log of one partition. */
+  readonly partition: number;
+  /**
+   * With several partitions: the position in every partition that {@link LogEntry.cursor} names
+   * (the reader's, or for a fed entry the feed's head right after it). Absent with one partition.
+   */
+  readonly positions?: readonly number[];
   /** Canonical channel name. */
   readonly channel: string;
   readonly segments: readonly string[];
@@ -36,8 +43,10 @@ export interface ReadResult {
   readonly epoch: string;
   /** Matching entries after the cursor, in order, at most the limit asked for. */
   readonly entries: readonly LogEntry[];
-  /** Position the reader has now seen up to (matching or not). */
+  /** Position the reader has now seen up to (matching or not); with partitions, their sum. */
   readonly position: number;
+  /** With several partitions: the position the reader has seen up to in each. */
+  readonly positions?: readonly number[];
   /** True when the limit cut the read short: more entries after `position` may match. */
   readonly more: boolean;
   /** Set when entries were lost between the cursor and what this read returns. */
@@ -50,18 +59,27 @@ export interface ReadResult {
  */
 export interface Broker {
   /**
+   * How many partitions the log is split into (default 1). Each has its own consecutive positions
+   * and a channel lives in one; cursors, `head()` and reads then carry one position per partition.
+   */
+  readonly partitions?: number;
+  /**
    * Appends a message; resolves with the entry once it is in the log. Positions of one epoch are
    * consecutive integers from 1, assigned atomically across every process sharing the log.
    */
   publish(channel: string, segments: readonly string[], payload: string): Promise<LogEntry>;
   /**
    * Reads entries after `cursor` that pass `filter`, at most `limit`. No cursor means "from now":
-   * nothing is returned and `position` is the head.
+   * nothing is returned and `position` is the head. With several partitions, entries of one
+   * partition come in its order (partitions interleaved as the broker likes), each with the
+   * cursor the reader has reached with it (`positions`), and a cursor whose partition count is not
+   * the log's is from another log (the `epoch` gap).
    */
   read(cursor: Cursor | undefined, filter: ChannelFilter, limit: number): Promise<ReadResult>;
   /**
    * Calls `listener` for every new entry of the log (every channel, every publisher), in log
-   * order, with consecutive positions. A broker whose feed was interrupted (a lost connection)
+   * order, with consecutive positions (per partition; each fed entry then carries the feed's head
+   * right after it in `positions`). A broker whose feed was interrupted (a lost connection)
    * backfills from the last position it delivered. Should it still skip, the engine notices the
    * hole and has its live subscribers read the missing entries from history: nothing is lost
    * either way, but a backfill avoids the extra reads. Returns the function that stops it.
@@ -72,7 +90,7 @@ export interface Broker {
    * listeners: where "from now" starts. Other processes may be ahead of it; a cursor ahead of
    * it (in the same epoch) is therefore not a gap: a read from it returns nothing yet.
    */
-  head(): { epoch: string; position: number };
+  head(): Cursor;
   /** Releases what the broker holds (connections, timers). */
   close(): Promise<void>;
 }

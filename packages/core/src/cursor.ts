@@ -4,9 +4,14 @@ import { cometError, type CometError } from './errors';
 
 export { formatCursor, type Cursor } from '@cometkit/protocol';
 
+/** The refusal of a cursor that is not one of ours in form. */
+export function badCursor(): CometError {
+  return cometError('bad_cursor', 'The cursor is malformed; send back a cursor the server gave you.');
+}
+
 /** Parses cursor text from a client; `bad_cursor` when it is not one of ours in form. */
 export function parseCursor(text: string): Cursor | CometError {
-  return parseWireCursor(text) ?? cometError('bad_cursor', 'The cursor is malformed; send back a cursor the server gave you.');
+  return parseWireCursor(text) ?? badCursor();
 }
 
 /**

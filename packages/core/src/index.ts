@@ -31,13 +31,14 @@ export type { PromClientLike, PrometheusOptions } from './prometheus';
 export { createMemoryBroker, DEFAULT_HISTORY } from './memory-broker';
 export type { HistoryOptions, MemoryBrokerOptions } from './memory-broker';
 export type { Broker, GapReason, LogEntry, ReadResult } from './broker';
-export { cachedFrame, createLogEntry } from './log-entry';
+export { cachedFrame, createLogEntry, cursorBeforeEntry, withPositions } from './log-entry';
 export { ChannelFilter } from './channel-filter';
 export { SubscriptionIndex } from './subscription-index';
 
 export { parseChannel, matchesPattern, MAX_CHANNEL_LENGTH, MAX_CHANNEL_SEGMENTS } from './channel';
 export type { ParsedChannel } from './channel';
 export { formatCursor, parseCursor, newEpoch } from './cursor';
+export { isAtOrBefore, MAX_CURSOR_PARTITIONS } from '@cometkit/protocol';
 export type { Cursor } from './cursor';
 
 export { CometError, cometError, isCometError, ERROR_STATUS } from './errors';

@@ -18,7 +18,7 @@ export type {
   OpenFrame,
   PollAnswer,
 } from './frames';
-export { formatCursor, parseCursor } from './cursor';
+export { formatCursor, isAtOrBefore, MAX_CURSOR_LENGTH, MAX_CURSOR_PARTITIONS, parseCursor } from './cursor';
 export type { Cursor } from './cursor';
 export {
   canonicalChannel,

@@ -1,5 +1,5 @@
 import type { Log, LogEntry } from '@cometkit/core';
-import type { Redis } from 'ioredis';
+import type { Link } from './connections';
 import { fromFeed, fromStream } from './entries';
 import type { LogStore } from './log-store';
 
@@ -17,7 +17,7 @@ export interface Feed {
 /** What {@link createFeed} needs. */
 export interface FeedOptions {
   /** The dedicated pub/sub connection, already subscribed to `channel`. */
-  subscriber: Redis;
+  subscriber: Link;
   channel: string;
   store: LogStore;
   start: { epoch: string; position: number };

@@ -1,5 +1,5 @@
 import { newEpoch, type GapReason } from '@cometkit/core';
-import type { Redis } from 'ioredis';
+import type { Link } from './connections';
 import type { StreamEntry } from './entries';
 import type { ResolvedRedisOptions } from './options';
 import { scripts } from './scripts';
@@ -25,7 +25,7 @@ export interface LogStore {
 }
 
 /** The {@link LogStore} of one log (its keys) over one connection. */
-export function createLogStore(redis: Redis, options: ResolvedRedisOptions): LogStore {
+export function createLogStore(redis: Link, options: ResolvedRedisOptions): LogStore {
   const { epoch, seq, log, feed } = options.keys;
   const keys = [epoch, seq, log] as const;
   return {

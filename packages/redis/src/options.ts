@@ -1,5 +1,5 @@
-import { DEFAULT_HISTORY, type CometLogger, type HistoryOptions } from '@cometkit/core';
-import type { RedisOptions } from 'ioredis';
+import { DEFAULT_HISTORY, MAX_CURSOR_PARTITIONS, type CometLogger, type HistoryOptions } from '@cometkit/core';
+import { Cluster, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /** Options of {@link createRedisBroker}. */
 export interface RedisBrokerOptions extends HistoryOptions {
@@ -22,12 +22,26 @@ export interface RedisBrokerOptions extends HistoryOptions {
   backfillCount?: number;
   /** Where diagnostics go (`cometkit:redis`); as the hub's `logger` option. */
   logger?: CometLogger;
+  /**
+   * Streams the log is split into (1–64), each with its own positions and keys under its own hash
+   * tag (`{prefix}:{log:N/P}:…`, one cluster slot each); a channel lives in one, by a CRC-32 of its
+   * name. Every process sharing a log must use the same count. Default 1 (one stream, as before).
+   */
+  partitions?: number;
+  /**
+   * A Redis Cluster instead of `url`: its startup nodes, or an ioredis `Cluster` whose startup
+   * nodes and options are used (the broker opens connections of its own; yours is left alone).
+   */
+  cluster?: readonly ClusterNode[] | Cluster;
 }
 
 /** The options with defaults filled in and checked. */
 export interface ResolvedRedisOptions {
   url: string;
   redis: RedisOptions;
+  prefix: string;
+  partitions: number;
+  cluster: { nodes: ClusterNode[]; options: ClusterOptions } | undefined;
   keys: { epoch: string; seq: string; log: string; feed: string };
   maxCount: number;
   maxAgeMs: number;
@@ -51,9 +65,14 @@ export function resolveRedisOptions(options: RedisBrokerOptions): ResolvedRedisO
     throw new TypeError('@cometkit/redis: prefix must be a non-empty string without braces or spaces');
   }
   const base = `${prefix}:{log}`;
+  const partitions = positiveInteger('partitions', options.partitions, 1);
+  if (partitions > MAX_CURSOR_PARTITIONS) throw new TypeError(`@cometkit/redis: partitions must be at most ${MAX_CURSOR_PARTITIONS}`);
   return {
     url: options.url ?? 'redis://127.0.0.1:6379',
     redis: options.redis ?? {},
+    prefix,
+    partitions,
+    cluster: clusterOf(options.cluster),
     keys: { epoch: `${base}:epoch`, seq: `${base}:seq`, log: `${base}:entries`, feed: `${base}:feed` },
     maxCount: positiveInteger('maxCount', options.maxCount, DEFAULT_HISTORY.maxCount),
     maxAgeMs: positiveInteger('maxAgeMs', options.maxAgeMs, DEFAULT_HISTORY.maxAgeMs),
@@ -63,4 +82,28 @@ export function resolveRedisOptions(options: RedisBrokerOptions): ResolvedRedisO
     backfillCount: positiveInteger('backfillCount', options.backfillCount, 1_000),
     logger: options.logger,
   };
+}
+
+function clusterOf(cluster: RedisBrokerOptions['cluster']): ResolvedRedisOptions['cluster'] {
+  if (cluster === undefined) return undefined;
+  if (cluster instanceof Cluster) {
+    // ioredis keeps the startup nodes it was made with (not in its types); the masters it knows
+    // now are as good a start when they are not there.
+    const startup = (cluster as unknown as { startupNodes?: ClusterNode[] }).startupNodes;
+    const known = cluster.nodes('master').map((node) => ({ host: node.options.host, port: node.options.port }));
+    const nodes = startup && startup.length > 0 ? [...startup] : known;
+    if (nodes.length === 0) throw new TypeError('@cometkit/redis: the ioredis Cluster given knows no nodes');
+    return { nodes, options: { ...cluster.options } };
+  }
+  if (!Array.isArray(cluster) || cluster.length === 0) throw new TypeError('@cometkit/redis: cluster must be a non-empty list of nodes or an ioredis Cluster');
+  return { nodes: [...cluster], options: {} };
+}
+
+/**
+ * The keys of partition `index` of `count`: one hash tag each, so one cluster slot each. The count
+ * is in the name: logs of two counts never share a key (a channel's partition depends on it).
+ */
+export function partitionKeys(prefix: string, index: number, count: number): ResolvedRedisOptions['keys'] {
+  const base = `${prefix}:{log:${index}/${count}}`;
+  return { epoch: `${base}:epoch`, seq: `${base}:seq`, log: `${base}:entries`, feed: `${base}:feed` };
 }

@@ -1,8 +1,9 @@
 import { cometError, createLog, createLogEntry, type Broker, type CometError, type LogEntry, type ReadResult } from '@cometkit/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { openLinks } from './connections';
 import { fromStream } from './entries';
 import { createFeed } from './feed';
 import { createLogStore } from './log-store';
+import { createPartitionedBroker } from './partitioned-broker';
 import { resolveRedisOptions, type RedisBrokerOptions } from './options';
 
 const unavailable = (): CometError => cometError('unavailable', 'The message log (Redis) is unavailable; retry.');
@@ -19,45 +20,15 @@ const unavailable = (): CometError => cometError('unavailable', 'The message log
  */
 export async function createRedisBroker(options: RedisBrokerOptions = {}): Promise<Broker> {
   const resolved = resolveRedisOptions(options);
+  if (resolved.partitions > 1) return createPartitionedBroker(resolved);
   const log = createLog('redis', resolved.logger);
-  const common: RedisOptions = {
-    ...resolved.redis,
-    lazyConnect: true,
-    connectTimeout: resolved.connectTimeoutMs,
-    commandTimeout: resolved.commandTimeoutMs,
-    // A link that stalls with a reply due (armed only then) is dropped and made again: a command
-    // timeout alone would leave every later command waiting behind the stalled one.
-    socketTimeout: resolved.commandTimeoutMs,
-    // Back off to at most 2 s between attempts, forever: the hub outlives any Redis outage.
-    retryStrategy: (times) => Math.min(100 * times, 2_000),
-    // A command in flight when the connection drops fails at once rather than being sent again
-    // later: a publish is either acknowledged or reported failed to its caller, never both.
-    maxRetriesPerRequest: 0,
-  };
-  // Commands fail fast while Redis is away (the publisher gets 503 and retries) instead of queueing.
-  const commands = new Redis(resolved.url, { ...common, enableOfflineQueue: false, connectionName: 'cometkit:log' });
-  // The feed resubscribes itself on each `ready`, then reads what it missed: in that order.
-  const subscriber = new Redis(resolved.url, { ...common, autoResubscribe: false, connectionName: 'cometkit:feed' });
   let closed = false;
-  for (const [name, connection] of [['log', commands], ['feed', subscriber]] as const) {
-    let up = false;
-    connection.on('ready', () => {
-      if (up || closed) return;
-      up = true;
-      log.debug('%s connection ready', name);
-    });
-    // Reported once per outage, not once per reconnect attempt.
-    connection.on('error', (error: Error) => {
-      if (closed) return;
-      if (up) log.error('%s connection to Redis lost: %s; reconnecting', name, error.message);
-      else log.debug('%s connection to Redis failed: %s', name, error.message);
-      up = false;
-    });
-  }
+  const links = openLinks(resolved, log, () => closed);
+  const { commands, subscriber } = links;
 
   const store = createLogStore(commands, resolved);
   try {
-    await Promise.all([commands.connect(), subscriber.connect()]);
+    await links.connect();
     await subscriber.subscribe(resolved.keys.feed);
   } catch (error) {
     closed = true;

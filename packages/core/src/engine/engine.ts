@@ -1,6 +1,7 @@
 import type { Broker, LogEntry } from '../broker';
 import type { ParsedChannel } from '../channel';
-import { formatCursor, type Cursor } from '../cursor';
+import { badCursor, formatCursor, type Cursor } from '../cursor';
+import { withPositions } from '../log-entry';
 import { cometError, type CometError } from '../errors';
 import { HeartbeatTimer, type HeartbeatSet } from '../heartbeat-timer';
 import type { CometRequest } from '../neutral';
@@ -11,6 +12,7 @@ import { SubscriptionIndex } from '../subscription-index';
 import { Admission } from './admission';
 import { DeadlineQueue } from './deadline-queue';
 import { Subscriber, type EndReason, type Lifetime, type SubscriberHandlers, type SubscriberHost } from './subscriber';
+import { atOrAhead, raiseTo, samePositions, sumOf } from './vector';
 
 /** What an entry point asks the engine for when it subscribes one client. */
 export interface SubscribeSpec {
@@ -90,8 +92,17 @@ export function createEngine({ broker, options, log = createLog('engine', option
   let flushScheduled = false;
   let closing: Promise<void> | undefined;
   let dispatched = broker.head();
+  // A partitioned log: the position this process has dispatched in each partition (its own copy,
+  // moved in place). Undefined with one partition, whose path stays as it always was.
+  const partitions = broker.partitions ?? 1;
+  const dispatchedPositions = partitions > 1 ? Array.from({ length: partitions }, (_, i) => dispatched.positions?.[i] ?? 0) : undefined;
+
+  function readAll(): void {
+    for (const subscriber of held) if (subscriber.generation > 0) subscriber.reread();
+  }
 
   const stopListening = broker.onEntry((entry: LogEntry) => {
+    if (dispatchedPositions) return dispatchVector(entry, dispatchedPositions);
     const hole = entry.epoch === dispatched.epoch && entry.position !== dispatched.position + 1;
     if (hole && entry.position <= dispatched.position) return; // seen already (a feed that replays)
     dispatched = { epoch: entry.epoch, position: entry.position };
@@ -100,10 +111,41 @@ export function createEngine({ broker, options, log = createLog('engine', option
       // instead (those still reading too: their read may have been answered before the missing
       // entries). `dispatched` moved first, so none of them takes itself for caught up.
       log.debug('feed skipped to %d; subscribers read history', entry.position);
-      for (const subscriber of held) if (subscriber.generation > 0) subscriber.reread();
+      readAll();
     }
     index.forEachMatch(entry.segments, (subscriber) => subscriber.push(entry));
   });
+
+  /** The same for a partitioned log: holes and replays are per partition. */
+  function dispatchVector(entry: LogEntry, positions: number[]): void {
+    let hole = false;
+    if (entry.epoch === dispatched.epoch) {
+      const last = positions[entry.partition]!;
+      if (entry.position <= last) return;
+      hole = entry.position !== last + 1;
+      positions[entry.partition] = entry.position;
+    } else {
+      // A new log: where its other partitions stand is the broker's to say.
+      const head = entry.positions ?? broker.head().positions ?? [];
+      for (let i = 0; i < positions.length; i++) positions[i] = head[i] ?? 0;
+      positions[entry.partition] = entry.position;
+      dispatched = { epoch: entry.epoch, position: 0, positions };
+    }
+    // A fed entry's cursor must name what a caught-up reader has seen with it: this process's head.
+    const live = entry.positions && samePositions(entry.positions, positions) ? entry : withPositions(entry, positions.slice());
+    if (hole) {
+      log.debug('feed skipped to %d in partition %d; subscribers read history', entry.position, entry.partition);
+      readAll();
+    }
+    index.forEachMatch(entry.segments, (subscriber) => subscriber.push(live));
+  }
+
+  /** Where "from now" is, as a cursor of its own (the engine's copy moves in place). */
+  function head(): Cursor {
+    if (!dispatchedPositions) return { ...dispatched };
+    return { epoch: dispatched.epoch, position: sumOf(dispatchedPositions), positions: dispatchedPositions.slice() };
+  }
+  if (dispatchedPositions) dispatched = { epoch: dispatched.epoch, position: 0, positions: dispatchedPositions };
 
   function flushDirty(): void {
     flushScheduled = false;
@@ -116,6 +158,12 @@ export function createEngine({ broker, options, log = createLog('engine', option
     // Ended before its first read: it has seen nothing beyond where it started.
     if (!subscriber.hasRead) return subscriber.readFromText;
     const caughtUp = subscriber.isLive && !subscriber.hasPending && dispatched.epoch === subscriber.epoch;
+    const vector = subscriber.vector;
+    if (vector) {
+      const positions = vector.slice();
+      if (caughtUp && dispatchedPositions) raiseTo(positions, dispatchedPositions);
+      return formatCursor({ epoch: subscriber.epoch, position: sumOf(positions), positions });
+    }
     const position = caughtUp ? Math.max(subscriber.position, dispatched.position) : subscriber.position;
     return formatCursor({ epoch: subscriber.epoch, position });
   }
@@ -129,7 +177,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
       if (stale()) return;
       subscriber.takeRead(result);
       if (stale() || !result.more) break;
-      cursor = { epoch: result.epoch, position: result.position };
+      cursor = result.positions ? { epoch: result.epoch, position: result.position, positions: result.positions } : { epoch: result.epoch, position: result.position };
       const paced = subscriber.handlers.pace?.();
       if (paced) await paced;
       if (stale()) return;
@@ -139,6 +187,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
 
   const host: SubscriberHost = {
     batchLimit: options.batchLimit,
+    partitions,
     markDirty(subscriber) {
       dirty.add(subscriber);
       // Live entries are handed over once per event-loop turn, so a burst becomes one batch per client.
@@ -149,13 +198,20 @@ export function createEngine({ broker, options, log = createLog('engine', option
     },
     read(subscriber) {
       const from = subscriber.readFrom;
-      if (from.epoch === dispatched.epoch && from.position >= dispatched.position) {
+      const caughtUp = dispatchedPositions
+        ? from.positions !== undefined && atOrAhead(from.positions, dispatchedPositions)
+        : from.position >= dispatched.position;
+      if (from.epoch === dispatched.epoch && caughtUp) {
         // Caught up already (a client polling again with the cursor it was just given, or one
         // from a process that is ahead): history holds nothing this process has not dispatched,
         // and whatever comes next reaches the subscriber through the feed it is already in. So
         // no read, no promise: the common long-poll cycle costs no broker round trip.
         subscriber.generation++;
-        subscriber.takeRead({ epoch: from.epoch, entries: [], position: from.position, more: false });
+        subscriber.takeRead(
+          from.positions
+            ? { epoch: from.epoch, entries: [], position: from.position, positions: from.positions, more: false }
+            : { epoch: from.epoch, entries: [], position: from.position, more: false },
+        );
         subscriber.goLive();
         return;
       }
@@ -190,7 +246,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
 
   function register(spec: SubscribeSpec): Subscriber {
     // "From now" means from this moment, whatever the time the read takes.
-    const from = spec.cursor ?? dispatched;
+    const from = spec.cursor ?? (dispatchedPositions ? head() : dispatched);
     const fromText = spec.sentCursor ?? formatCursor(from);
     const subscriber = new Subscriber(spec.transport, spec.channels, from, fromText, spec.lifetime, spec.once ?? false, spec.handlers, host);
     held.add(subscriber);
@@ -215,7 +271,12 @@ export function createEngine({ broker, options, log = createLog('engine', option
       if (!timer) heartbeatTimers.set(intervalMs, (timer = new HeartbeatTimer(intervalMs)));
       return timer;
     },
-    subscribe: (spec) => admission.admit(spec),
+    subscribe: (spec) => {
+      // A cursor of several positions cannot belong to a log of one (a log of several tells a
+      // cursor of another shape by its epoch: a gap).
+      if (!dispatchedPositions && spec.cursor?.positions) return badCursor();
+      return admission.admit(spec);
+    },
     authorize: (action, context) => options.authorize(action, context),
     async publish(channel, data) {
       let payload: string | undefined;
@@ -230,7 +291,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
       stats.published++;
       return entry;
     },
-    head: () => ({ ...dispatched }),
+    head,
     stats: () => ({ ...stats, connectionsByTransport: { ...stats.connectionsByTransport } }),
     countError() {
       stats.errors++;

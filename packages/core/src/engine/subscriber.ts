@@ -3,8 +3,10 @@ import type { GapReason, LogEntry, ReadResult } from '../broker';
 import { ChannelFilter } from '../channel-filter';
 import type { ParsedChannel } from '../channel';
 import { formatCursor, type Cursor } from '../cursor';
+import { withPositions } from '../log-entry';
 import type { AbortSignalLike } from '../neutral';
 import type { Timed } from './deadline-queue';
+import { raiseTo, samePositions, sumOf } from './vector';
 
 /** What a subscriber hands its transport: messages in order, and the cursor after them. */
 export interface Batch {
@@ -51,6 +53,8 @@ export interface Lifetime {
 /** What a subscriber needs from the engine that owns it. */
 export interface SubscriberHost {
   readonly batchLimit: number;
+  /** The log's partition count: above 1, positions are kept one per partition. */
+  readonly partitions: number;
   markDirty(subscriber: Subscriber): void;
   /** (Re)starts the history read from the subscriber's read position. */
   read(subscriber: Subscriber): void;
@@ -72,6 +76,8 @@ export class Subscriber implements Timed {
   epoch = '';
   /** Position of the last entry handed to the transport (or read past). */
   position = 0;
+  /** In a partitioned log, the position in each partition handed over (or read past); else undefined. */
+  vector: number[] | undefined;
   deadline = 0;
   slot = -1;
   /** Bumped by every (re)start of the history read; a read that finds it changed stops. */
@@ -81,6 +87,8 @@ export class Subscriber implements Timed {
   /** Epoch and position of the newest entry queued: a second pattern matching it adds nothing. */
   private queuedEpoch = '';
   private queued = 0;
+  /** The same per partition, in a partitioned log. */
+  private queuedVector: number[] | undefined;
   private pending: LogEntry[] | undefined;
   private live = false;
   private closed = false;
@@ -166,7 +174,8 @@ export class Subscriber implements Timed {
   reread(): void {
     if (this.closed) return;
     if (this.hasRead) {
-      this.readFrom = { epoch: this.epoch, position: this.position };
+      const vector = this.vector;
+      this.readFrom = vector ? { epoch: this.epoch, position: sumOf(vector), positions: vector.slice() } : { epoch: this.epoch, position: this.position };
       this.readFromText = formatCursor(this.readFrom);
     }
     this.live = false;
@@ -179,9 +188,13 @@ export class Subscriber implements Timed {
     // The log was replaced (its history lost): positions start over, so they cannot be compared.
     // Ending makes the client come back with its cursor, and that read reports the gap.
     if (this.live && entry.epoch !== this.epoch) return this.end('reset');
-    if (entry.epoch === this.queuedEpoch && entry.position <= this.queued) return;
+    if (this.host.partitions > 1) {
+      if (!this.queueVector(entry)) return;
+    } else {
+      if (entry.epoch === this.queuedEpoch && entry.position <= this.queued) return;
+      this.queued = entry.position;
+    }
     this.queuedEpoch = entry.epoch;
-    this.queued = entry.position;
     (this.pending ??= []).push(entry);
     if (this.live) this.host.markDirty(this);
   }
@@ -190,8 +203,9 @@ export class Subscriber implements Timed {
   takeRead(result: ReadResult): void {
     this.epoch = result.epoch;
     this.position = result.position;
+    if (result.positions) this.vector = result.positions.slice();
     if (result.entries.length === 0 && !result.gap) return;
-    const cursor = formatCursor({ epoch: result.epoch, position: result.position });
+    const cursor = formatCursor(result);
     this.host.delivered(result.entries.length, result.gap !== undefined);
     this.hand(result.gap ? { entries: result.entries, cursor, gap: { reason: result.gap, from: this.readFromText } } : { entries: result.entries, cursor });
   }
@@ -201,10 +215,17 @@ export class Subscriber implements Timed {
     if (this.closed) return;
     if (this.pending?.some((entry) => entry.epoch !== this.epoch)) return this.end('reset');
     this.live = true;
-    this.queued = this.queuedEpoch === this.epoch ? Math.max(this.queued, this.position) : this.position;
+    const vector = this.vector;
+    if (vector) {
+      if (this.queuedEpoch === this.epoch && this.queuedVector) raiseTo(this.queuedVector, vector);
+      else this.queuedVector = vector.slice();
+      if (this.pending) this.pending = this.pending.filter((entry) => entry.position > vector[entry.partition]!);
+    } else {
+      this.queued = this.queuedEpoch === this.epoch ? Math.max(this.queued, this.position) : this.position;
+      if (this.pending) this.pending = this.pending.filter((entry) => entry.position > this.position);
+    }
     this.queuedEpoch = this.epoch;
-    if (this.pending) this.pending = this.pending.filter((entry) => entry.position > this.position);
-    this.handlers.live?.(formatCursor({ epoch: this.epoch, position: this.position }));
+    this.handlers.live?.(vector ? formatCursor({ epoch: this.epoch, position: sumOf(vector), positions: vector }) : formatCursor({ epoch: this.epoch, position: this.position }));
     if (this.closed) return;
     if (this.lifetime.ms === 0) return this.expire();
     if (this.hasPending) this.host.markDirty(this);
@@ -226,6 +247,7 @@ export class Subscriber implements Timed {
     } else {
       this.pending = undefined;
     }
+    if (this.vector) entries = this.atOwnPositions(entries, this.vector);
     const last = entries[entries.length - 1]!;
     this.position = last.position;
     this.host.delivered(entries.length, false);
@@ -250,6 +272,38 @@ export class Subscriber implements Timed {
     this.signal?.removeEventListener('abort', this.onGone);
     this.signal = undefined;
     this.handlers.end(reason, cursor ?? resume);
+  }
+
+  /** Queues a partitioned log's entry unless its partition's position was queued already. */
+  private queueVector(entry: LogEntry): boolean {
+    let queued = this.queuedVector;
+    if (entry.epoch !== this.queuedEpoch || !queued) queued = this.queuedVector = new Array<number>(this.host.partitions).fill(0);
+    if (entry.position <= queued[entry.partition]!) return false;
+    queued[entry.partition] = entry.position;
+    return true;
+  }
+
+  /**
+   * Live entries of a partitioned log carry the dispatching process's head as their cursor, right
+   * for every subscriber that is not ahead of it in some partition (its history read went past
+   * the feed); those get the entry at their own positions, so no cursor moves a reader back.
+   */
+  private atOwnPositions(entries: LogEntry[], vector: number[]): LogEntry[] {
+    let own: LogEntry[] | undefined;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const at = entry.positions;
+      if (!at) {
+        own?.push(entry); // a broker that gave none: its cursor is all there is
+        continue;
+      }
+      raiseTo(vector, at);
+      vector[entry.partition] = entry.position;
+      if (!own && samePositions(vector, at)) continue;
+      own ??= entries.slice(0, i);
+      own.push(samePositions(vector, at) ? entry : withPositions(entry, vector.slice()));
+    }
+    return own ?? entries;
   }
 
   private hand(batch: Batch): void {

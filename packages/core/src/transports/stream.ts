@@ -1,7 +1,6 @@
 import type { GapReason, LogEntry } from '../broker';
 import { LastBatchCache } from '../batch-cache';
-import { cachedFrame } from '../log-entry';
-import { formatCursor } from '../cursor';
+import { cachedFrame, cursorBeforeEntry } from '../log-entry';
 import type { Engine } from '../engine/engine';
 import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../engine/subscriber';
 import { isCometError, type CometError } from '../errors';
@@ -192,5 +191,5 @@ function frameOf(entry: LogEntry, framing: StreamFraming): Buffer {
 /** The cursor just before a batch's first message: resuming from it loses none of the batch. */
 export function cursorBefore(batch: Batch): string {
   const first = batch.entries[0];
-  return first ? formatCursor({ epoch: first.epoch, position: first.position - 1 }) : batch.cursor;
+  return first ? cursorBeforeEntry(first) : batch.cursor;
 }

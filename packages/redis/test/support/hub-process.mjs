@@ -9,7 +9,9 @@ import { cometExpress } from '@cometkit/express';
 import { createRedisBroker } from '@cometkit/redis';
 
 const budget = Number(process.env.STREAM_BYTES ?? 4096);
-const broker = await createRedisBroker({ url: process.env.REDIS_URL, prefix: process.env.PREFIX ?? 'cometkit' });
+// CLUSTER (host:port,…) instead of REDIS_URL: a Redis Cluster; PARTITIONS: the log's partition count.
+const where = process.env.CLUSTER ? { cluster: process.env.CLUSTER.split(',') } : { url: process.env.REDIS_URL };
+const broker = await createRedisBroker({ ...where, prefix: process.env.PREFIX ?? 'cometkit', partitions: Number(process.env.PARTITIONS ?? 1) });
 const hub = createComet({
   broker,
   httpPublish: true,

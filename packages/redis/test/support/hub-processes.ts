@@ -13,9 +13,16 @@ export interface HubProcess {
 }
 
 /** Starts `hub-process.mjs` (a hub on the Redis at `redisUrl`, log `prefix`) in a child process. */
-export function startHubProcess(kind: 'express' | 'withComet', redisUrl: string, prefix: string, timeoutMs = 15_000): Promise<HubProcess> {
+export function startHubProcess(
+  kind: 'express' | 'withComet',
+  redisUrl: string,
+  prefix: string,
+  timeoutMs = 15_000,
+  /** More of hub-process.mjs's settings (`CLUSTER`, `PARTITIONS`). */
+  env: Record<string, string> = {},
+): Promise<HubProcess> {
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'hub-process.mjs')], {
-    env: { ...process.env, KIND: kind, REDIS_URL: redisUrl, PREFIX: prefix, PORT: '0' },
+    env: { ...process.env, KIND: kind, REDIS_URL: redisUrl, PREFIX: prefix, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -26,6 +26,10 @@ export interface RedisServer {
 export interface StartRedisOptions {
   /** Append-only file, fsync on every write: an acknowledged write survives a kill. Default off. */
   persistence?: boolean;
+  /** More redis-server arguments (a cluster node's). */
+  args?: readonly string[];
+  /** The port to listen on. Default: a free one. */
+  port?: number;
 }
 
 /** Resolves once a PING on `port` is answered PONG; rejects when `child` exits first. */
@@ -56,11 +60,11 @@ async function untilPong(port: number, child: ChildProcess): Promise<void> {
 /** Starts redis-server as a child process; `dispose()` it when done. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cometkit-redis-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const persistence = options.persistence
     ? ['--appendonly', 'yes', '--appendfsync', 'always']
     : ['--appendonly', 'no'];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, '--loglevel', 'warning'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, '--loglevel', 'warning', ...(options.args ?? [])];
   let child: ChildProcess;
   let exit: Promise<void>;
 

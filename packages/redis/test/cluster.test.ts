@@ -1,0 +1,162 @@
+import { crc32 } from 'node:zlib';
+import { Cluster, Redis } from 'ioredis';
+import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
+import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
+import { createRedisBroker } from '@cometkit/redis';
+import { postJson, request, until } from '../../../test/support/http';
+import { drivers, receive, type Frame } from '../../../test/support/transport-drivers';
+import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
+import { startHubProcess, type HubProcess } from './support/hub-processes';
+import { useRedisCluster } from './support/redis-cluster';
+
+// A log of four partitions on a real Redis Cluster of three masters on loopback.
+const cluster = useRedisCluster();
+let prefixes = 0;
+const nodes = (): string[] => [...cluster().nodes];
+
+/** What a restart of every master without persistence leaves: each partition's history gone. */
+async function flushMasters(): Promise<void> {
+  await Promise.all(
+    cluster().masters.map(async (master) => {
+      const admin = new Redis(master.port, '127.0.0.1');
+      await admin.flushall();
+      admin.disconnect();
+    }),
+  );
+}
+
+const harness: BrokerHarness = {
+  create: (history) => createRedisBroker({ cluster: nodes(), prefix: `cl${++prefixes}`, partitions: 4, ...history }),
+  async loseHistory() {
+    await flushMasters();
+    return createRedisBroker({ cluster: nodes(), prefix: `cl${prefixes}`, partitions: 4 });
+  },
+};
+
+describe('the broker contract on a Redis Cluster, four partitions', () => {
+  it.each(brokerAudits.map((audit) => [audit.name, audit] as const))('%s', (_name, audit) => audit.run(harness));
+});
+
+it('takes an ioredis Cluster as well as a list of nodes, and leaves it alone', async () => {
+  const given = new Cluster(nodes(), { lazyConnect: true });
+  const broker = await createRedisBroker({ cluster: given, prefix: 'given', partitions: 2 });
+  try {
+    const entry = await broker.publish('a/b', ['a', 'b'], '"hello"');
+    expect(entry.positions).toHaveLength(2);
+    expect(given.status).toBe('wait'); // never connected: the broker opened its own
+  } finally {
+    await broker.close();
+    given.disconnect();
+  }
+});
+
+// Two server processes on the cluster; every request of a client goes to the other process.
+describe('two processes on the cluster', () => {
+  const COUNT = 300;
+  const CHANNELS = 6; // mp/0 … mp/5: spread over the four partitions
+  let processes: HubProcess[] = [];
+  beforeAll(async () => {
+    const env = { CLUSTER: nodes().join(','), PARTITIONS: '4' };
+    processes = await Promise.all((['express', 'withComet'] as const).map((kind) => startHubProcess(kind, '', 'clmp', 15_000, env)));
+  }, 30_000);
+  afterAll(() => Promise.all(processes.map((p) => p.stop())));
+
+  it(`every transport, alternating between them, gets all ${COUNT} messages once, in one order per channel`, async () => {
+    const start = (await postJson(`${processes[0]!.mount}/publish`, { channel: 'setup', data: 'start' })).json<{ cursor: string }>().cursor;
+    expect(parseCursor(start)?.positions).toHaveLength(4);
+    const mounts = processes.map((p) => p.mount);
+    const clients = drivers.map((driver) => receive(driver, mounts, 'channel=mp/*', start, COUNT, 60_000));
+    await Promise.all(
+      processes.map(async (p, k) => {
+        for (let i = k; i < COUNT; i += processes.length) {
+          const result = await postJson(`${p.mount}/publish`, { channel: `mp/${i % CHANNELS}`, data: { i, from: k } });
+          if (result.status !== 200) throw new Error(`publish ${i} on process ${k}: ${result.status} ${result.text}`);
+        }
+      }),
+    );
+    const results = await Promise.all(clients);
+    const perChannel = (messages: readonly Frame[]): Record<string, number[]> => {
+      const byChannel: Record<string, number[]> = {};
+      for (const m of messages) (byChannel[m.channel!] ??= []).push((m.data as { i: number }).i);
+      return byChannel;
+    };
+    const reference = perChannel(results[0]!.messages);
+    for (const [index, { messages, requests }] of results.entries()) {
+      const name = drivers[index]!.name;
+      // All of them, each once.
+      expect([name, messages.length, new Set(messages.map((m) => (m.data as { i: number }).i)).size]).toEqual([name, COUNT, COUNT]);
+      // One order per channel, the same for every client whatever process served it; each
+      // process's own publishes in the order it made them.
+      expect([name, perChannel(messages)]).toEqual([name, reference]);
+      for (const list of Object.values(perChannel(messages))) {
+        for (let k = 0; k < processes.length; k++) {
+          const own = list.filter((i) => i % processes.length === k);
+          expect(own).toEqual([...own].sort((a, b) => a - b));
+        }
+      }
+      // Every cursor moves forward: none names a place at or before the one before it.
+      for (let i = 1; i < messages.length; i++) {
+        expect([name, i, isAtOrBefore(parseCursor(messages[i]!.cursor!)!, parseCursor(messages[i - 1]!.cursor!)!)]).toEqual([name, i, false]);
+      }
+      expect([name, requests > processes.length]).toEqual([name, true]);
+    }
+  }, 90_000);
+});
+
+// Last: it kills a master, so the cluster is down one node for whatever would come after.
+describe('a partition whose master is killed', () => {
+  let served: RedisHub | undefined;
+  afterAll(() => served?.close());
+
+  it('refuses publishes to it with 503, the other partitions go on, nothing crashes', async () => {
+    // ioredis gives a closing link to the dead node 2 s (disconnectTimeout) to close, which would
+    // outlive the test; a shorter wait changes nothing else.
+    served = await startRedisHub({ cluster: nodes(), partitions: 4, prefix: 'clkill', checkIntervalMs: 200, redis: { disconnectTimeout: 100 } });
+    const { hub, server } = served;
+    // Which master holds each partition (its keys' one hash tag), and a channel in each.
+    const admin = new Redis(cluster().masters[0]!.port, '127.0.0.1');
+    const slots = (await admin.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
+    const portOf = async (partition: number): Promise<number> => {
+      const slot = await admin.cluster('KEYSLOT', `clkill:{log:${partition}/4}:seq`);
+      return slots.find(([from, to]) => from <= slot && slot <= to)![2][1];
+    };
+    const ports = await Promise.all([0, 1, 2, 3].map(portOf));
+    admin.disconnect();
+    const channelIn = (partition: number): string => {
+      for (let i = 0; ; i++) if (crc32(`k/${i}`) % 4 === partition) return `k/${i}`;
+    };
+    const victim = ports[0]!;
+    const alive = ports.findIndex((port) => port !== victim);
+    expect(alive).toBeGreaterThan(0); // the four partitions are not all on one master
+    const dead = channelIn(0);
+    const live = channelIn(alive);
+
+    const start = (await hub.publish(live, 'before')).cursor;
+    const sse = drivers.find((d) => d.name === 'sse')!;
+    const following = follow(sse, server.mount, live, start, 4, 30_000);
+    await hub.publish(dead, 'before the kill');
+    await cluster().masters.find((m) => m.port === victim)!.stop('SIGKILL');
+
+    const refused = await postJson(`${server.mount}/publish`, { channel: dead, data: 'lost' });
+    expect([refused.status, refused.headers['retry-after'], refused.json().error.code]).toEqual([503, '2', 'unavailable']);
+    for (let i = 0; i < 4; i++) await publishRetrying(hub, live, i);
+    const { messages, frames } = await following;
+    expect(messages.map((m) => m.data)).toEqual([0, 1, 2, 3]);
+    expect(frames.filter((f) => f.type === 'gap')).toEqual([]);
+    // A client of the live channel resumes from a cursor that names every partition, the dead one too.
+    const resumed = await request(`${server.mount}/poll?channel=${live}&cursor=${start}`);
+    expect([resumed.status, resumed.json<{ messages: { data: unknown }[] }>().messages.map((m) => m.data)]).toEqual([200, [0, 1, 2, 3]]);
+    // A pattern spans every partition: its history read needs the dead one, and is refused until it is back.
+    const spanning = await request(`${server.mount}/poll?channel=k/*&cursor=${start}`);
+    expect([spanning.status, spanning.headers['retry-after']]).toEqual([503, '2']);
+    expect(hub.stats().connections).toBe(0);
+
+    // Back without its data (no persistence): that partition has a new epoch, so the log has one.
+    await cluster().masters.find((m) => m.port === victim)!.restart();
+    await publishRetrying(hub, dead, 'after the restart');
+    const epochBefore = start.split('-')[0];
+    await until(() => hub.engine.head().epoch !== epochBefore, 10_000, 'the hub to see the new epoch');
+    const after = (await request(`${server.mount}/poll?channel=${live}&cursor=${start}`)).json<{ gap?: { reason: string } }>();
+    expect(after.gap?.reason).toBe('epoch');
+  }, 45_000);
+});
