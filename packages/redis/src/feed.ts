@@ -64,10 +64,15 @@ export function createFeed(options: FeedOptions): Feed {
       again = true;
       return;
     }
-    const entry = fromFeed(text);
-    if (entry && entry.epoch === dispatched.epoch) {
-      if (entry.position <= dispatched.position) return; // seen already
-      if (entry.position === dispatched.position + 1) return deliver(entry);
+    const entries = fromFeed(text);
+    if (entries && entries[0]!.epoch === dispatched.epoch) {
+      const first = entries[0]!.position;
+      if (first + entries.length - 1 <= dispatched.position) return; // seen already
+      if (first <= dispatched.position + 1) {
+        // In step (a backfill may have read the start of this batch already).
+        for (const entry of entries) if (entry.position === dispatched.position + 1) deliver(entry);
+        return;
+      }
     }
     catchUp();
   }

@@ -35,6 +35,10 @@ export interface ResolvedRedisOptions {
   connectTimeoutMs: number;
   checkIntervalMs: number;
   backfillCount: number;
+  /** Most publishes one script call appends (Redis runs nothing else while a script runs). */
+  batchMaxEntries: number;
+  /** Most channel and payload characters one script call appends. */
+  batchMaxBytes: number;
   logger: CometLogger | undefined;
 }
 
@@ -61,6 +65,8 @@ export function resolveRedisOptions(options: RedisBrokerOptions): ResolvedRedisO
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, 5_000),
     checkIntervalMs: positiveInteger('checkIntervalMs', options.checkIntervalMs, 5_000),
     backfillCount: positiveInteger('backfillCount', options.backfillCount, 1_000),
+    batchMaxEntries: 256,
+    batchMaxBytes: 512 * 1024,
     logger: options.logger,
   };
 }
