@@ -1,5 +1,6 @@
 import { cometError, createLog, createLogEntry, type Broker, type CometError, type LogEntry, type ReadResult } from '@cometkit/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
+import { connectionOptions } from './connection';
 import { fromStream } from './entries';
 import { createFeed } from './feed';
 import { createLogStore } from './log-store';
@@ -20,20 +21,7 @@ const unavailable = (): CometError => cometError('unavailable', 'The message log
 export async function createRedisBroker(options: RedisBrokerOptions = {}): Promise<Broker> {
   const resolved = resolveRedisOptions(options);
   const log = createLog('redis', resolved.logger);
-  const common: RedisOptions = {
-    ...resolved.redis,
-    lazyConnect: true,
-    connectTimeout: resolved.connectTimeoutMs,
-    commandTimeout: resolved.commandTimeoutMs,
-    // A link that stalls with a reply due (armed only then) is dropped and made again: a command
-    // timeout alone would leave every later command waiting behind the stalled one.
-    socketTimeout: resolved.commandTimeoutMs,
-    // Back off to at most 2 s between attempts, forever: the hub outlives any Redis outage.
-    retryStrategy: (times) => Math.min(100 * times, 2_000),
-    // A command in flight when the connection drops fails at once rather than being sent again
-    // later: a publish is either acknowledged or reported failed to its caller, never both.
-    maxRetriesPerRequest: 0,
-  };
+  const common = connectionOptions(resolved);
   // Commands fail fast while Redis is away (the publisher gets 503 and retries) instead of queueing.
   const commands = new Redis(resolved.url, { ...common, enableOfflineQueue: false, connectionName: 'cometkit:log' });
   // The feed resubscribes itself on each `ready`, then reads what it missed: in that order.

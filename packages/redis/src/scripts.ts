@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 // The log's keys share one hash tag, so a script touching all three stays on one node of a Redis
 // Cluster (the partitioned design in the README gives each partition its own tag).
@@ -114,9 +114,9 @@ return ARGV[2]
 `;
 
 /** A Lua script run by its SHA1 (EVALSHA), sent in full only when Redis does not know it yet. */
-export type Script = (redis: Redis, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+export type Script = (redis: Redis | Cluster, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
-function script(lua: string): Script {
+export function script(lua: string): Script {
   const sha = createHash('sha1').update(lua).digest('hex');
   return async (redis, keys, args) => {
     try {
