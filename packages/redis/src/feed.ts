@@ -9,6 +9,8 @@ export interface Feed {
   head(): { epoch: string; position: number };
   /** Reads what was missed since the last entry dispatched, unless a read is under way. */
   catchUp(): void;
+  /** The highest position of the head's epoch this process knows was assigned (by its own publishes too). */
+  highest(): number;
   /** Also counts a position a publish of this process was given (to notice a rolled-back log). */
   sawPosition(epoch: string, position: number): void;
   close(): void;
@@ -132,6 +134,7 @@ export function createFeed(options: FeedOptions): Feed {
 
   return {
     head: () => ({ ...dispatched }),
+    highest: () => highest,
     catchUp,
     sawPosition(epoch, position) {
       if (epoch === dispatched.epoch) highest = Math.max(highest, position);
