@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { sessionStoreAudits, type SessionStoreHarness } from '@cometkit/bayeux/testing';
 import { createRedisSessionStore, type RedisSessionStore } from '@cometkit/redis';
+import { post } from '../../bayeux/test/support/wire';
+import { startBayeux } from '../../bayeux/test/support/servers';
 import { startTcpProxy } from './support/tcp-proxy';
 import { useRedisServer } from './support/redis-server';
 
@@ -48,14 +50,17 @@ it('keys live under one hash tag per session, with a TTL past expiresAt; a sessi
   }
 });
 
-it('a Redis that does not answer: every method rejects unavailable after its timeout, and works again once it does', async () => {
+it('a Redis that does not answer: every method rejects unavailable after its timeout (a Bayeux request gets a JSON 503), and works again once it does', async () => {
   const proxy = await startTcpProxy(redis().port);
   const store = await createRedisSessionStore({ url: `redis://127.0.0.1:${proxy.port}`, prefix: 'stall', commandTimeoutMs: 200 });
+  const server = await startBayeux(undefined, { bayeux: { sessions: store } });
   try {
     await store.create(session('s1', Date.now() + 60_000));
     proxy.hold(true);
     const failed = await Promise.allSettled([store.get('s1'), store.subscribe('s1', ['x']), store.expire(Date.now())]);
     expect(failed.map((r) => r.status === 'rejected' && (r.reason as { code?: string }).code)).toEqual(['unavailable', 'unavailable', 'unavailable']);
+    const refused = await post(server.url, [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] }]);
+    expect([refused.status, refused.body?.error?.code]).toEqual([503, 'unavailable']);
     proxy.hold(false);
     proxy.cut();
     let back: unknown;
@@ -64,6 +69,7 @@ it('a Redis that does not answer: every method rejects unavailable after its tim
     }
     expect((back as { id: string }).id).toBe('s1');
   } finally {
+    await server.close();
     await store.close();
     await proxy.close();
   }
