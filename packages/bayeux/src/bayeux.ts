@@ -100,7 +100,15 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
     expireSessions,
     close: () => clearInterval(sweeper),
     async handle(request) {
-      const response = await answer(request);
+      let response: CometResponse;
+      try {
+        response = await answer(request);
+      } catch (error) {
+        // A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries.
+        if (!isCometError(error)) throw error;
+        log.debug('request failed: %s', error.message);
+        response = errorResponse(error);
+      }
       return withCors(response, request, cors);
     },
   };

@@ -1,4 +1,5 @@
-import type { BayeuxSession, SessionPatch, SessionStore } from './session-store';
+import { Interner } from './interner';
+import type { BayeuxSession, SentAnswer, SessionPatch, SessionStore } from './session-store';
 
 /** Options of {@link createMemorySessionStore}. */
 export interface MemorySessionStoreOptions {
@@ -6,13 +7,44 @@ export interface MemorySessionStoreOptions {
   now?: () => number;
 }
 
+const NONE_SENT: readonly SentAnswer[] = Object.freeze([]);
+
 /**
  * Sessions in this process's memory: one process only (a second process would not know them).
  * A `Map` keyed by clientId (never a plain object: ids are chosen by clients on every request).
+ * An idle session costs about 200 bytes: its id, one small object, and references to a cursor,
+ * a channel list and an answer list that sessions in the same state share (frozen: nobody
+ * changes a stored session, every change makes a new one).
  */
 export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
   const now = options.now ?? Date.now;
   const sessions = new Map<string, BayeuxSession>();
+  const cursors = new Interner<string>();
+  const channelLists = new Interner<readonly string[]>();
+  const answerLists = new Interner<readonly SentAnswer[]>();
+
+  const cursor = (text: string): string => cursors.get(text, () => text);
+  const channels = (names: readonly string[]): readonly string[] => {
+    const set = [...new Set(names)];
+    return channelLists.get(set.join('\n'), () => Object.freeze(set));
+  };
+  const answers = (sent: readonly SentAnswer[]): readonly SentAnswer[] =>
+    sent.length === 0
+      ? NONE_SENT
+      : answerLists.get(sent.map((a) => `${a.batch} ${a.cursor}`).join('\n'), () =>
+          Object.freeze(sent.map((a) => Object.freeze({ batch: a.batch, cursor: cursor(a.cursor) }))),
+        );
+
+  /** The session as stored: one shape for all, its shareable parts shared. */
+  const stored = (s: BayeuxSession): BayeuxSession => ({
+    id: s.id,
+    subscriptions: channels(s.subscriptions),
+    cursor: cursor(s.cursor),
+    sent: answers(s.sent),
+    batch: s.batch,
+    ack: s.ack,
+    expiresAt: s.expiresAt,
+  });
 
   function live(id: string): BayeuxSession | undefined {
     const session = sessions.get(id);
@@ -27,7 +59,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   function replace(id: string, change: (session: BayeuxSession) => BayeuxSession): BayeuxSession | undefined {
     const session = live(id);
     if (session === undefined) return undefined;
-    const next = change(session);
+    const next = stored(change(session));
     sessions.set(id, next);
     return next;
   }
@@ -35,7 +67,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   return {
     async create(session) {
       if (live(session.id)) return false;
-      sessions.set(session.id, { ...session, subscriptions: [...new Set(session.subscriptions)] });
+      sessions.set(session.id, stored(session));
       return true;
     },
     async get(id) {
@@ -44,11 +76,11 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     async update(id, patch: SessionPatch) {
       return replace(id, (session) => ({ ...session, ...definedOnly(patch) }));
     },
-    async subscribe(id, channels) {
-      return replace(id, (session) => ({ ...session, subscriptions: [...new Set([...session.subscriptions, ...channels])] }));
+    async subscribe(id, added) {
+      return replace(id, (session) => ({ ...session, subscriptions: [...session.subscriptions, ...added] }));
     },
-    async unsubscribe(id, channels) {
-      const gone = new Set(channels);
+    async unsubscribe(id, removed) {
+      const gone = new Set(removed);
       return replace(id, (session) => ({ ...session, subscriptions: session.subscriptions.filter((c) => !gone.has(c)) }));
     },
     async touch(id, expiresAt) {

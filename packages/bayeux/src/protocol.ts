@@ -58,6 +58,8 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
   const engine = hub.engine;
   /** Connects held by this process, by clientId. */
   const held = new Map<string, ConnectWaiter>();
+  /** The subscriptions each held connect reads with, as {@link subscriptionKey}. */
+  const heldWith = new WeakMap<ConnectWaiter, string>();
 
   const unknownClient = (message: Message, channel: string): BayeuxMessage =>
     failure(message, channel, bayeuxError(402, [String(message.clientId ?? '')], 'Unknown client'), HANDSHAKE_ADVICE);
@@ -141,11 +143,12 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     held.get(found.id)?.release('superseded');
 
     const waiter = new ConnectWaiter();
+    heldWith.set(waiter, subscriptionKey(current.subscriptions));
     held.set(found.id, waiter);
     onHeld?.();
     const outcome = await hold(waiter, current, message, request, holdMs);
     if (held.get(found.id) === waiter) held.delete(found.id);
-    return connectAnswer(outcome, message, found.id);
+    return connectAnswer(outcome, message, found.id, waiter);
   }
 
   function hold(waiter: ConnectWaiter, current: BayeuxSession, message: Message, request: CometRequest, holdMs: number): Promise<ConnectOutcome> {
@@ -172,7 +175,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     return waiter.outcome;
   }
 
-  async function connectAnswer(outcome: ConnectOutcome, message: Message, id: string): Promise<Answer> {
+  async function connectAnswer(outcome: ConnectOutcome, message: Message, id: string, waiter: ConnectWaiter): Promise<Answer> {
     const channel = META.connect;
     const only = (reply: BayeuxMessage): Answer => ({ replies: [reply], deliveries: [] });
     if (outcome.kind === 'refused') {
@@ -204,6 +207,15 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     }
     const before = await sessions.get(id);
     if (!before) return only(unknownClient(message, channel));
+    if (subscriptionKey(before.subscriptions) !== heldWith.get(waiter)) {
+      // Another process changed the subscriptions while this one held the connect with the old
+      // ones: its answer could pass over messages of a channel just added. Answer without
+      // messages and leave the cursor, so the next connect reads from it with the new ones.
+      const reply = replyTo(message, channel, true);
+      reply.clientId = id;
+      reply.advice = retryAdvice();
+      return only(reply);
+    }
     const answer: SentAnswer = { batch: before.batch + 1, cursor: batch.cursor };
     const after = await sessions.update(id, {
       batch: answer.batch,
@@ -267,7 +279,11 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
       updated = names.length > 0 ? await sessions.unsubscribe(found.id, names) : found;
     }
     if (!updated) return unknownClient(message, channel);
-    held.get(found.id)?.setChannels(parsedAll(updated.subscriptions));
+    const waiter = held.get(found.id);
+    if (waiter) {
+      waiter.setChannels(parsedAll(updated.subscriptions));
+      heldWith.set(waiter, subscriptionKey(updated.subscriptions));
+    }
     return withSubscription(replyTo(message, channel, true), message, found.id);
   }
 
@@ -414,6 +430,9 @@ function withSubscription(reply: BayeuxMessage, message: Message, clientId: stri
   if (typeof field === 'string' || Array.isArray(field)) reply.subscription = field as string | string[];
   return reply;
 }
+
+/** A set of subscriptions as one comparable string (a store may list them in any order). */
+const subscriptionKey = (names: readonly string[]): string => [...names].sort().join('\n');
 
 /** Subscriptions as the engine takes them (they were checked when subscribed). */
 function parsedAll(names: readonly string[]): ParsedChannel[] {

@@ -5,3 +5,29 @@ describe('the memory session store keeps the store contract', () => {
   // One process's store: "another process" is a second handle on the same store.
   for (const audit of sessionStoreAudits) it(audit.name, () => audit.run({ create: () => createMemorySessionStore(), another: (store) => store }));
 });
+
+it('sessions in the same state share their cursor, channel list and answer list (what keeps an idle session small)', async () => {
+  const store = createMemorySessionStore();
+  // Equal values from different requests are different strings and arrays until the store shares them.
+  const make = (id: string) => ({
+    id,
+    subscriptions: ['chat/room', 'chat/*'].map((c) => c.slice(0)),
+    cursor: ['e1', '42'].join('-'),
+    sent: [{ batch: 1, cursor: ['e1', '43'].join('-') }],
+    batch: 1,
+    ack: false,
+    expiresAt: Date.now() + 60_000,
+  });
+  await store.create(make('a'));
+  await store.create(make('b'));
+  const [a, b] = [await store.get('a'), await store.get('b')];
+  expect(a!.subscriptions).toBe(b!.subscriptions);
+  expect(a!.sent).toBe(b!.sent);
+  expect(a!.sent[0]).toBe(b!.sent[0]);
+  expect(Object.isFrozen(a!.subscriptions) && Object.isFrozen(a!.sent)).toBe(true);
+  // A change makes a new session; the other keeps its state.
+  const changed = await store.subscribe('a', ['news']);
+  expect(changed!.subscriptions).toEqual(['chat/room', 'chat/*', 'news']);
+  expect((await store.get('b'))!.subscriptions).toEqual(['chat/room', 'chat/*']);
+  expect((await store.update('b', { sent: [] }))!.sent).toEqual([]);
+});

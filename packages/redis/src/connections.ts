@@ -1,5 +1,6 @@
 import type { Log } from '@cometkit/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { connectionOptions } from './connection';
 import type { ResolvedRedisOptions } from './options';
 
 /** One Redis node or a Redis Cluster: the broker's commands and scripts run the same on either. */
@@ -17,20 +18,7 @@ export interface Links {
 
 /** Opens the two connections with the broker's timeouts and queues, to one node or a cluster. */
 export function openLinks(resolved: ResolvedRedisOptions, log: Log, isClosed: () => boolean): Links {
-  const common: RedisOptions = {
-    ...resolved.redis,
-    lazyConnect: true,
-    connectTimeout: resolved.connectTimeoutMs,
-    commandTimeout: resolved.commandTimeoutMs,
-    // A link that stalls with a reply due (armed only then) is dropped and made again: a command
-    // timeout alone would leave every later command waiting behind the stalled one.
-    socketTimeout: resolved.commandTimeoutMs,
-    // Back off to at most 2 s between attempts, forever: the hub outlives any Redis outage.
-    retryStrategy: (times) => Math.min(100 * times, 2_000),
-    // A command in flight when the connection drops fails at once rather than being sent again
-    // later: a publish is either acknowledged or reported failed to its caller, never both.
-    maxRetriesPerRequest: 0,
-  };
+  const common = connectionOptions(resolved);
   const make = (extra: RedisOptions): Link => {
     const cluster = resolved.cluster;
     if (!cluster) return new Redis(resolved.url, { ...common, ...extra });

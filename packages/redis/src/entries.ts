@@ -10,21 +10,27 @@ export function fromStream(epoch: string, [id, fields]: StreamEntry): LogEntry {
 }
 
 /**
- * The {@link LogEntry} of one feed message: `epoch \n position \n time \n channel \n payload`
- * (neither an epoch, a number nor a channel name holds a newline; JSON text has them escaped).
- * Undefined for anything else, which a feed treats as a hole to read past.
+ * The {@link LogEntry}s of one feed message, a JSON array `[epoch, first position, time, channel,
+ * payload, channel, payload, …]` (one batch of consecutive positions). Undefined for anything else,
+ * which a feed treats as a hole to read past.
  */
-export function fromFeed(text: string): LogEntry | undefined {
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = 0; i < 4; i++) {
-    const end = text.indexOf('\n', start);
-    if (end < 0) return undefined;
-    parts.push(text.slice(start, end));
-    start = end + 1;
+export function fromFeed(text: string): LogEntry[] | undefined {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  const [epoch, position, time, channel] = parts as [string, string, string, string];
-  const at = Number(position);
-  if (!Number.isSafeInteger(at) || at < 1 || channel === '') return undefined;
-  return createLogEntry(epoch, at, channel, channel.split('/'), text.slice(start), Number(time));
+  if (!Array.isArray(parts) || parts.length < 5 || parts.length % 2 === 0 || !parts.every((p) => typeof p === 'string')) return undefined;
+  const [epoch, firstText, timeText] = parts as string[];
+  const first = Number(firstText);
+  const time = Number(timeText);
+  if (!Number.isSafeInteger(first) || first < 1 || !Number.isFinite(time)) return undefined;
+  const entries: LogEntry[] = [];
+  for (let i = 3, position = first; i < parts.length; i += 2, position++) {
+    const channel = parts[i] as string;
+    if (channel === '') return undefined;
+    entries.push(createLogEntry(epoch!, position, channel, channel.split('/'), parts[i + 1] as string, time));
+  }
+  return entries;
 }

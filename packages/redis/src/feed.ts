@@ -9,6 +9,8 @@ export interface Feed {
   head(): { epoch: string; position: number };
   /** Reads what was missed since the last entry dispatched, unless a read is under way. */
   catchUp(): void;
+  /** The highest position of the head's epoch this process knows was assigned (by its own publishes too). */
+  highest(): number;
   /** Also counts a position a publish of this process was given (to notice a rolled-back log). */
   sawPosition(epoch: string, position: number): void;
   close(): void;
@@ -64,10 +66,15 @@ export function createFeed(options: FeedOptions): Feed {
       again = true;
       return;
     }
-    const entry = fromFeed(text);
-    if (entry && entry.epoch === dispatched.epoch) {
-      if (entry.position <= dispatched.position) return; // seen already
-      if (entry.position === dispatched.position + 1) return deliver(entry);
+    const entries = fromFeed(text);
+    if (entries && entries[0]!.epoch === dispatched.epoch) {
+      const first = entries[0]!.position;
+      if (first + entries.length - 1 <= dispatched.position) return; // seen already
+      if (first <= dispatched.position + 1) {
+        // In step (a backfill may have read the start of this batch already).
+        for (const entry of entries) if (entry.position === dispatched.position + 1) deliver(entry);
+        return;
+      }
     }
     catchUp();
   }
@@ -127,6 +134,7 @@ export function createFeed(options: FeedOptions): Feed {
 
   return {
     head: () => ({ ...dispatched }),
+    highest: () => highest,
     catchUp,
     sawPosition(epoch, position) {
       if (epoch === dispatched.epoch) highest = Math.max(highest, position);

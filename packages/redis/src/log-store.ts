@@ -1,5 +1,6 @@
 import { newEpoch, type GapReason } from '@cometkit/core';
 import type { Link } from './connections';
+import { createAppendBatcher, type Appended } from './append-batcher';
 import type { StreamEntry } from './entries';
 import type { ResolvedRedisOptions } from './options';
 import { scripts } from './scripts';
@@ -17,7 +18,8 @@ export interface RangeRead {
 
 /** The log's operations, each one atomic script on the command connection. */
 export interface LogStore {
-  append(channel: string, payload: string): Promise<{ epoch: string; position: number; time: number }>;
+  /** Appends one entry; the publishes of one event-loop turn go to Redis together (one script call). */
+  append(channel: string, payload: string): Promise<Appended>;
   range(epoch: string, after: number, count: number): Promise<RangeRead>;
   state(): Promise<{ epoch: string; seq: number }>;
   /** Replaces the epoch if it is still `seen`; resolves with the epoch now in force. */
@@ -29,11 +31,15 @@ export function createLogStore(redis: Link, options: ResolvedRedisOptions): LogS
   const { epoch, seq, log, feed } = options.keys;
   const keys = [epoch, seq, log] as const;
   return {
-    async append(channel, payload) {
-      const args = [newEpoch(), options.maxCount, options.maxAgeMs, channel, payload, feed];
-      const [e, position, time] = (await scripts.publish(redis, keys, args)) as [string, number, number];
-      return { epoch: e, position, time };
-    },
+    append: createAppendBatcher(
+      async (entries) => {
+        const args: (string | number)[] = [newEpoch(), options.maxCount, options.maxAgeMs, feed];
+        for (const [channel, payload] of entries) args.push(channel, payload);
+        const [e, first, time] = (await scripts.publish(redis, keys, args)) as [string, number, number];
+        return { epoch: e, first, time };
+      },
+      { maxEntries: options.batchMaxEntries, maxBytes: options.batchMaxBytes },
+    ),
     async range(cursorEpoch, after, count) {
       const args = [newEpoch(), options.maxAgeMs, cursorEpoch, after, count];
       const [e, last, gap, from, entries] = (await scripts.read(redis, keys, args)) as [string, number, string, string, StreamEntry[]];

@@ -20,6 +20,11 @@ export interface RedisBrokerOptions extends HistoryOptions {
   checkIntervalMs?: number;
   /** Entries one feed backfill reads at a time. Default 1,000. */
   backfillCount?: number;
+  /**
+   * The last entries the feed dispatched, kept in this process to answer reads near the head
+   * (pollers back with the cursor they were just given) with no Redis call. 0 turns it off. Default 1,000.
+   */
+  recentCount?: number;
   /** Where diagnostics go (`cometkit:redis`); as the hub's `logger` option. */
   logger?: CometLogger;
   /**
@@ -49,6 +54,11 @@ export interface ResolvedRedisOptions {
   connectTimeoutMs: number;
   checkIntervalMs: number;
   backfillCount: number;
+  recentCount: number;
+  /** Most publishes one script call appends (Redis runs nothing else while a script runs). */
+  batchMaxEntries: number;
+  /** Most channel and payload characters one script call appends. */
+  batchMaxBytes: number;
   logger: CometLogger | undefined;
 }
 
@@ -80,6 +90,9 @@ export function resolveRedisOptions(options: RedisBrokerOptions): ResolvedRedisO
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, 5_000),
     checkIntervalMs: positiveInteger('checkIntervalMs', options.checkIntervalMs, 5_000),
     backfillCount: positiveInteger('backfillCount', options.backfillCount, 1_000),
+    recentCount: options.recentCount === 0 ? 0 : positiveInteger('recentCount', options.recentCount, 1_000),
+    batchMaxEntries: 256,
+    batchMaxBytes: 512 * 1024,
     logger: options.logger,
   };
 }

@@ -4,6 +4,7 @@ import { fromStream } from './entries';
 import { createFeed } from './feed';
 import { createLogStore } from './log-store';
 import { createPartitionedBroker } from './partitioned-broker';
+import { createRecentEntries } from './recent-entries';
 import { resolveRedisOptions, type RedisBrokerOptions } from './options';
 
 const unavailable = (): CometError => cometError('unavailable', 'The message log (Redis) is unavailable; retry.');
@@ -38,6 +39,8 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     throw unavailable();
   }
   const listeners = new Set<(entry: LogEntry) => void>();
+  // Never wider than Redis keeps (maxCount), so a cursor older than history still gets its gap there.
+  const recent = createRecentEntries(Math.min(resolved.recentCount, resolved.maxCount));
   // Subscribed before the state is read: whatever is published after it reaches the feed.
   const start = await store.state().catch((error: unknown) => {
     closed = true;
@@ -58,6 +61,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     // A PING makes a stalled feed connection noticed (socketTimeout) even when nothing is published.
     probe: () => void subscriber.ping().catch(() => undefined),
     dispatch(entry) {
+      recent.add(entry);
       for (const listener of listeners) listener(entry);
     },
   });
@@ -89,6 +93,11 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
         const { epoch, position } = feed.head();
         return { epoch, entries: [], position, more: false };
       }
+      // Near the head (a poller back with the cursor it was just given): from memory, no Redis;
+      // unless a publish of this process was acknowledged that the feed has not brought yet.
+      const head = feed.head();
+      const near = head.position >= feed.highest() ? recent.read(cursor, filter, limit, head, Date.now() - resolved.maxAgeMs) : undefined;
+      if (near) return near;
       let range;
       try {
         range = await store.range(cursor.epoch, cursor.position, limit);

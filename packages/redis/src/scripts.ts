@@ -43,19 +43,30 @@ end
 `;
 
 /**
- * Appends one entry: the next position (INCR) and the stream entry named by it, trimmed by count
- * and age, in one atomic step; then tells every process's feed (PUBLISH, the entry in full, so a
- * feed that is in step needs no read).
- * ARGV: fresh epoch, maxCount, maxAgeMs, channel, payload, feed channel. Returns { epoch, position, time }.
+ * Appends a batch of entries: consecutive positions (INCRBY) and the stream entries named by
+ * them, trimmed by count and age, in one atomic step; then tells every process's feed with one
+ * PUBLISH of the whole batch (in full, so a feed that is in step needs no read), as the JSON array
+ * `[epoch, first position, time, channel, payload, channel, payload, …]`.
+ * ARGV: fresh epoch, maxCount, maxAgeMs, feed channel, then channel and payload of each entry.
+ * Returns { epoch, first position, time }.
  */
 const PUBLISH = `${PRELUDE}
 local epoch = ensureEpoch(ARGV[1])
-local position = redis.call('INCR', KEYS[2])
+local n = (#ARGV - 4) / 2
+local first = redis.call('INCRBY', KEYS[2], n) - n + 1
 local now = nowMs()
-redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[2], int(position) .. '-0', 'c', ARGV[4], 'd', ARGV[5], 't', int(now))
+local t = int(now)
+local message = { epoch, int(first), t }
+for i = 1, n do
+  local channel, payload = ARGV[3 + 2 * i], ARGV[4 + 2 * i]
+  redis.call('XADD', KEYS[3], int(first + i - 1) .. '-0', 'c', channel, 'd', payload, 't', t)
+  message[#message + 1] = channel
+  message[#message + 1] = payload
+end
+redis.call('XTRIM', KEYS[3], 'MAXLEN', ARGV[2])
 trimAge(now - tonumber(ARGV[3]))
-redis.call('PUBLISH', ARGV[6], epoch .. '\\n' .. int(position) .. '\\n' .. int(now) .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5])
-return { epoch, position, now }
+redis.call('PUBLISH', ARGV[4], cjson.encode(message))
+return { epoch, first, now }
 `;
 
 /**
@@ -105,7 +116,7 @@ return ARGV[2]
 /** A Lua script run by its SHA1 (EVALSHA), sent in full only when Redis does not know it yet. */
 export type Script = (redis: Link, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
-function script(lua: string): Script {
+export function script(lua: string): Script {
   const sha = createHash('sha1').update(lua).digest('hex');
   return async (redis, keys, args) => {
     try {

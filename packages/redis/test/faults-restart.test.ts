@@ -17,7 +17,8 @@ afterEach(async () => {
 
 it('while Redis is down publishes get 503 + Retry-After (unavailable), held polls end with their cursor; once back, nothing acknowledged is lost or repeated', async () => {
   redis = await startRedis({ persistence: true });
-  served = await startRedisHub({ url: redis.url, prefix: 'outage' });
+  // The last 3 entries are kept in the process (recentCount): reads near the head need no Redis.
+  served = await startRedisHub({ url: redis.url, prefix: 'outage', recentCount: 3 });
   const { hub, server } = served;
   const start = (await hub.publish('setup', 'start')).cursor;
   const held = poll.connect(server.mount, `channel=quiet&cursor=${start}`);
@@ -25,7 +26,8 @@ it('while Redis is down publishes get 503 + Retry-After (unavailable), held poll
   // Its history read went out before this publish on the same connection: once this is
   // acknowledged, the poll is live (held on the feed, not waiting on Redis).
   await hub.publish('setup', 'sync');
-  for (let i = 0; i < 5; i++) await hub.publish('feed', i);
+  const cursors: string[] = [];
+  for (let i = 0; i < 5; i++) cursors.push((await hub.publish('feed', i)).cursor);
   const clients = [poll, sse].map((driver) => follow(driver, server.mount, 'feed', start, 10));
 
   await redis.stop('SIGKILL');
@@ -36,6 +38,9 @@ it('while Redis is down publishes get 503 + Retry-After (unavailable), held poll
   // A request that needs history now is refused the same way, and its client keeps its cursor.
   const resume = await request(`${server.mount}/poll?channel=feed&cursor=${start}`);
   expect([resume.status, resume.headers['retry-after']]).toEqual([503, '2']);
+  // One near the head is answered from the entries this process keeps, Redis or not.
+  const near = await request(`${server.mount}/poll?channel=feed&cursor=${cursors[2]}`);
+  expect([near.status, near.json<{ messages: { data: unknown }[] }>().messages.map((m) => m.data)]).toEqual([200, [3, 4]]);
   const quiet = await held;
   await quiet.ended;
   expect([quiet.status, quiet.frames.filter((f) => f.type === 'message')]).toEqual([200, []]);

@@ -1,17 +1,24 @@
 // One cometkit server process on a shared Redis, for the multi-process tests: a hub on the Redis
 // broker, mounted with Express (KIND=express) or withComet in front of Express (KIND=withComet),
-// on 127.0.0.1:PORT (0: any). Prints `listening PORT` once it serves; SIGTERM shuts it down.
+// on 127.0.0.1:PORT (0: any), with Bayeux at /bayeux on Redis sessions. Prints `listening PORT` once it serves; SIGTERM shuts it down.
 // It loads the built packages (the test command builds them first).
 import http from 'node:http';
 import express from 'express';
 import { createComet, withComet } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
-import { createRedisBroker } from '@cometkit/redis';
+import { createBayeux } from '@cometkit/bayeux';
+import { createRedisBroker, createRedisSessionStore } from '@cometkit/redis';
+import { Cluster } from 'ioredis';
 
 const budget = Number(process.env.STREAM_BYTES ?? 4096);
 // CLUSTER (host:port,…) instead of REDIS_URL: a Redis Cluster; PARTITIONS: the log's partition count.
-const where = process.env.CLUSTER ? { cluster: process.env.CLUSTER.split(',') } : { url: process.env.REDIS_URL };
-const broker = await createRedisBroker({ ...where, prefix: process.env.PREFIX ?? 'cometkit', partitions: Number(process.env.PARTITIONS ?? 1) });
+const prefix = process.env.PREFIX ?? 'cometkit';
+const nodes = process.env.CLUSTER?.split(',');
+const where = nodes ? { cluster: nodes } : { url: process.env.REDIS_URL };
+const broker = await createRedisBroker({ ...where, prefix, partitions: Number(process.env.PARTITIONS ?? 1) });
+const sessions = await createRedisSessionStore(
+  nodes ? { connection: new Cluster(nodes.map((node) => ({ host: node.split(':')[0], port: Number(node.split(':')[1]) }))), prefix } : { url: process.env.REDIS_URL, prefix },
+);
 const hub = createComet({
   broker,
   httpPublish: true,
@@ -20,7 +27,9 @@ const hub = createComet({
   streams: { byteBudget: budget },
   endRules: { sse: { byteBudget: budget } },
 });
+const bayeux = createBayeux(hub, { sessions });
 const app = express();
+app.use('/bayeux', cometExpress(bayeux));
 app.get('/stats', (_req, res) => res.json({ pid: process.pid, ...hub.stats() }));
 let server;
 if (process.env.KIND === 'withComet') server = http.createServer(withComet(hub, '/comet', app));
@@ -31,8 +40,10 @@ else {
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log(`listening ${server.address().port}`));
 
 process.once('SIGTERM', async () => {
+  bayeux.close();
   await hub.close();
   await broker.close();
+  await sessions.close();
   server.close();
   server.closeAllConnections();
 });
