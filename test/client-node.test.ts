@@ -78,9 +78,10 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
           server.server.closeAllConnections();
         }
       }
-      await until(() => got.length >= 150, 8_000, '150 messages');
-      await new Promise((r) => setTimeout(r, 100));
-      expect(got).toEqual(range(0, 150));
+      // One more message after the drops: a message repeated by a resume would come before it.
+      await hub.publish('feed', 150);
+      await until(() => got.includes(150), 8_000, 'the last message');
+      expect(got).toEqual(range(0, 151));
       expect(events.disconnected.length).toBeGreaterThanOrEqual(1);
       expect(events.gap).toEqual([]);
     });
@@ -119,9 +120,10 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
       if (i === 60) offOther = c.subscribe('other/*', () => {});
       if (i === 90) offOther();
     }
-    await until(() => kept.length >= 120, 5_000, 'every kept message');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(kept).toEqual(range(0, 120));
+    // A last message on the kept channel: anything repeated would come before it.
+    await hub.publish('kept', 120);
+    await until(() => kept.includes(120), 5_000, 'every kept message');
+    expect(kept).toEqual(range(0, 121));
     // The added channel starts somewhere after it was added, then misses nothing.
     expect(added.length).toBeGreaterThan(50);
     expect(added).toEqual(range(added[0]!, 120));
@@ -145,10 +147,10 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
     const c = client(['poll'], { cursor: from });
     const got: string[] = [];
     c.subscribe('/chat/*', (_data, message) => got.push(message.channel));
-    for (const channel of ['chat/a', 'chat', 'chat/a/b', 'news/a', 'chat/b']) await hub.publish(channel, 1);
-    await until(() => got.length >= 2, 3_000, 'matching messages');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(got).toEqual(['chat/a', 'chat/b']);
+    for (const channel of ['chat/a', 'chat', 'chat/a/b', 'news/a', 'chat/b', 'chat/z']) await hub.publish(channel, 1);
+    // In log order: once the last match is in, a wrong match before it would be too.
+    await until(() => got.includes('chat/z'), 3_000, 'matching messages');
+    expect(got).toEqual(['chat/a', 'chat/b', 'chat/z']);
   });
 
   it('publishes when the server allows it, and rejects with the code and status when not', async () => {
@@ -331,8 +333,9 @@ describe('the client in Node against a bare server', () => {
     clients.push(c);
     const got: number[] = [];
     c.subscribe('feed', (n: number) => got.push(n));
-    await until(() => got.length >= 5, 3_000, 'five messages');
-    await new Promise((r) => setTimeout(r, 50));
+    // The open frame comes after 4 and 5 in the same write: once the cursor moved past it, the
+    // client has read everything the server sent.
+    await until(() => c.cursor === 'e-5', 3_000, 'the last open frame');
     expect(got).toEqual([1, 2, 3, 4, 5]);
     expect(queries).toEqual(['', 'e-3', 'e-4']);
     expect(c.cursor).toBe('e-5');

@@ -65,6 +65,33 @@ describe('a failing broker read', () => {
     await engine.close();
   });
 
+  it('logs an outage once, not once per failed read, and says when reads work again', async () => {
+    const log = { debug: jest.fn(), error: jest.fn() };
+    let failing = true;
+    const inner = createMemoryBroker();
+    const flaky = wrapBroker(inner, { read: (cursor, filter, limit) => (failing ? Promise.reject(new Error('broker down')) : inner.read(cursor, filter, limit)) });
+    const engine = createEngine({ broker: flaky, options: resolveOptions({}), log });
+    const from = engine.head();
+    await engine.publish(channel('a'), 0);
+    const reader = () => {
+      const seen = recorder();
+      engine.subscribe({ transport: 't', channels: channels('a'), cursor: from, request: fakeRequest('GET', '/'), handlers: seen.handlers, lifetime: { ms: 1e9, reason: 'timeout' } });
+      return seen;
+    };
+    const failed = [reader(), reader(), reader()];
+    await settle();
+    expect(failed.map((seen) => seen.ends.map((e) => e.reason))).toEqual([['error'], ['error'], ['error']]);
+    expect(log.error).toHaveBeenCalledTimes(1);
+    expect(log.debug).toHaveBeenCalledTimes(2);
+    failing = false;
+    const ok = reader();
+    await settle();
+    expect(ok.entries().map((e) => e.payload)).toEqual(['0']);
+    expect(log.error).toHaveBeenCalledTimes(2);
+    expect(log.error).toHaveBeenLastCalledWith('history reads work again');
+    await engine.close();
+  });
+
   it('a read that fails on a reread (new channels) ends the subscriber too', async () => {
     const { engine } = engineWith({}, down());
     const seen = recorder();

@@ -185,6 +185,14 @@ export function createEngine({ broker, options, log = createLog('engine', option
     if (!stale()) subscriber.goLive();
   }
 
+  // Whether the last history read failed: the first failure of an outage is an error, the rest debug.
+  let readsFailing = false;
+  const readsWork = (): void => {
+    if (!readsFailing) return;
+    readsFailing = false;
+    log.error('history reads work again');
+  };
+
   const host: SubscriberHost = {
     batchLimit: options.batchLimit,
     partitions,
@@ -215,9 +223,12 @@ export function createEngine({ broker, options, log = createLog('engine', option
         subscriber.goLive();
         return;
       }
-      readHistory(subscriber).catch((error: unknown) => {
-        // The client retries (a poll gets 503, a stream ends); the operator should hear of it.
-        log.error('history read failed for a %s subscriber: %O', subscriber.transport, error);
+      readHistory(subscriber).then(readsWork, (error: unknown) => {
+        // The client retries (a poll gets 503, a stream ends); the operator should hear of it,
+        // once per outage: every held client fails the same way, and retries.
+        if (readsFailing) log.debug('history read failed for a %s subscriber: %O', subscriber.transport, error);
+        else log.error('history read failed for a %s subscriber (further failures are logged at debug level until a read works): %O', subscriber.transport, error);
+        readsFailing = true;
         stats.brokerErrors++;
         subscriber.end('error');
       });
