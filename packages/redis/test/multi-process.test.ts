@@ -9,9 +9,9 @@ import { useRedisServer } from './support/redis-server';
 import { startRoundRobin, type RoundRobin } from './support/round-robin';
 
 // Three server processes on three ports share one Redis; every request of a client goes to the
-// next process in turn (a round-robin balancer, no sticky sessions). MP_MESSAGES sets the size
-// (issue 12 asks for 10,000; the suite runs 1,000 to stay quick).
-const COUNT = Number(process.env.MP_MESSAGES ?? 1_000);
+// next process in turn (a round-robin balancer, no sticky sessions): 10,000 messages, as issue 12
+// asks (about 50 s; MP_MESSAGES sets another size while working on it).
+const COUNT = Number(process.env.MP_MESSAGES ?? 10_000);
 const redis = useRedisServer();
 let processes: HubProcess[] = [];
 let balancer: RoundRobin;
