@@ -2,7 +2,9 @@ import { crc32 } from 'node:zlib';
 import { Cluster, Redis } from 'ioredis';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
-import { createRedisBroker } from '@cometkit/redis';
+import { sessionStoreAudits, type SessionStoreHarness } from '@cometkit/bayeux/testing';
+import { createRedisBroker, createRedisSessionStore, type RedisSessionStore } from '@cometkit/redis';
+import { connect, deliveries, handshake, subscribe } from '../../bayeux/test/support/wire';
 import { postJson, request, until } from '../../../test/support/http';
 import { drivers, receive, type Frame } from '../../../test/support/transport-drivers';
 import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
@@ -48,6 +50,31 @@ it('takes an ioredis Cluster as well as a list of nodes, and leaves it alone', a
     await broker.close();
     given.disconnect();
   }
+});
+
+// Bayeux sessions on the cluster: each session's keys under its own hash tag, so each operation's
+// script runs on the one node that holds them. `another` is a second Cluster connection, as
+// another process has.
+const ownConnections = new WeakMap<object, Cluster>();
+const sessionPrefixOf = new WeakMap<object, string>();
+async function clusterStore(prefix: string): Promise<RedisSessionStore> {
+  const connection = new Cluster(nodes());
+  const store = await createRedisSessionStore({ connection, prefix });
+  ownConnections.set(store, connection);
+  sessionPrefixOf.set(store, prefix);
+  return store;
+}
+const sessionHarness: SessionStoreHarness = {
+  create: () => clusterStore(`clsessions${++prefixes}`),
+  another: (store) => clusterStore(sessionPrefixOf.get(store)!),
+  async close(store) {
+    await (store as RedisSessionStore).close();
+    ownConnections.get(store)?.disconnect();
+  },
+};
+
+describe('the Bayeux session store contract on a Redis Cluster', () => {
+  it.each(sessionStoreAudits.map((audit) => [audit.name, audit] as const))('%s', (_name, audit) => audit.run(sessionHarness));
 });
 
 // Two server processes on the cluster; every request of a client goes to the other process.
@@ -101,6 +128,16 @@ describe('two processes on the cluster', () => {
       expect([name, requests > processes.length]).toEqual([name, true]);
     }
   }, 90_000);
+
+  it('one Bayeux session across both processes, its keys on the cluster: handshake on A, subscribe on B, connect on A', async () => {
+    const bayeux = (k: number): string => `${processes[k]!.origin}/bayeux`;
+    const id = await handshake(bayeux(0));
+    expect((await subscribe(bayeux(1), id, '/cl/session')).successful).toBe(true);
+    await connect(bayeux(1), id, { advice: { timeout: 0 } });
+    const held = connect(bayeux(0), id);
+    expect((await postJson(`${processes[1]!.mount}/publish`, { channel: 'cl/session', data: 'from B' })).status).toBe(200);
+    expect(deliveries(await held)).toEqual([{ channel: '/cl/session', data: 'from B' }]);
+  });
 });
 
 // Last: it kills a master, so the cluster is down one node for whatever would come after.
