@@ -18,6 +18,9 @@
  * the Redis targets (`… (redis, 2 processes)`) only when a word names redis (`--targets redis`) or
  * no --targets is given. With Redis targets in the run, the driver also measures the Redis log
  * throughput once (publisher processes straight into one redis-server's log).
+ * --before DIR: a checkout of an earlier commit, installed and built (`pnpm install && pnpm build`
+ * there): its core, Express and Koa packages serve extra long-poll and JSONP targets named
+ * `… (before)`, so a change is measured against the code before it in the same run.
  * --reps: repetitions of every scenario, or per scenario. Default s1=3,s2=3,s3=3,s4=1 (about
  * 14 minutes): S4 is a yes/no (and the longest), so it runs once.
  */
@@ -30,7 +33,7 @@ import { Child, startedPids } from './proc';
 import { barChart } from './charts';
 import { detailsTable, figuresTable, memoryTwin, redisTable, summarize, verdictTable, type ScenarioName, type Summary, type TargetRuns } from './report';
 import { FULL, TINY, s1, s2, s3, s4, usePublisher, waitForQuiet, type Sizes } from './scenarios';
-import { allTargets, COMETKIT_TRANSPORTS, type TargetSpec } from './targets';
+import { allTargets, beforeTargets, COMETKIT_TRANSPORTS, type TargetSpec } from './targets';
 import { LOG_FULL, LOG_TINY, logTable, logThroughput, type LogThroughput } from './redis-log';
 
 const { values: options } = parseArgs({
@@ -44,6 +47,7 @@ const { values: options } = parseArgs({
     results: { type: 'string' },
     's3-chunk': { type: 'string' },
     publisher: { type: 'string', default: 'http' },
+    before: { type: 'string' },
   },
 });
 if (options.publisher !== 'http' && options.publisher !== 'ipc') throw new Error('--publisher is http or ipc');
@@ -98,7 +102,7 @@ async function servedTransports(): Promise<Set<string>> {
 function selectTargets(served: Set<string>): { targets: TargetSpec[]; skipped: string[] } {
   const words = options.targets?.split(',').map((w) => w.trim().toLowerCase());
   const skipped: string[] = [];
-  const all = allTargets();
+  const all = [...allTargets(), ...(options.before ? beforeTargets(options.before) : [])];
   // A Redis target brings its memory-broker twin: the two are compared within one run.
   const twins = new Set(all.filter((t) => t.redis && words?.some((word) => t.name.toLowerCase().includes(word))).map((t) => memoryTwin(t.name)));
   const targets = all.filter((target) => {

@@ -122,3 +122,25 @@ export function allTargets(): TargetSpec[] {
   );
   return targets;
 }
+
+/**
+ * The long-poll rows of issue 10's table served by an earlier build (`dir`: a checkout with its
+ * packages built), for a before/after comparison in one run. References: judged by no target.
+ */
+export function beforeTargets(dir: string): TargetSpec[] {
+  const rows: [string, string, string, string][] = [
+    ['express', 'poll', 'cometkit-poll', 'express'],
+    ['express', 'jsonp', 'cometkit-jsonp', 'express'],
+    ['koa', 'poll', 'cometkit-poll', 'koa'],
+    ['express+withComet', 'poll', 'cometkit-poll', 'express-fast'],
+  ];
+  return rows.map(([mount, transport, protocol, framework]) => ({
+    name: `cometkit ${mount} ${transport} (before)`,
+    kind: 'reference',
+    family: 'poll',
+    server: 'servers/cometkit.ts',
+    args: [framework, `--from=${dir}`],
+    protocol,
+    transport,
+  }));
+}

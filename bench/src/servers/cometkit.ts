@@ -10,18 +10,23 @@
  */
 import http from 'node:http';
 import * as builtCore from '@cometkit/core';
-import { cometExpress } from '@cometkit/express';
-import { cometKoa } from '@cometkit/koa';
+import * as builtExpress from '@cometkit/express';
+import * as builtKoa from '@cometkit/koa';
 import { attachWebSocket } from '@cometkit/ws';
 import { createRedisBroker } from '@cometkit/redis';
 import express from 'express';
 import Koa from 'koa';
 import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
 
-// BENCH_CORE_MODULE: another build of the core (a candidate change), to measure it side by side.
-const core: typeof builtCore = process.env.BENCH_CORE_MODULE ? await import(process.env.BENCH_CORE_MODULE) : builtCore;
+// `--from=DIR`: the core, Express and Koa packages of an earlier checkout (a before/after run);
+// BENCH_CORE_MODULE: another build of the core alone (a candidate change), to measure it side by side.
+const from = process.argv.find((arg) => arg.startsWith('--from='))?.slice('--from='.length);
+const built = (pkg: string): string => `${from}/packages/${pkg}/dist/index.js`;
+const core: typeof builtCore = from ? await import(built('core')) : process.env.BENCH_CORE_MODULE ? await import(process.env.BENCH_CORE_MODULE) : builtCore;
+const { cometExpress }: typeof builtExpress = from ? await import(built('express')) : builtExpress;
+const { cometKoa }: typeof builtKoa = from ? await import(built('koa')) : builtKoa;
 const { createComet, handleNode, withComet } = core;
-const [framework, redisUrl, prefix] = process.argv.slice(2);
+const [framework, redisUrl, prefix] = process.argv.slice(2).filter((arg) => !arg.startsWith('--from='));
 const broker = redisUrl ? await createRedisBroker({ url: redisUrl, prefix }) : undefined;
 const hub = createComet({ limits: { maxConnections: 100_000 }, ...(broker ? { broker } : {}) });
 const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/feed', message);
@@ -62,7 +67,8 @@ function app(): http.RequestListener {
 }
 
 const server = http.createServer(app());
-attachWebSocket(server, hub);
+// The WebSocket package is today's; an earlier core's hub is measured on HTTP only.
+if (!from) attachWebSocket(server, hub);
 await runServer(server, {
   held: () => hub.stats().connections,
   publish,
