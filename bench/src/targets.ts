@@ -142,5 +142,6 @@ export function beforeTargets(dir: string): TargetSpec[] {
     args: [framework, `--from=${dir}`],
     protocol,
     transport,
+    scenarios: ['s2', 's3'],
   }));
 }
