@@ -29,6 +29,10 @@ it('while Redis is down publishes get 503 + Retry-After (unavailable), held poll
   const cursors: string[] = [];
   for (let i = 0; i < 5; i++) cursors.push((await hub.publish('feed', i)).cursor);
   const clients = [poll, sse].map((driver) => follow(driver, server.mount, 'feed', start, 10));
+  // The recent entries are the ones the feed brought: wait for it to bring the last publish
+  // (acknowledged by the append, which comes before the feed's message) before Redis goes.
+  const last = Number(cursors[4]!.split('-')[1]);
+  await until(() => hub.engine.head().position >= last, 5_000, 'the feed to bring the last publish');
 
   await redis.stop('SIGKILL');
   const refused = await postJson(`${server.mount}/publish`, { channel: 'feed', data: 'lost' });
