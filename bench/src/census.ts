@@ -5,7 +5,10 @@
  * the difference is counted per constructor (objects), closure name and V8 internal type, per
  * connection. This is the evidence behind the per-connection memory notes in RESULTS.md.
  *
- *   tsx src/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse] [N]
+ *   tsx src/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse | express-poll | express-bayeux] [N]
+ *
+ * `express-bayeux`: `createBayeux(hub)` mounted at `/faye` in Express; each connection is a
+ * subscribed Bayeux session whose `/meta/connect` is held (the handshake and subscribe go first).
  */
 import { fork } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { createBayeux } from '@cometkit/bayeux';
 import { createComet, handleNode } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import express from 'express';
@@ -25,15 +29,34 @@ const PATHS: Record<string, string> = {
   'cometkit-sse': '/comet/sse?channel=bench/feed',
   'cometkit-poll': '/comet/poll?channel=bench/feed',
   'express-sse': '/comet/sse?channel=bench/feed',
+  'express-poll': '/comet/poll?channel=bench/feed',
+  'express-bayeux': '/faye',
 };
+
+/** A subscribed Bayeux session's clientId (handshake and subscribe over `fetch`). */
+async function bayeuxSession(port: number): Promise<string> {
+  const post = async (message: object): Promise<{ clientId?: string }[]> => {
+    const res = await fetch(`http://127.0.0.1:${port}/faye`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([message]) });
+    return (await res.json()) as { clientId?: string }[];
+  };
+  const [reply] = await post({ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] });
+  const clientId = reply!.clientId!;
+  await post({ channel: '/meta/subscribe', clientId, subscription: '/bench/feed' });
+  return clientId;
+}
 
 if (process.argv[2] === 'client') {
   // The child: opens N connections from 127.0.0.2–31 and keeps them until told to stop.
   const [port, path, n] = [Number(process.argv[3]), process.argv[4]!, Number(process.argv[5])];
   const sockets: net.Socket[] = [];
   for (let i = 0; i < n; i++) {
+    const clientId = path === '/faye' ? await bayeuxSession(port) : undefined;
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % 30)}` });
-    socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    if (clientId === undefined) socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    else {
+      const body = JSON.stringify([{ channel: '/meta/connect', clientId, connectionType: 'long-polling', id: '1' }]);
+      socket.write(`POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    }
     socket.on('error', () => {});
     sockets.push(socket);
     if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -50,17 +73,19 @@ if (process.argv[2] === 'client') {
   const hub = createComet({ limits: { maxConnections: 100_000 } });
   const bare = new Set<http.ServerResponse>();
   const app = express().use('/comet', cometExpress(hub) as express.RequestHandler);
+  app.use('/faye', cometExpress(createBayeux(hub)) as express.RequestHandler);
   const server = http.createServer((req, res) => {
     if (mode === 'bare-sse') {
       res.writeHead(200, { 'content-type': 'text/event-stream' }).write(':\n\n');
       bare.add(res);
       res.on('close', () => bare.delete(res));
-    } else if (mode === 'express-sse') app(req, res);
+    } else if (mode.startsWith('express-')) app(req, res);
     else void handleNode(hub.handle, req, res, { url: req.url!.slice(6), raw: req });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const held = (): number => (mode === 'bare-sse' ? bare.size : hub.stats().connections);
+  const held = (): number =>
+    mode === 'bare-sse' ? bare.size : mode === 'express-bayeux' ? (hub.stats().connectionsByTransport.bayeux ?? 0) : hub.stats().connections;
 
   const hold = async (count: number): Promise<() => void> => {
     const child = fork(fileURLToPath(import.meta.url), ['client', String(port), PATHS[mode]!, String(count)], {

@@ -109,6 +109,8 @@ export function allTargets(): TargetSpec[] {
     { name: 'better-sse', kind: 'peer', family: 'stream', server: 'servers/better-sse.ts', protocol: 'sse' },
     { name: 'SockJS xhr-streaming', kind: 'peer', family: 'stream', server: 'servers/sockjs.ts', protocol: 'sockjs' },
     { name: 'cometkit bayeux long-polling', kind: 'cometkit', family: 'poll', server: 'servers/cometkit-bayeux.ts', protocol: 'bayeux' },
+    // The same endpoint behind `withComet` (the Express app beside it): on bare node:http, as Faye's adapter is.
+    { name: 'cometkit express+withComet bayeux long-polling', kind: 'cometkit', family: 'poll', server: 'servers/cometkit-bayeux.ts', args: ['express-fast'], protocol: 'bayeux' },
     { name: 'Faye long-polling', kind: 'peer', family: 'poll', server: 'servers/faye.ts', protocol: 'bayeux' },
     { name: 'Socket.IO polling', kind: 'peer', family: 'poll', server: 'servers/socketio.ts', protocol: 'engine-io' },
   );

@@ -4,10 +4,11 @@
  * packages. The load client speaks the same Bayeux long-polling as to Faye's own server; a publish
  * goes through the hub (`hub.publish('bench/feed', …)`: Bayeux's `/bench/feed`). Bayeux over
  * WebSocket is attached at the same path (`attachBayeuxWebSocket`) for the websocket row.
+ *   argv[2]: express (default) | express-fast (the Express app behind `withComet`, the fast path)
  */
 import http from 'node:http';
 import { attachBayeuxWebSocket, createBayeux } from '@cometkit/bayeux';
-import { createComet } from '@cometkit/core';
+import { createComet, withComet } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import express from 'express';
 import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
@@ -16,11 +17,12 @@ const hub = createComet({ limits: { maxConnections: 100_000 } });
 const bayeux = createBayeux(hub);
 const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/feed', message);
 
+const fast = process.argv[2] === 'express-fast';
 const app = express();
-app.use('/faye', cometExpress(bayeux) as express.RequestHandler);
+if (!fast) app.use('/faye', cometExpress(bayeux) as express.RequestHandler);
 app.post(PUBLISH_PATH, publishRoute(publish));
 
-const server = http.createServer(app);
+const server = http.createServer(fast ? withComet(bayeux, '/faye', app) : app);
 attachBayeuxWebSocket(server, bayeux, { path: '/faye' });
 await runServer(server, {
   // A subscribed session holds its connect whenever it is not reading an answer.

@@ -1,7 +1,7 @@
 import { isCometError, type Engine, type HeartbeatSet, type HeartbeatTarget, type Log } from '@cometkit/core';
 import { closeCode, POLICY_VIOLATION, type SocketGuard, type UpgradeRequest } from '@cometkit/ws';
 import type { RawData, WebSocket } from 'ws';
-import { answerText, type Answer, type BayeuxProtocol } from './protocol';
+import { answerBody, type Answer, type BayeuxProtocol } from './protocol';
 import { fromJson } from './read-messages';
 
 /** Close code for a frame that holds no Bayeux message (RFC 6455: data inconsistent with its type). */
@@ -87,7 +87,7 @@ export class BayeuxSocket implements HeartbeatTarget {
       answer.undelivered?.();
       return this.guard.shut(closeCode('slow'), 'too slow');
     }
-    socket.send(answerText(answer), { binary: false }, (error) => {
+    socket.send(answerBody(answer), { binary: false }, (error) => {
       if (error) answer.undelivered?.();
     });
     if (this.parts.engine.closing) this.closeForShutdown();

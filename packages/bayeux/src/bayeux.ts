@@ -18,7 +18,7 @@ import { createMemorySessionStore } from './memory-session-store';
 import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from './options';
 import { registerEndpoint } from './endpoint-internals';
 import { CONNECTION_TYPES } from './message';
-import { answerText, createProtocol, type Answer } from './protocol';
+import { answerBody, answerText, createProtocol, type Answer } from './protocol';
 import { readMessages } from './read-messages';
 import type { SessionStore } from './session-store';
 
@@ -86,12 +86,8 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
     const messages = await readMessages(request, resolved.maxBodyBytes);
     if (isCometError(messages)) return refuse(messages, callback);
     if (messages.length > resolved.maxBatch) return refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback);
-    const result = await protocol.process(messages, request, rawLength(request));
-    if (result.gone) return GONE;
-    watchDelivery(request, result);
-    const text = answerText(result);
-    if (callback === undefined) return { status: 200, headers: JSON_HEADERS, body: text };
-    return script(callback, text);
+    // `then`, not `await`: this function's frame is not kept for as long as a connect is held.
+    return protocol.process(messages, request, rawLength(request)).then((result) => respond(result, request, callback));
   }
 
   const endpoint: BayeuxEndpoint = {
@@ -99,21 +95,29 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
     options: resolved,
     expireSessions,
     close: () => clearInterval(sweeper),
-    async handle(request) {
-      let response: CometResponse;
-      try {
-        response = await answer(request);
-      } catch (error) {
-        // A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries.
-        if (!isCometError(error)) throw error;
-        log.debug('request failed: %s', error.message);
-        response = errorResponse(error);
-      }
-      return withCors(response, request, cors);
+    handle(request) {
+      // No async frame held for the whole of a held connect: plain promise steps.
+      return answer(request).then(
+        (response) => withCors(response, request, cors),
+        (error: unknown) => {
+          // A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries.
+          if (!isCometError(error)) throw error;
+          log.debug('request failed: %s', error.message);
+          return withCors(errorResponse(error), request, cors);
+        },
+      );
     },
   };
   registerEndpoint(endpoint, { protocol, connectionTypes, log });
   return endpoint;
+}
+
+/** The HTTP answer: nothing for a client that left, else the JSON array, or the script that hands it over. */
+function respond(result: Answer, request: CometRequest, callback: string | undefined): CometResponse {
+  if (result.gone) return GONE;
+  watchDelivery(request, result);
+  if (callback === undefined) return { status: 200, headers: JSON_HEADERS, body: answerBody(result) };
+  return script(callback, answerText(result));
 }
 
 /** An answer the client never got in full (it left before or while it was written) is read again. */

@@ -23,7 +23,14 @@ export class ConnectWaiter implements SubscriberHandlers {
   /** Channels set before the engine handed the subscriber over (authorize was still running). */
   private laterChannels: readonly ParsedChannel[] | undefined;
 
-  constructor() {
+  /**
+   * @param clientId the session's
+   * @param message the connect message (its `id` and `ext` go into the answer)
+   */
+  constructor(
+    readonly clientId: string,
+    readonly message: Record<string, unknown>,
+  ) {
     this.outcome = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;

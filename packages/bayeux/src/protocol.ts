@@ -1,5 +1,7 @@
 import {
+  cachedFrame,
   formatCursor,
+  joinedFrames,
   isCometError,
   parseChannel,
   parseCursor,
@@ -7,6 +9,7 @@ import {
   type CometRequest,
   type Subscriber,
   type Log,
+  type Batch,
   type LogEntry,
   type ParsedChannel,
 } from '@cometkit/core';
@@ -30,6 +33,12 @@ export interface Answer {
   readonly undelivered?: () => void;
   /** The client went away while its connect was held: write nothing. */
   readonly gone?: boolean;
+  /**
+   * The same answer's replies already as JSON text, and its deliveries as bytes, each comma-first
+   * (set only where no outgoing extension could change them): {@link answerBody} writes these.
+   */
+  readonly replyText?: string;
+  readonly deliveryBytes?: Buffer;
 }
 
 type Message = Record<string, unknown>;
@@ -64,9 +73,9 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
   const unknownClient = (message: Message, channel: string): BayeuxMessage =>
     failure(message, channel, bayeuxError(402, [String(message.clientId ?? '')], 'Unknown client'), HANDSHAKE_ADVICE);
 
-  async function session(message: Message): Promise<BayeuxSession | undefined> {
+  function session(message: Message): Promise<BayeuxSession | undefined> {
     const id = message.clientId;
-    return typeof id === 'string' && id.length <= 128 ? sessions.get(id) : undefined;
+    return typeof id === 'string' && id.length <= 128 ? sessions.get(id) : NO_SESSION;
   }
 
   const expiresAfter = (ms: number): number => Date.now() + ms + options.sessionTimeoutMs;
@@ -142,13 +151,16 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     if (!current) return { replies: [unknownClient(message, channel)], deliveries: [] };
     held.get(found.id)?.release('superseded');
 
-    const waiter = new ConnectWaiter();
+    const waiter = new ConnectWaiter(found.id, message);
     heldWith.set(waiter, subscriptionKey(current.subscriptions));
     held.set(found.id, waiter);
     onHeld?.();
-    const outcome = await hold(waiter, current, message, request, holdMs);
-    if (held.get(found.id) === waiter) held.delete(found.id);
-    return connectAnswer(outcome, message, found.id, waiter);
+    // `then`, not `await`: a suspended async function keeps its whole frame for as long as the
+    // connect is held; the waiter already holds what the answer needs.
+    return hold(waiter, current, message, request, holdMs).then((outcome) => {
+      if (held.get(waiter.clientId) === waiter) held.delete(waiter.clientId);
+      return connectAnswer(outcome, waiter.message, waiter.clientId, waiter);
+    });
   }
 
   function hold(waiter: ConnectWaiter, current: BayeuxSession, message: Message, request: CometRequest, holdMs: number): Promise<ConnectOutcome> {
@@ -227,11 +239,11 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     reply.clientId = id;
     reply.advice = retryAdvice();
     if (after.ack) reply.ext = { ack: answer.batch };
-    return {
-      replies: [reply],
-      deliveries: batch.entries.map(deliveryOf),
-      undelivered: () => void forget(id, answer.batch),
-    };
+    const undelivered = (): void => void forget(id, answer.batch);
+    // The text is what `JSON.stringify(reply)` gives, but with the advice serialized once; the
+    // deliveries are the entries' cached frames, joined once per batch and shared by every session.
+    if (hasOutgoing) return { replies: [reply], deliveries: batch.entries.map(deliveryOf), undelivered };
+    return new FramedAnswer(reply, connectReplyText(reply, adviceText), batch, undelivered);
   }
 
   /** An answer that never reached its client: its messages are read again from the session's cursor. */
@@ -242,6 +254,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
   }
 
   const retryAdvice = (): BayeuxMessage['advice'] => ({ reconnect: 'retry', interval: options.intervalMs, timeout: options.timeoutMs });
+  const adviceText = JSON.stringify(retryAdvice());
 
   /** The subscription field as a list of names, or undefined when missing or malformed. */
   function subscriptionList(message: Message): string[] | undefined {
@@ -362,6 +375,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
   }
 
   const hasOutgoing = options.extensions.some((e) => e.outgoing);
+  const noExtensions = options.extensions.length === 0;
 
   return {
     release(ids) {
@@ -369,6 +383,12 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     },
     async process(messages, request, rawLength, onHeld) {
       const list = messages as Message[];
+      const first = list[0];
+      // The common request, one message and no extension: its answer is the message's own, with
+      // no pipeline to run (checked as the loop below would).
+      if (list.length === 1 && noExtensions && typeof first?.channel === 'string' && rawLength <= options.maxMessageBytes) {
+        return dispatch(first, request, true, onHeld);
+      }
       const replies: BayeuxMessage[] = [];
       let deliveries: string[] = [];
       let undelivered: (() => void) | undefined;
@@ -424,6 +444,50 @@ export function answerText(answer: Answer): string {
   return `[${answer.replies.map((r) => JSON.stringify(r)).concat(answer.deliveries).join(',')}]`;
 }
 
+/** {@link answerText}, from the answer's prepared text and bytes when it has them. */
+export function answerBody(answer: Answer): string | Buffer {
+  const { replyText, deliveryBytes } = answer;
+  if (replyText === undefined) return answerText(answer);
+  if (deliveryBytes === undefined) return `[${replyText}]`;
+  return Buffer.concat([Buffer.from('[' + replyText), deliveryBytes, CLOSE_BRACKET]);
+}
+
+const CLOSE_BRACKET = Buffer.from(']');
+const NO_SESSION: Promise<undefined> = Promise.resolve(undefined);
+
+/**
+ * A connect's answer with its reply as text and its deliveries as the batch's shared bytes; the
+ * deliveries as text only if something asks for them (a socket's or an HTTP answer never does).
+ */
+class FramedAnswer implements Answer {
+  readonly replies: BayeuxMessage[];
+  readonly deliveryBytes: Buffer | undefined;
+  private texts: string[] | undefined;
+
+  constructor(
+    reply: BayeuxMessage,
+    readonly replyText: string,
+    private readonly batch: Batch,
+    readonly undelivered: () => void,
+  ) {
+    this.replies = [reply];
+    this.deliveryBytes = batch.entries.length === 0 ? undefined : deliveryBytesOf(batch);
+  }
+
+  get deliveries(): string[] {
+    return (this.texts ??= this.batch.entries.map(deliveryOf));
+  }
+}
+
+/** A successful connect reply as `JSON.stringify` writes it (same keys, same order), its advice given as text. */
+function connectReplyText(reply: BayeuxMessage, advice: string): string {
+  let text = `{"channel":"${META.connect}","successful":true`;
+  if (reply.id !== undefined) text += `,"id":${JSON.stringify(reply.id)}`;
+  text += `,"clientId":${JSON.stringify(reply.clientId)},"advice":${advice}`;
+  if (reply.ext !== undefined) text += `,"ext":${JSON.stringify(reply.ext)}`;
+  return text + '}';
+}
+
 function withSubscription(reply: BayeuxMessage, message: Message, clientId: string): BayeuxMessage {
   reply.clientId = clientId;
   const field = message.subscription;
@@ -457,4 +521,13 @@ function deliveryOf(entry: LogEntry): string {
     frames.set(entry, frame);
   }
   return frame;
+}
+
+/** The delivery as an item after the reply in an answer's array, comma first. */
+const deliveryItem = (entry: LogEntry): string => ',' + deliveryOf(entry);
+
+/** A batch's deliveries as bytes: one entry's cached frame, or the frames joined once per batch. */
+function deliveryBytesOf(batch: Batch): Buffer {
+  const { entries } = batch;
+  return entries.length === 1 ? cachedFrame(entries[0]!, 'bayeux', deliveryItem) : joinedFrames(batch, 'bayeux', deliveryItem);
 }
