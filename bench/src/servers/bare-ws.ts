@@ -7,7 +7,7 @@
 import http from 'node:http';
 import express from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './harness';
 
 const publishHandler = publishRoute(publish);
 // argv `express` (reference): the publish route is an Express route, as in the cometkit targets'
@@ -25,7 +25,6 @@ sockets.on('connection', (socket) => {
 
 // argv `wire` (diagnostic): each message in cometkit's frame form, `{"type":"message","channel",
 // "cursor","data"}`, so the bytes per message are cometkit's.
-const WIRE_EPOCH = 'mi6x2k3a0123456789';
 const wire = process.argv.includes('wire');
 let position = 0;
 const format = (message: BenchMessage): string =>

@@ -35,6 +35,12 @@ export interface PublishRun {
   chunk?: number;
 }
 
+/**
+ * The epoch of the cursors the diagnostic servers write when they send cometkit's wire format
+ * (`wire`): cometkit's length (18 characters), so the bytes per message are cometkit's.
+ */
+export const WIRE_EPOCH = 'mi6x2k3a0123456789';
+
 /** The route the HTTP publisher posts to, on every target: `POST /bench/publish` `{"seq","t"}`. */
 export const PUBLISH_PATH = '/bench/publish';
 

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import express from 'express';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './harness';
 
 const HISTORY = 10_000;
 const BATCH = 1_000;
@@ -40,7 +40,6 @@ const poll: http.RequestListener = (req, res) => {
 // argv `wire` (diagnostic): each message in cometkit's wire form, `{"channel","cursor","data"}`
 // with a cursor of cometkit's length, so that the bytes written per message are cometkit's and the
 // cost of the format can be told apart from the cost of the server.
-const WIRE_EPOCH = 'mi6x2k3a0123456789';
 const wire = process.argv.includes('wire');
 const format = (message: BenchMessage, position: number): string =>
   wire ? `{"channel":"bench/feed","cursor":"${WIRE_EPOCH}-${position}","data":${JSON.stringify(message)}}` : JSON.stringify(message);

@@ -1,6 +1,6 @@
 import type { BayeuxExtension } from '@cometkit/bayeux';
 import { Collector } from './support/collector';
-import { fayeClient, type FayeClient } from './support/faye';
+import { fayeClient, type FayeClient, ownAndAnothers } from './support/faye';
 import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
 import { untilHeld } from './support/wire';
 
@@ -39,11 +39,7 @@ describe.each(mountKinds)('the faye npm client over WebSocket on $name', (kind) 
   it('handshakes, connects over the socket, and receives its own and another client’s messages', async () => {
     const a = client();
     const b = client();
-    const got = new Collector();
-    await a.subscribe('/chat/room', got.push);
-    await a.publish('/chat/room', { from: 'a' });
-    await b.publish('/chat/room', { from: 'b' });
-    expect(await got.until(2)).toEqual([{ from: 'a' }, { from: 'b' }]);
+    expect(await ownAndAnothers(a, b)).toEqual([{ from: 'a' }, { from: 'b' }]);
     // Both clients connect over WebSocket, one socket each, and never over HTTP.
     expect(seen.types.length).toBeGreaterThan(0);
     expect(new Set(seen.types)).toEqual(new Set(['websocket']));

@@ -1,5 +1,5 @@
 import { Collector } from './support/collector';
-import { fayeClient, type FayeClient } from './support/faye';
+import { fayeClient, type FayeClient, ownAndAnothers } from './support/faye';
 import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
 import { untilHeld } from './support/wire';
 
@@ -29,11 +29,7 @@ describe.each(runs)('the faye npm client on $name', ({ kind, webSocket }) => {
   it('handshakes, subscribes, and receives its own and another client’s messages', async () => {
     const a = client();
     const b = client();
-    const got = new Collector();
-    await a.subscribe('/chat/room', got.push);
-    await a.publish('/chat/room', { from: 'a' });
-    await b.publish('/chat/room', { from: 'b' });
-    expect(await got.until(2)).toEqual([{ from: 'a' }, { from: 'b' }]);
+    expect(await ownAndAnothers(a, b)).toEqual([{ from: 'a' }, { from: 'b' }]);
     expect(a._dispatcher.clientId).toMatch(/^[0-9a-f]{40}$/);
     // Over WebSocket, one socket per client (faye-websocket.test.ts shows no connect went over HTTP).
     expect(s.ws?.size ?? 0).toBe(webSocket ? 2 : 0);

@@ -1,3 +1,4 @@
+import { Collector } from './collector';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const faye = require('faye');
 
@@ -16,4 +17,16 @@ export interface FayeClient {
 /** A real Faye client for `url`, retrying at once after a failed request (Faye's default waits 5 s). */
 export function fayeClient(url: string): FayeClient {
   return new faye.Client(url, { retry: 0.01 }) as FayeClient;
+}
+
+/**
+ * Two clients on `/chat/room`: `a` subscribes, then `a` and `b` publish; resolves with what `a`
+ * received (its own message and the other client's, in order, when all is well).
+ */
+export async function ownAndAnothers(a: FayeClient, b: FayeClient): Promise<unknown[]> {
+  const got = new Collector();
+  await a.subscribe('/chat/room', got.push);
+  await a.publish('/chat/room', { from: 'a' });
+  await b.publish('/chat/room', { from: 'b' });
+  return got.until(2);
 }

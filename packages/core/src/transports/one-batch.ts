@@ -121,6 +121,9 @@ const lastBody = new LastBatchCache<Buffer>();
 const onlyMessage = (entry: LogEntry): string => `{"cursor":"${entry.cursor}","messages":[${entry.json}]}`;
 // A message as an item of a batch's list, comma first (the first item of a list drops it).
 const listItem = (entry: LogEntry): string => ',' + entry.json;
+// What comes before and after a batch's messages, one form for the bytes and the text.
+const bodyStart = (batch: Batch): string => `{"cursor":"${batch.cursor}","messages":[`;
+const bodyEnd = ({ gap }: Batch): string => (gap ? `],"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}}` : ']}');
 
 /**
  * The long-poll JSON of a batch: `{"cursor","messages"[,"gap"]}`, built once per batch and
@@ -131,29 +134,21 @@ const listItem = (entry: LogEntry): string => ',' + entry.json;
 export function batchBody(batch: Batch): string | Buffer {
   const { entries, gap } = batch;
   if (entries.length === 1 && !gap) return cachedFrame(entries[0]!, 'poll', onlyMessage);
-  if (entries.length === 0 && !gap) return `{"cursor":"${batch.cursor}","messages":[]}`;
+  if (entries.length === 0) return batchText(batch);
   return lastBody.get(batch, () => {
-    const parts: Buffer[] = [Buffer.from(`{"cursor":"${batch.cursor}","messages":[`)];
-    let length = parts[0]!.length;
+    const parts: Buffer[] = [Buffer.from(bodyStart(batch))];
     for (let i = 0; i < entries.length; i++) {
       const item = cachedFrame(entries[i]!, 'item', listItem);
-      const part = i === 0 ? item.subarray(1) : item;
-      parts.push(part);
-      length += part.length;
+      parts.push(i === 0 ? item.subarray(1) : item);
     }
-    const end = Buffer.from(gap ? `],"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}}` : ']}');
-    parts.push(end);
-    return Buffer.concat(parts, length + end.length);
+    parts.push(Buffer.from(bodyEnd(batch)));
+    return Buffer.concat(parts);
   });
 }
 
 /** {@link batchBody} as text, for framings that wrap it (JSONP). */
 export function batchText(batch: Batch): string {
-  const { entries, gap } = batch;
-  if (entries.length === 0 && !gap) return `{"cursor":"${batch.cursor}","messages":[]}`;
-  let body = `{"cursor":"${batch.cursor}","messages":[`;
-  for (let i = 0; i < entries.length; i++) body += (i > 0 ? ',' : '') + entries[i]!.json;
-  body += ']';
-  if (gap) body += `,"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}`;
-  return body + '}';
+  let body = bodyStart(batch);
+  for (let i = 0; i < batch.entries.length; i++) body += (i > 0 ? ',' : '') + batch.entries[i]!.json;
+  return body + bodyEnd(batch);
 }

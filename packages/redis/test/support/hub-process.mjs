@@ -17,7 +17,7 @@ const nodes = process.env.CLUSTER?.split(',');
 const where = nodes ? { cluster: nodes } : { url: process.env.REDIS_URL };
 const broker = await createRedisBroker({ ...where, prefix, partitions: Number(process.env.PARTITIONS ?? 1) });
 const sessions = await createRedisSessionStore(
-  nodes ? { connection: new Cluster(nodes.map((node) => ({ host: node.split(':')[0], port: Number(node.split(':')[1]) }))), prefix } : { url: process.env.REDIS_URL, prefix },
+  nodes ? { connection: new Cluster(nodes), prefix } : { url: process.env.REDIS_URL, prefix },
 );
 const hub = createComet({
   broker,
