@@ -4,14 +4,33 @@ import { fayeClient, type FayeClient, ownAndAnothers } from './support/faye';
 import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
 import { untilHeld } from './support/wire';
 
-/** The connection types of every /meta/connect the server got, seen by a server extension. */
-function connectTypes(): { types: string[]; extension: BayeuxExtension } {
+/**
+ * The connection type of every /meta/connect the server got, seen by a server extension, and a gate
+ * that opens once a number of distinct clients have each sent a connect over WebSocket.
+ */
+function connectTypes(): {
+  types: string[];
+  byClient: Map<string, string[]>;
+  socketClients: Collector<string>;
+  extension: BayeuxExtension;
+} {
   const types: string[] = [];
+  const byClient = new Map<string, string[]>();
+  const socketClients = new Collector<string>();
   return {
     types,
+    byClient,
+    socketClients,
     extension: {
       incoming(message) {
-        if (message.channel === '/meta/connect') types.push(String(message.connectionType));
+        if (message.channel !== '/meta/connect') return message;
+        const type = String(message.connectionType);
+        const clientId = String(message.clientId);
+        types.push(type);
+        const own = byClient.get(clientId) ?? [];
+        byClient.set(clientId, own);
+        if (type === 'websocket' && !own.includes('websocket')) socketClients.push(clientId);
+        own.push(type);
         return message;
       },
     },
@@ -33,6 +52,8 @@ describe.each(mountKinds)('the faye npm client over WebSocket on $name', (kind) 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.disconnect()));
     seen.types.splice(0);
+    seen.byClient.clear();
+    seen.socketClients.items.splice(0);
   });
   afterAll(() => s.close());
 
@@ -40,9 +61,16 @@ describe.each(mountKinds)('the faye npm client over WebSocket on $name', (kind) 
     const a = client();
     const b = client();
     expect(await ownAndAnothers(a, b)).toEqual([{ from: 'a' }, { from: 'b' }]);
-    // Both clients connect over WebSocket, one socket each, and never over HTTP.
-    expect(seen.types.length).toBeGreaterThan(0);
-    expect(new Set(seen.types)).toEqual(new Set(['websocket']));
+    // Faye sends its first connect over whatever transport is selected when the handshake answers,
+    // and switches once its socket (opened during the handshake) is up: from then on every connect
+    // of both clients goes over WebSocket, one socket each.
+    await seen.socketClients.until(2);
+    expect(seen.byClient.size).toBe(2);
+    for (const own of seen.byClient.values()) {
+      const first = own.indexOf('websocket');
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(new Set(own.slice(first))).toEqual(new Set(['websocket']));
+    }
     expect(s.ws!.size).toBe(2);
   });
 
