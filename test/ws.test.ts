@@ -90,6 +90,28 @@ describe('subscribe and unsubscribe frames', () => {
   });
 });
 
+describe('the request behind a socket', () => {
+  it('gives authorize the upgrade request (headers, query, raw) on every later frame', async () => {
+    const seen: { raw: unknown; cookie?: string; query?: string | null; path: string }[] = [];
+    await start({
+      authorize: (action, { request }) => {
+        if (action === 'subscribe') seen.push({ raw: request.raw, cookie: request.header('cookie'), query: request.query.get('channel'), path: request.path });
+        return true;
+      },
+    });
+    const socket = await connect('channel=a', { cookie: 'session=s1' });
+    await opened(socket);
+    socket.send({ type: 'subscribe', channels: ['b'], id: 1 });
+    await socket.waitFor(answerTo(1));
+    expect(seen).toHaveLength(2);
+    for (const { raw, cookie, query, path } of seen) {
+      expect(raw).toBeInstanceOf(http.IncomingMessage);
+      expect((raw as http.IncomingMessage).headers.cookie).toBe('session=s1');
+      expect([cookie, query, path]).toEqual(['session=s1', 'a', `${new URL(server.mount).pathname}/ws`]);
+    }
+  });
+});
+
 describe('publishing over the socket', () => {
   it('publishes through authorize when httpPublish is on', async () => {
     const asked: unknown[] = [];

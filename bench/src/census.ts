@@ -5,10 +5,12 @@
  * the difference is counted per constructor (objects), closure name and V8 internal type, per
  * connection. This is the evidence behind the per-connection memory notes in RESULTS.md.
  *
- *   tsx src/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse | express-poll | express-bayeux] [N]
+ *   tsx src/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse | express-poll | express-bayeux | bare-ws | cometkit-ws] [N]
  *
  * `express-bayeux`: `createBayeux(hub)` mounted at `/faye` in Express; each connection is a
  * subscribed Bayeux session whose `/meta/connect` is held (the handshake and subscribe go first).
+ * `bare-ws`: a bare `ws` server keeping its open sockets in a set; `cometkit-ws`: `attachWebSocket`
+ * on the same server (each socket subscribed to one channel).
  */
 import { fork } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -22,7 +24,9 @@ import v8 from 'node:v8';
 import { createBayeux } from '@cometkit/bayeux';
 import { createComet, handleNode } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
+import { attachWebSocket } from '@cometkit/ws';
 import express from 'express';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 const PATHS: Record<string, string> = {
   'bare-sse': '/sse',
@@ -31,7 +35,14 @@ const PATHS: Record<string, string> = {
   'express-sse': '/comet/sse?channel=bench/feed',
   'express-poll': '/comet/poll?channel=bench/feed',
   'express-bayeux': '/faye',
+  'bare-ws': '/ws',
+  'cometkit-ws': '/comet/ws?channel=bench/feed',
 };
+
+/** The opening handshake of a WebSocket client (the server answers 101; no frame is sent after). */
+const upgradeRequest = (path: string): string =>
+  `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: Upgrade\r\nupgrade: websocket\r\n` +
+  `sec-websocket-version: 13\r\nsec-websocket-key: ${Buffer.from(Math.random().toString(36).slice(2, 18).padEnd(16, 'x')).toString('base64')}\r\n\r\n`;
 
 /** A subscribed Bayeux session's clientId (handshake and subscribe over `fetch`). */
 async function bayeuxSession(port: number): Promise<string> {
@@ -52,7 +63,8 @@ if (process.argv[2] === 'client') {
   for (let i = 0; i < n; i++) {
     const clientId = path === '/faye' ? await bayeuxSession(port) : undefined;
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % 30)}` });
-    if (clientId === undefined) socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    if (path.includes('/ws')) socket.write(upgradeRequest(path));
+    else if (clientId === undefined) socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
     else {
       const body = JSON.stringify([{ channel: '/meta/connect', clientId, connectionType: 'long-polling', id: '1' }]);
       socket.write(`POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
@@ -82,10 +94,26 @@ if (process.argv[2] === 'client') {
     } else if (mode.startsWith('express-')) app(req, res);
     else void handleNode(hub.handle, req, res, { url: req.url!.slice(6), raw: req });
   });
+  const bareSockets = new Set<WebSocket>();
+  if (mode === 'bare-ws') {
+    new WebSocketServer({ server, path: '/ws' }).on('connection', (socket) => {
+      bareSockets.add(socket);
+      socket.on('close', () => bareSockets.delete(socket));
+    });
+  }
+  const cometSockets = mode === 'cometkit-ws' ? attachWebSocket(server, hub) : undefined;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const held = (): number =>
-    mode === 'bare-sse' ? bare.size : mode === 'express-bayeux' ? (hub.stats().connectionsByTransport.bayeux ?? 0) : hub.stats().connections;
+    mode === 'bare-sse'
+      ? bare.size
+      : mode === 'bare-ws'
+        ? bareSockets.size
+        : cometSockets
+          ? cometSockets.size
+          : mode === 'express-bayeux'
+            ? (hub.stats().connectionsByTransport.bayeux ?? 0)
+            : hub.stats().connections;
 
   const hold = async (count: number): Promise<() => void> => {
     const child = fork(fileURLToPath(import.meta.url), ['client', String(port), PATHS[mode]!, String(count)], {

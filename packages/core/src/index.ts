@@ -68,6 +68,7 @@ export type { Mountable, MountableHandler, Mounted } from './mountable';
 export { createLog } from './log';
 export type { CometLogger, Log } from './log';
 export { isClientGone } from './node/client-gone';
+export { ClientSignal } from './node/client-signal';
 export type { WithCometOptions } from './node/with-comet';
 // For entry points that answer cross-origin and JSONP requests themselves (Bayeux).
 export { corsHeaders, preflight, withCors } from './cors';

@@ -121,6 +121,8 @@ export interface ResolvedOptions {
   batchLimit: number;
   httpPublish: boolean;
   authorize: NonNullable<CometOptions['authorize']>;
+  /** False when no `authorize` was configured (every request is allowed, and nothing reads its context). */
+  hasAuthorize: boolean;
   maxChannels: number;
   maxBodyBytes: number;
   maxConnections: number;
@@ -151,6 +153,7 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     batchLimit: positive('batchLimit', options.batchLimit, 1_000),
     httpPublish: options.httpPublish ?? false,
     authorize: options.authorize ?? allowEverything,
+    hasAuthorize: options.authorize !== undefined,
     maxChannels: positive('limits.maxChannels', limits.maxChannels, 32),
     maxBodyBytes: positive('limits.maxBodyBytes', limits.maxBodyBytes, 64 * 1024),
     maxConnections: positive('limits.maxConnections', limits.maxConnections, 20_000),

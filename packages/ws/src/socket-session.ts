@@ -40,8 +40,8 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   private earlyEnd: { reason: EndReason; cursor: string } | undefined;
   private guard!: SocketGuard;
   private lastWrite = Date.now();
-  /** Client frames are handled one after another (subscribe may wait for `authorize`). */
-  private queue: Promise<void> = Promise.resolve();
+  /** Client frames are handled one after another (subscribe may wait for `authorize`); made on the first frame. */
+  private queue: Promise<void> | undefined;
   private drained: (() => void) | undefined;
   private readonly heartbeats: HeartbeatSet;
 
@@ -58,6 +58,7 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   open(socket: WebSocket, subscriber: Subscriber): void {
     this.socket = socket;
     this.subscriber = subscriber;
+    this.request.opened(this.hub.options.hasAuthorize);
     this.guard = new SocketGuard(socket, this.options, this.log);
     socket.on('error', (error) => this.log.debug('socket error: %s', error.message));
     if (this.earlyEnd) return this.end(this.earlyEnd.reason, this.earlyEnd.cursor);
@@ -134,7 +135,7 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     if (!this.guard.admit(isBinary)) return;
     const frame = readClientFrame(String(data));
     if ('error' in frame) return this.refuse(frame.error, frame.id);
-    this.queue = this.queue.then(
+    this.queue = (this.queue ?? Promise.resolve()).then(
       () => this.handle(frame),
       () => undefined,
     );

@@ -1,5 +1,5 @@
 import { cometError, type CometError } from '../errors';
-import { allowEverything, type ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../options';
 import type { SubscribeSpec } from './engine';
 import type { Subscriber } from './subscriber';
 
@@ -28,7 +28,7 @@ export class Admission {
     if (this.connections() + this.authorizing >= this.options.maxConnections) {
       return cometError('too_many_connections', 'Too many open connections; retry later.');
     }
-    if (this.options.authorize === allowEverything) return this.register(spec);
+    if (!this.options.hasAuthorize) return this.register(spec);
     this.authorizing++;
     let allowed: boolean | Promise<boolean>;
     try {
