@@ -3,20 +3,28 @@ import type { Batch } from './engine/subscriber';
 /**
  * Remembers what was built for the last batch, so that the subscribers flushed one after another
  * in one turn, all held at the same position, share one body instead of each building its own.
+ * (The last batch object is kept too: it stays alive until the next batch, a few entries at most.)
  * One slot: memory stays bounded whatever the positions; a miss only means building again.
  */
 export class LastBatchCache<T> {
   private key: string | undefined;
   private value: T | undefined;
+  /** The last batch object seen: the engine hands one object to every subscriber of a group. */
+  private batch: Batch | undefined;
 
-  /** The value for `batch`, built with `build` unless the last batch was the same one. */
+  /**
+   * The value for `batch`, built with `build` unless the last batch was the same one: the same
+   * object (whatever it holds: the engine hands one object to every subscriber of a group), or
+   * one whose key names the same contents.
+   */
   get(batch: Batch, build: () => T): T {
+    if (batch === this.batch) return this.value!;
     const key = sharedKey(batch);
-    if (key === undefined) return build();
-    if (key !== this.key) {
+    if (key === undefined || key !== this.key) {
       this.value = build();
       this.key = key;
     }
+    this.batch = batch;
     return this.value!;
   }
 }

@@ -16,7 +16,18 @@ describe('LastBatchCache', () => {
     expect(cache.get(batch([entry(4), entry(5)]), build)).toBe('2');
   });
 
-  it('never shares a batch with a hole, a gap, or another epoch', () => {
+  it('builds once for one batch object handed to many, whatever it holds (a hole, a gap)', () => {
+    const cache = new LastBatchCache<string>();
+    let builds = 0;
+    const build = (): string => String(++builds);
+    const holed = batch([entry(3), entry(5)]);
+    const gapped = batch([entry(1), entry(2)], { gap: { reason: 'expired', from: 'e1-0' } });
+    expect([cache.get(holed, build), cache.get(holed, build)]).toEqual(['1', '1']);
+    expect([cache.get(gapped, build), cache.get(gapped, build)]).toEqual(['2', '2']);
+    expect(cache.get(holed, build)).toBe('3'); // only the last one is remembered
+  });
+
+  it('never shares, between two batch objects, one with a hole, a gap, or another epoch', () => {
     const cache = new LastBatchCache<string>();
     let builds = 0;
     const build = (): string => String(++builds);
@@ -24,9 +35,9 @@ describe('LastBatchCache', () => {
     cache.get(batch(holed), build);
     cache.get(batch(holed), build);
     expect(builds).toBe(2);
-    const gapped = batch([entry(1), entry(2)], { gap: { reason: 'expired', from: 'e1-0' } });
-    cache.get(gapped, build);
-    cache.get(gapped, build);
+    const gapped = (): Batch => batch([entry(1), entry(2)], { gap: { reason: 'expired', from: 'e1-0' } });
+    cache.get(gapped(), build);
+    cache.get(gapped(), build);
     expect(builds).toBe(4);
     cache.get(batch([entry(1, 'e1'), entry(2, 'e1')]), build);
     cache.get(batch([entry(1, 'e2'), entry(2, 'e2')]), build);

@@ -12,6 +12,7 @@ import { SubscriptionIndex } from '../subscription-index';
 import { Admission } from './admission';
 import { DeadlineQueue } from './deadline-queue';
 import { Subscriber, type EndReason, type Lifetime, type SubscriberHandlers, type SubscriberHost } from './subscriber';
+import { groupKey, SubscriberGroup } from './subscriber-group';
 import { atOrAhead, raiseTo, samePositions, sumOf } from './vector';
 
 /** What an entry point asks the engine for when it subscribes one client. */
@@ -83,9 +84,11 @@ export interface EngineOptions {
 /** Builds the engine over a broker. */
 export function createEngine({ broker, options, log = createLog('engine', options.logger) }: EngineOptions): Engine {
   const stats = createStats();
-  const index = new SubscriptionIndex<Subscriber>();
+  // The index holds groups of subscribers of one channel list: an entry is matched once per group.
+  const index = new SubscriptionIndex<SubscriberGroup>();
+  const groups = new Map<string, SubscriberGroup>();
   const held = new Set<Subscriber>();
-  const dirty = new Set<Subscriber>();
+  const dirty = new Set<{ flush(): void }>();
   const lifetimes = new DeadlineQueue<Subscriber>((subscriber) => subscriber.expire());
   // Intervals come from transports' declared rules, never from clients: a handful at most.
   const heartbeatTimers = new Map<number, HeartbeatTimer>();
@@ -113,7 +116,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
       log.debug('feed skipped to %d; subscribers read history', entry.position);
       readAll();
     }
-    index.forEachMatch(entry.segments, (subscriber) => subscriber.push(entry));
+    index.forEachMatch(entry.segments, (group) => group.push(entry));
   });
 
   /** The same for a partitioned log: holes and replays are per partition. */
@@ -137,7 +140,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
       log.debug('feed skipped to %d in partition %d; subscribers read history', entry.position, entry.partition);
       readAll();
     }
-    index.forEachMatch(entry.segments, (subscriber) => subscriber.push(live));
+    index.forEachMatch(entry.segments, (group) => group.push(live));
   }
 
   /** Where "from now" is, as a cursor of its own (the engine's copy moves in place). */
@@ -149,9 +152,30 @@ export function createEngine({ broker, options, log = createLog('engine', option
 
   function flushDirty(): void {
     flushScheduled = false;
-    const subscribers = [...dirty];
+    const targets = [...dirty];
     dirty.clear();
-    for (const subscriber of subscribers) subscriber.flush();
+    for (const target of targets) target.flush();
+  }
+
+  /** The subscriber joins the group of its channel list (made, and indexed, for the first one). */
+  function join(subscriber: Subscriber, channels: readonly ParsedChannel[]): void {
+    const key = groupKey(channels);
+    let group = groups.get(key);
+    if (!group) {
+      groups.set(key, (group = new SubscriberGroup(key, channels, host)));
+      for (const channel of channels) index.add(channel.segments, group);
+    }
+    group.add(subscriber);
+    subscriber.group = group;
+  }
+
+  function leave(subscriber: Subscriber): void {
+    const { group } = subscriber;
+    group.remove(subscriber);
+    if (group.size > 0) return;
+    groups.delete(group.key);
+    dirty.delete(group);
+    for (const channel of group.channels) index.remove(channel.segments, group);
   }
 
   function cursorOf(subscriber: Subscriber): string {
@@ -196,8 +220,8 @@ export function createEngine({ broker, options, log = createLog('engine', option
   const host: SubscriberHost = {
     batchLimit: options.batchLimit,
     partitions,
-    markDirty(subscriber) {
-      dirty.add(subscriber);
+    markDirty(target) {
+      dirty.add(target);
       // Live entries are handed over once per event-loop turn, so a burst becomes one batch per client.
       if (!flushScheduled) {
         flushScheduled = true;
@@ -233,13 +257,13 @@ export function createEngine({ broker, options, log = createLog('engine', option
         subscriber.end('error');
       });
     },
-    reindex(subscriber, before, after) {
-      for (const channel of before) index.remove(channel.segments, subscriber);
-      for (const channel of after) index.add(channel.segments, subscriber);
+    regroup(subscriber, channels) {
+      leave(subscriber);
+      join(subscriber, channels);
     },
     release(subscriber, reason: EndReason) {
       const cursor = cursorOf(subscriber);
-      for (const channel of subscriber.channels) index.remove(channel.segments, subscriber);
+      leave(subscriber);
       lifetimes.delete(subscriber);
       dirty.delete(subscriber);
       held.delete(subscriber);
@@ -263,7 +287,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
     held.add(subscriber);
     stats.connections++;
     stats.connectionsByTransport[spec.transport] = (stats.connectionsByTransport[spec.transport] ?? 0) + 1;
-    for (const channel of spec.channels) index.add(channel.segments, subscriber);
+    join(subscriber, spec.channels);
     if (spec.signal) subscriber.watch(spec.signal);
     if (spec.lifetime.ms > 0) lifetimes.add(subscriber, spec.lifetime.ms);
     if (!spec.deferRead) host.read(subscriber);

@@ -6,6 +6,7 @@ import { formatCursor, type Cursor } from '../cursor';
 import { withPositions } from '../log-entry';
 import type { AbortSignalLike } from '../neutral';
 import type { Timed } from './deadline-queue';
+import type { SubscriberGroup } from './subscriber-group';
 import { raiseTo, samePositions, sumOf } from './vector';
 
 /** What a subscriber hands its transport: messages in order, and the cursor after them. */
@@ -55,11 +56,11 @@ export interface SubscriberHost {
   readonly batchLimit: number;
   /** The log's partition count: above 1, positions are kept one per partition. */
   readonly partitions: number;
-  markDirty(subscriber: Subscriber): void;
+  markDirty(target: { flush(): void }): void;
   /** (Re)starts the history read from the subscriber's read position. */
   read(subscriber: Subscriber): void;
-  /** Replaces the subscriber's channels in the index. */
-  reindex(subscriber: Subscriber, before: readonly ParsedChannel[], after: readonly ParsedChannel[]): void;
+  /** Moves the subscriber to the group of its new channels. */
+  regroup(subscriber: Subscriber, channels: readonly ParsedChannel[]): void;
   /** Takes the subscriber out of every index, queue and count, and says where it may resume. */
   release(subscriber: Subscriber, reason: EndReason): string;
   /** Counts handed-over entries and gaps. */
@@ -82,6 +83,10 @@ export class Subscriber implements Timed {
   slot = -1;
   /** Bumped by every (re)start of the history read; a read that finds it changed stops. */
   generation = 0;
+  /** The subscribers of the same channels it is dispatched with (set by the engine). */
+  group!: SubscriberGroup;
+  /** True while it takes its group's shared queue instead of entries of its own. */
+  synced = false;
   private channelList: readonly ParsedChannel[];
   private channelFilter: ChannelFilter;
   /** Epoch and position of the newest entry queued: a second pattern matching it adds nothing. */
@@ -133,9 +138,10 @@ export class Subscriber implements Timed {
     return this.epoch !== '';
   }
 
-  /** True when entries wait to be handed over (the next flush will). */
+  /** True when entries wait to be handed over (the next flush will), its own or its group's. */
   get hasPending(): boolean {
-    return this.pending !== undefined && this.pending.length > 0;
+    if (this.pending !== undefined && this.pending.length > 0) return true;
+    return this.synced && this.group.queuedAfter(this.position).length > 0;
   }
 
   /** Starts the history read of a subscriber registered with `deferRead`. */
@@ -159,20 +165,22 @@ export class Subscriber implements Timed {
    */
   setChannels(channels: readonly ParsedChannel[]): void {
     if (this.closed) return;
-    const before = this.channelList;
-    const known = new Set(before.map((c) => c.name));
+    const known = new Set(this.channelList.map((c) => c.name));
     const added = channels.some((c) => !known.has(c.name));
+    this.group.unsync(this); // what its old group queued for it becomes its own, filtered below
     this.channelList = channels;
     this.channelFilter = new ChannelFilter(channels);
-    this.host.reindex(this, before, channels);
+    this.host.regroup(this, channels);
     if (this.pending) this.pending = this.pending.filter((e) => this.channelFilter.matches(e.channel, e.segments));
     // A read under way still uses the old filter: read again with the new one.
     if (added || (!this.live && this.generation > 0)) this.reread();
+    else if (this.live && !this.hasPending) this.group.sync(this);
   }
 
   /** Reads history again from where it stands (a hole in the broker's feed, or new channels). */
   reread(): void {
     if (this.closed) return;
+    this.group.unsync(this);
     if (this.hasRead) {
       const vector = this.vector;
       this.readFrom = vector ? { epoch: this.epoch, position: sumOf(vector), positions: vector.slice() } : { epoch: this.epoch, position: this.position };
@@ -229,6 +237,7 @@ export class Subscriber implements Timed {
     if (this.closed) return;
     if (this.lifetime.ms === 0) return this.expire();
     if (this.hasPending) this.host.markDirty(this);
+    else this.group.sync(this);
   }
 
   /**
@@ -236,6 +245,7 @@ export class Subscriber implements Timed {
    * before history is read). What is left waits for the next turn.
    */
   flush(): void {
+    if (this.synced) return this.flushQueued();
     const pending = this.pending;
     if (this.closed || !this.live || pending === undefined || pending.length === 0) return;
     const { batchLimit } = this.host;
@@ -252,6 +262,33 @@ export class Subscriber implements Timed {
     this.position = last.position;
     this.host.delivered(entries.length, false);
     this.hand({ entries, cursor: last.cursor });
+    if (this.pending === undefined && !this.closed) this.group.sync(this);
+  }
+
+  /**
+   * A synced member's share of its group's batch (made once for every member). A member that
+   * was handed part of it already (it expired earlier this turn) gets the rest.
+   */
+  takeShared(batch: Batch): void {
+    if (this.closed) return;
+    const { entries } = batch;
+    const last = entries[entries.length - 1]!;
+    if (last.position <= this.position) return;
+    const fresh = entries[0]!.position > this.position ? batch : { entries: entries.filter((e) => e.position > this.position), cursor: batch.cursor };
+    this.position = this.queued = last.position;
+    this.host.delivered(fresh.entries.length, false);
+    this.hand(fresh);
+  }
+
+  /** A synced member flushed out of turn (its lifetime ran out): hands what its group holds for it. */
+  private flushQueued(): void {
+    const entries = this.group.queuedAfter(this.position);
+    if (entries.length === 0) return;
+    if (entries.length > this.host.batchLimit) {
+      this.group.unsync(this);
+      return this.flush();
+    }
+    this.takeShared({ entries, cursor: entries[entries.length - 1]!.cursor });
   }
 
   /** Its lifetime ran out (or the hub closes): hands over what is pending, then ends. */

@@ -1,0 +1,122 @@
+import type { LogEntry } from '../broker';
+import type { ParsedChannel } from '../channel';
+import type { Batch, Subscriber } from './subscriber';
+
+/** What a group needs from the engine that owns it. */
+export interface GroupHost {
+  readonly batchLimit: number;
+  /** Above 1 (a partitioned log), members keep a position per partition and never share a turn. */
+  readonly partitions: number;
+  markDirty(target: { flush(): void }): void;
+}
+
+/** The key of a channel list: its names, sorted, so that one list in two orders is one group. */
+export function groupKey(channels: readonly ParsedChannel[]): string {
+  return channels.length === 1 ? channels[0]!.name : channels.map((c) => c.name).sort().join('\n');
+}
+
+/**
+ * The subscribers that asked for the same channels. The index holds groups, not subscribers, so
+ * a published entry is matched and queued once per group: the members that are live and have
+ * nothing of their own waiting (the "synced" ones, nearly every held client) share one queue per
+ * event-loop turn and get one batch object, whose bytes their transports build once. Members
+ * still reading history, or with entries of their own waiting, get each entry as before.
+ *
+ * Synced members stand at the same place in what this process has dispatched (each has been
+ * handed everything matching up to now, and their epoch is the group's), so one queue serves
+ * them all; a member leaves the queue (taking what it holds for it) before it does anything
+ * that would break that: reading history again, changing channels, a batch above `batchLimit`.
+ */
+export class SubscriberGroup {
+  /** Live members with nothing pending of their own: they take {@link SubscriberGroup.turn}. */
+  private readonly synced = new Set<Subscriber>();
+  /** Members that take each entry themselves (reading history, or with entries of their own waiting). */
+  private readonly others = new Set<Subscriber>();
+  /** Entries of this turn for the synced members, oldest first. */
+  private turn: LogEntry[] = [];
+  /** The epoch of the synced members. */
+  private epoch = '';
+  /** The entry queued last: two patterns of the list matching one entry queue it once. */
+  private lastEntry: LogEntry | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly channels: readonly ParsedChannel[],
+    private readonly host: GroupHost,
+  ) {}
+
+  get size(): number {
+    return this.synced.size + this.others.size;
+  }
+
+  add(subscriber: Subscriber): void {
+    this.others.add(subscriber);
+  }
+
+  /** Takes a member out (it ended, or moved to other channels), with nothing left for it. */
+  remove(subscriber: Subscriber): void {
+    if (this.synced.delete(subscriber)) {
+      subscriber.synced = false;
+      if (this.synced.size === 0) this.turn = [];
+    } else this.others.delete(subscriber);
+  }
+
+  /** A dispatched entry on one of the group's channels (may come twice through two patterns). */
+  push(entry: LogEntry): void {
+    if (entry === this.lastEntry) return;
+    this.lastEntry = entry;
+    for (const subscriber of this.others) subscriber.push(entry);
+    if (this.synced.size === 0) return;
+    if (entry.epoch !== this.epoch) {
+      // A new log: each member learns it its own way (it ends with `reset`).
+      const members = [...this.synced];
+      for (const subscriber of members) this.unsync(subscriber);
+      for (const subscriber of members) subscriber.push(entry);
+      return;
+    }
+    if (this.turn.length === 0) this.host.markDirty(this);
+    this.turn.push(entry);
+  }
+
+  /** A member that is live and has nothing pending joins the shared queue (if it can). */
+  sync(subscriber: Subscriber): void {
+    if (this.host.partitions > 1 || subscriber.synced || subscriber.isClosed || !this.others.has(subscriber)) return;
+    if (this.synced.size === 0) this.epoch = subscriber.epoch;
+    else if (subscriber.epoch !== this.epoch) return;
+    this.others.delete(subscriber);
+    this.synced.add(subscriber);
+    subscriber.synced = true;
+  }
+
+  /**
+   * A member leaves the shared queue: what the queue holds for it becomes its own pending
+   * entries (`turn`, when the queue was taken already), and from now on it gets each entry.
+   */
+  unsync(subscriber: Subscriber, turn: readonly LogEntry[] = this.turn): void {
+    if (!this.synced.delete(subscriber)) return;
+    subscriber.synced = false;
+    this.others.add(subscriber);
+    for (const entry of turn) if (entry.position > subscriber.position) subscriber.push(entry);
+  }
+
+  /** What the queue holds that `subscriber` (a synced member) has not been handed yet. */
+  queuedAfter(position: number): LogEntry[] {
+    const { turn } = this;
+    if (turn.length === 0 || turn[turn.length - 1]!.position <= position) return [];
+    return turn[0]!.position > position ? turn.slice() : turn.filter((entry) => entry.position > position);
+  }
+
+  /** Hands this turn's entries to every synced member: one batch object for all. */
+  flush(): void {
+    const entries = this.turn;
+    if (entries.length === 0) return;
+    this.turn = [];
+    if (entries.length > this.host.batchLimit) {
+      // Too many for one batch: each member splits them itself, over the next turns.
+      for (const subscriber of [...this.synced]) this.unsync(subscriber, entries);
+      return;
+    }
+    const batch: Batch = { entries, cursor: entries[entries.length - 1]!.cursor };
+    for (const subscriber of this.synced) subscriber.takeShared(batch);
+  }
+}
