@@ -27,13 +27,35 @@ export function groupKey(channels: readonly ParsedChannel[]): string {
  * them all; a member leaves the queue (taking what it holds for it) before it does anything
  * that would break that: reading history again, changing channels, a batch above `batchLimit`.
  */
+/**
+ * A group's members of one kind: one alone (the usual case for a channel of one user's) without
+ * a set, several in one.
+ */
+type Members = Set<Subscriber> | Subscriber | undefined;
+
+const countOf = (members: Members): number => (members instanceof Set ? members.size : members ? 1 : 0);
+const has = (members: Members, subscriber: Subscriber): boolean => members === subscriber || (members instanceof Set && members.has(subscriber));
+const listOf = (members: Members): Subscriber[] => (members instanceof Set ? [...members] : members ? [members] : []);
+
+function withMember(members: Members, subscriber: Subscriber): Members {
+  if (!members) return subscriber;
+  if (members instanceof Set) return members.add(subscriber);
+  return members === subscriber ? members : new Set([members, subscriber]);
+}
+
+function withoutMember(members: Members, subscriber: Subscriber): Members {
+  if (members === subscriber) return undefined;
+  if (members instanceof Set && members.delete(subscriber) && members.size === 1) return members.values().next().value;
+  return members;
+}
+
 export class SubscriberGroup {
-  /** Live members with nothing pending of their own: they take {@link SubscriberGroup.turn}. */
-  private readonly synced = new Set<Subscriber>();
+  /** Live members with nothing pending of their own: they take the group's queue. */
+  private synced: Members;
   /** Members that take each entry themselves (reading history, or with entries of their own waiting). */
-  private readonly others = new Set<Subscriber>();
+  private others: Members;
   /** Entries of this turn for the synced members, oldest first. */
-  private turn: LogEntry[] = [];
+  private turn: LogEntry[] | undefined;
   /** The epoch of the synced members. */
   private epoch = '';
   /** The entry queued last: two patterns of the list matching one entry queue it once. */
@@ -46,45 +68,47 @@ export class SubscriberGroup {
   ) {}
 
   get size(): number {
-    return this.synced.size + this.others.size;
+    return countOf(this.synced) + countOf(this.others);
   }
 
   add(subscriber: Subscriber): void {
-    this.others.add(subscriber);
+    this.others = withMember(this.others, subscriber);
   }
 
   /** Takes a member out (it ended, or moved to other channels), with nothing left for it. */
   remove(subscriber: Subscriber): void {
-    if (this.synced.delete(subscriber)) {
-      subscriber.synced = false;
-      if (this.synced.size === 0) this.turn = [];
-    } else this.others.delete(subscriber);
+    if (!this.dropSynced(subscriber)) this.others = withoutMember(this.others, subscriber);
   }
 
   /** A dispatched entry on one of the group's channels (may come twice through two patterns). */
   push(entry: LogEntry): void {
     if (entry === this.lastEntry) return;
     this.lastEntry = entry;
-    for (const subscriber of this.others) subscriber.push(entry);
-    if (this.synced.size === 0) return;
+    const { others } = this;
+    if (others instanceof Set) for (const subscriber of others) subscriber.push(entry);
+    else others?.push(entry);
+    if (!this.synced) return;
     if (entry.epoch !== this.epoch) {
       // A new log: each member learns it its own way (it ends with `reset`).
-      const members = [...this.synced];
+      const members = listOf(this.synced);
       for (const subscriber of members) this.unsync(subscriber);
       for (const subscriber of members) subscriber.push(entry);
       return;
     }
-    if (this.turn.length === 0) this.host.markDirty(this);
-    this.turn.push(entry);
+    if (this.turn) this.turn.push(entry);
+    else {
+      this.turn = [entry];
+      this.host.markDirty(this);
+    }
   }
 
   /** A member that is live and has nothing pending joins the shared queue (if it can). */
   sync(subscriber: Subscriber): void {
-    if (this.host.partitions > 1 || subscriber.synced || subscriber.isClosed || !this.others.has(subscriber)) return;
-    if (this.synced.size === 0) this.epoch = subscriber.epoch;
+    if (this.host.partitions > 1 || subscriber.synced || subscriber.isClosed || !has(this.others, subscriber)) return;
+    if (!this.synced) this.epoch = subscriber.epoch;
     else if (subscriber.epoch !== this.epoch) return;
-    this.others.delete(subscriber);
-    this.synced.add(subscriber);
+    this.others = withoutMember(this.others, subscriber);
+    this.synced = withMember(this.synced, subscriber);
     subscriber.synced = true;
   }
 
@@ -92,31 +116,41 @@ export class SubscriberGroup {
    * A member leaves the shared queue: what the queue holds for it becomes its own pending
    * entries (`turn`, when the queue was taken already), and from now on it gets each entry.
    */
-  unsync(subscriber: Subscriber, turn: readonly LogEntry[] = this.turn): void {
-    if (!this.synced.delete(subscriber)) return;
-    subscriber.synced = false;
-    this.others.add(subscriber);
-    for (const entry of turn) if (entry.position > subscriber.position) subscriber.push(entry);
+  unsync(subscriber: Subscriber, turn: readonly LogEntry[] | undefined = this.turn): void {
+    if (!this.dropSynced(subscriber)) return;
+    this.add(subscriber);
+    if (turn) for (const entry of turn) if (entry.position > subscriber.position) subscriber.push(entry);
   }
 
-  /** What the queue holds that `subscriber` (a synced member) has not been handed yet. */
+  /** What the queue holds that a synced member at `position` has not been handed yet. */
   queuedAfter(position: number): LogEntry[] {
     const { turn } = this;
-    if (turn.length === 0 || turn[turn.length - 1]!.position <= position) return [];
+    if (!turn || turn[turn.length - 1]!.position <= position) return [];
     return turn[0]!.position > position ? turn.slice() : turn.filter((entry) => entry.position > position);
   }
 
   /** Hands this turn's entries to every synced member: one batch object for all. */
   flush(): void {
     const entries = this.turn;
-    if (entries.length === 0) return;
-    this.turn = [];
+    const { synced } = this;
+    this.turn = undefined;
+    if (!entries || !synced) return;
     if (entries.length > this.host.batchLimit) {
       // Too many for one batch: each member splits them itself, over the next turns.
-      for (const subscriber of [...this.synced]) this.unsync(subscriber, entries);
+      for (const subscriber of listOf(synced)) this.unsync(subscriber, entries);
       return;
     }
     const batch: Batch = { entries, cursor: entries[entries.length - 1]!.cursor };
-    for (const subscriber of this.synced) subscriber.takeShared(batch);
+    if (synced instanceof Set) for (const subscriber of synced) subscriber.takeShared(batch);
+    else synced.takeShared(batch);
+  }
+
+  /** Takes a synced member out of the queue; false when it was not one. */
+  private dropSynced(subscriber: Subscriber): boolean {
+    if (!has(this.synced, subscriber)) return false;
+    this.synced = withoutMember(this.synced, subscriber);
+    subscriber.synced = false;
+    if (!this.synced) this.turn = undefined;
+    return true;
   }
 }
