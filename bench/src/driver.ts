@@ -120,7 +120,9 @@ function selectTargets(served: Set<string>): { targets: TargetSpec[]; skipped: s
 }
 
 function headline(scenario: ScenarioName, result: Record<string, number | boolean>): string {
-  const miss = `missed ${result.missed} dup ${result.duplicated} ooo ${result.outOfOrder}`;
+  const kinds = (result as { errorKinds?: Record<string, number> }).errorKinds;
+  const errors = kinds ? `, errors ${Object.entries(kinds).map(([kind, n]) => `${n}× ${kind}`).join(', ')}` : '';
+  const miss = `missed ${result.missed} dup ${result.duplicated} ooo ${result.outOfOrder}${errors}`;
   switch (scenario) {
     case 's1':
       return `${((result.rssPerConn as number) / 1024).toFixed(2)} KB RSS/conn, ${miss}`;

@@ -91,8 +91,8 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 }
 
 function integrity(report: PhaseReport): Integrity {
-  const { expected, delivered, missed, duplicated, outOfOrder, unexpected, gaps, errors, reopened, responses } = report;
-  return { expected, delivered, missed, duplicated, outOfOrder, unexpected, gaps, errors, reopened, responses };
+  const { expected, delivered, missed, duplicated, outOfOrder, unexpected, gaps, errors, errorKinds, reopened, responses } = report;
+  return { expected, delivered, missed, duplicated, outOfOrder, unexpected, gaps, errors, ...(errorKinds ? { errorKinds } : {}), reopened, responses };
 }
 
 /** Busy CPU time of the whole machine so far, µs (from /proc/stat, in USER_HZ = 100 ticks/s). */

@@ -13,6 +13,8 @@ import type { SubState } from './tracker';
 
 /** The batch's cursor: the first `"cursor":` value of the body (quoted or a bare number). */
 const BATCH_CURSOR = /"cursor":"?([^",}]+)/;
+/** The `code` of an error body `{"error":{"code":…}}`. */
+const ERROR_CODE = /"code":"([^"]+)"/;
 
 function pollLoop(context: ProtocolContext, sub: SubState, request: (cursor: string) => RequestSpec): Subscription {
   const connection = new Connection(context.port);
@@ -23,16 +25,17 @@ function pollLoop(context: ProtocolContext, sub: SubState, request: (cursor: str
       try {
         const res = await fetchText(connection.endpoint, request(cursor));
         if (connection.stopped) return;
-        if (res.status !== 200) throw new Error(`status ${res.status}`);
+        if (res.status !== 200) throw new Error(`${res.status} ${ERROR_CODE.exec(res.text)?.[1] ?? res.text.slice(0, 40)}`);
         const next = BATCH_CURSOR.exec(res.text)?.[1];
-        if (next === undefined) throw new Error(`no cursor in ${res.text.slice(0, 80)}`);
+        if (next === undefined) throw new Error(`no cursor in ${res.text.slice(0, 40)}`);
         tracker.responses++;
         tracker.scan(sub, res.text, res.arrival);
         if (res.text.includes('"gap":{')) tracker.gaps++;
         cursor = next;
-      } catch {
+      } catch (error) {
         if (connection.stopped) return;
-        tracker.errors++;
+        // What the request got (status and error code, or the socket error): an errored poll is a defect to explain.
+        tracker.error((error as NodeJS.ErrnoException).code ?? (error as Error).message);
         await sleep(100);
       }
     }

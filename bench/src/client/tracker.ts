@@ -28,6 +28,8 @@ export interface Integrity {
   gaps: number;
   /** Connection errors (resets, refused, bad status). */
   errors: number;
+  /** What the errors were (`503 unavailable`, `ECONNRESET`, …) and how many of each, when the protocol records it. */
+  errorKinds?: Record<string, number>;
   /** Stream responses the server ended and the client reopened (byte budgets, SockJS limits). */
   reopened: number;
   /** Poll responses received (long-poll protocols): deliveries / responses = messages per response. */
@@ -57,6 +59,7 @@ export class Tracker {
   unexpected = 0;
   gaps = 0;
   errors = 0;
+  readonly errorKinds: Record<string, number> = {};
   reopened = 0;
   responses = 0;
   firstArrival = 0;
@@ -73,6 +76,12 @@ export class Tracker {
   ) {
     this.latencies = recordLatency ? new Float64Array(expect * subscribers) : undefined;
     this.loopDelay.enable();
+  }
+
+  /** Counts one error, by what it was. */
+  error(kind: string): void {
+    this.errors++;
+    this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1;
   }
 
   add(): SubState {
@@ -152,6 +161,7 @@ export class Tracker {
       unexpected: this.unexpected,
       gaps: this.gaps,
       errors: this.errors,
+      ...(this.errors > 0 ? { errorKinds: { ...this.errorKinds } } : {}),
       reopened: this.reopened,
       responses: this.responses,
       firstArrival: this.firstArrival,

@@ -13,6 +13,11 @@ export interface Feed {
   highest(): number;
   /** Also counts a position a publish of this process was given (to notice a rolled-back log). */
   sawPosition(epoch: string, position: number): void;
+  /**
+   * Resolves true once the feed has dispatched everything this process knows was assigned
+   * ({@link highest}, as it is now); false if the epoch changes, the feed closes, or `withinMs` passes first.
+   */
+  caughtUp(withinMs: number): Promise<boolean>;
   close(): void;
 }
 
@@ -51,12 +56,27 @@ export function createFeed(options: FeedOptions): Feed {
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
   let lastActivity = Date.now();
+  // Readers waiting for the feed to bring a position (in the order they came: targets never fall
+  // within an epoch, so the front is always the first to be reached).
+  let waiters: { epoch: string; position: number; settle(fed: boolean): void }[] = [];
+
+  function settleWaiters(): void {
+    let reached = 0;
+    while (reached < waiters.length) {
+      const waiter = waiters[reached]!;
+      if (waiter.epoch === dispatched.epoch && waiter.position > dispatched.position) break;
+      waiter.settle(waiter.epoch === dispatched.epoch);
+      reached++;
+    }
+    if (reached > 0) waiters = waiters.slice(reached);
+  }
 
   function deliver(entry: LogEntry): void {
     if (entry.epoch !== dispatched.epoch) highest = 0;
     dispatched = { epoch: entry.epoch, position: entry.position };
     highest = Math.max(highest, entry.position);
     dispatch(entry);
+    if (waiters.length > 0) settleWaiters();
   }
 
   function onMessage(from: string, text: string): void {
@@ -94,6 +114,7 @@ export function createFeed(options: FeedOptions): Feed {
         log.debug('the Redis log has a new epoch %s (was %s)', range.epoch, dispatched.epoch);
         dispatched = { epoch: range.epoch, position: range.after };
         highest = range.after;
+        settleWaiters();
       }
       for (const raw of range.entries) deliver(fromStream(range.epoch, raw));
       if (range.entries.length === 0 || dispatched.position >= range.seq) return;
@@ -139,8 +160,29 @@ export function createFeed(options: FeedOptions): Feed {
     sawPosition(epoch, position) {
       if (epoch === dispatched.epoch) highest = Math.max(highest, position);
     },
+    caughtUp(withinMs) {
+      if (closed) return Promise.resolve(false);
+      if (dispatched.position >= highest) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== waiter);
+          resolve(false);
+        }, withinMs).unref();
+        const waiter = {
+          epoch: dispatched.epoch,
+          position: highest,
+          settle(fed: boolean): void {
+            clearTimeout(timer);
+            resolve(fed);
+          },
+        };
+        waiters.push(waiter);
+      });
+    },
     close() {
       closed = true;
+      for (const waiter of waiters) waiter.settle(false);
+      waiters = [];
       clearInterval(check);
       clearTimeout(retry);
       subscriber.off('message', onMessage);

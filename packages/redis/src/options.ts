@@ -22,7 +22,8 @@ export interface RedisBrokerOptions extends HistoryOptions {
   backfillCount?: number;
   /**
    * The last entries the feed dispatched, kept in this process to answer reads near the head
-   * (pollers back with the cursor they were just given) with no Redis call. 0 turns it off. Default 1,000.
+   * (pollers back with the cursor they were just given, pollers a burst left behind) with no Redis
+   * call; never more than `maxCount`. 0 turns it off. Default 10,000 (as many as the memory broker keeps).
    */
   recentCount?: number;
   /** Where diagnostics go (`cometkit:redis`); as the hub's `logger` option. */
@@ -90,7 +91,7 @@ export function resolveRedisOptions(options: RedisBrokerOptions): ResolvedRedisO
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, 5_000),
     checkIntervalMs: positiveInteger('checkIntervalMs', options.checkIntervalMs, 5_000),
     backfillCount: positiveInteger('backfillCount', options.backfillCount, 1_000),
-    recentCount: options.recentCount === 0 ? 0 : positiveInteger('recentCount', options.recentCount, 1_000),
+    recentCount: options.recentCount === 0 ? 0 : positiveInteger('recentCount', options.recentCount, DEFAULT_HISTORY.maxCount),
     batchMaxEntries: 256,
     batchMaxBytes: 512 * 1024,
     logger: options.logger,

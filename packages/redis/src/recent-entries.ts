@@ -9,6 +9,8 @@ export interface RecentEntries {
    * ending at the head, the cursor inside it and its next entry younger than `oldestTime`.
    * Undefined otherwise (the read goes to Redis, which also tells gaps).
    */
+  /** Whether `cursor` is inside the window as it is now (its epoch, at most its newest position, not before its oldest). */
+  covers(cursor: Cursor): boolean;
   read(cursor: Cursor, filter: ChannelFilter, limit: number, head: { epoch: string; position: number }, oldestTime: number): ReadResult | undefined;
 }
 
@@ -36,6 +38,7 @@ export function createRecentEntries(capacity: number): RecentEntries {
       ring[last % capacity] = entry;
       if (last - first >= capacity) first = last - capacity + 1;
     },
+    covers: (cursor) => last >= first && cursor.epoch === epoch && cursor.position >= first - 1 && cursor.position <= last,
     read(cursor, filter, limit, head, oldestTime) {
       if (last < first || cursor.epoch !== epoch || head.epoch !== epoch || head.position !== last) return undefined;
       if (cursor.position < first - 1 || cursor.position > last) return undefined;

@@ -1,10 +1,10 @@
 import { cometError, createLog, createLogEntry, type Broker, type CometError, type LogEntry, type ReadResult } from '@cometkit/core';
 import { openLinks } from './connections';
-import { fromStream } from './entries';
 import { createFeed } from './feed';
 import { createLogStore } from './log-store';
 import { createPartitionedBroker } from './partitioned-broker';
 import { createRecentEntries } from './recent-entries';
+import { createSharedReads } from './shared-reads';
 import { resolveRedisOptions, type RedisBrokerOptions } from './options';
 
 const unavailable = (): CometError => cometError('unavailable', 'The message log (Redis) is unavailable; retry.');
@@ -28,6 +28,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   const { commands, subscriber } = links;
 
   const store = createLogStore(commands, resolved);
+  const readShared = createSharedReads(store.range);
   try {
     await links.connect();
     await subscriber.subscribe(resolved.keys.feed);
@@ -93,27 +94,31 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
         const { epoch, position } = feed.head();
         return { epoch, entries: [], position, more: false };
       }
-      // Near the head (a poller back with the cursor it was just given): from memory, no Redis;
-      // unless a publish of this process was acknowledged that the feed has not brought yet.
-      const head = feed.head();
-      const near = head.position >= feed.highest() ? recent.read(cursor, filter, limit, head, Date.now() - resolved.maxAgeMs) : undefined;
-      if (near) return near;
-      let range;
+      // Near the head (a poller back with the cursor it was just given): from memory, no Redis.
+      // A publish of this process acknowledged and not yet fed must be in the answer: wait for
+      // the feed to bring it (it is on its way, sent by the same script) rather than ask Redis.
+      const highest = feed.highest();
+      if (recent.covers(cursor) && (feed.head().position >= highest || (await feed.caughtUp(resolved.commandTimeoutMs)))) {
+        const head = feed.head();
+        const near = head.position >= highest ? recent.read(cursor, filter, limit, head, Date.now() - resolved.maxAgeMs) : undefined;
+        if (near) return near;
+      }
+      let page;
       try {
-        range = await store.range(cursor.epoch, cursor.position, limit);
+        page = await readShared(cursor.epoch, cursor.position, limit);
       } catch (error) {
         log.debug('read failed: %s', (error as Error).message);
         throw unavailable();
       }
       const entries: LogEntry[] = [];
-      let position = range.after;
-      for (const raw of range.entries) {
-        const entry = fromStream(range.epoch, raw);
+      let position = page.after;
+      for (const entry of page.entries) {
         position = entry.position;
         if (filter.matches(entry.channel, entry.segments)) entries.push(entry);
       }
-      const result = { epoch: range.epoch, entries, position, more: position < range.seq };
-      return range.gap ? { ...result, gap: range.gap } : result;
+      // A shared page may have been read before a publish this process had acknowledged: say there is more.
+      const result = { epoch: page.epoch, entries, position, more: position < page.seq || (page.epoch === feed.head().epoch && position < highest) };
+      return page.gap ? { ...result, gap: page.gap } : result;
     },
 
     onEntry(listener) {

@@ -9,6 +9,11 @@ export interface TcpProxy {
   delay(ms: number): void;
   /** While held, bytes are kept back, both ways (a stalled link); released in order when let go. */
   hold(on: boolean): void;
+  /**
+   * While set, what Redis sends back is kept back on the connections whose client has sent
+   * `text` (e.g. its `CLIENT SETNAME`), and only there; released in order when set to undefined.
+   */
+  holdRepliesTo(text: string | undefined): void;
   /** Connections accepted so far. */
   readonly accepted: number;
   close(): Promise<void>;
@@ -20,16 +25,17 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const releases = new Set<() => void>();
   let delayMs = 0;
   let held = false;
+  let heldReplies: string | undefined;
   let accepted = 0;
 
   /** Forwards `from` to `to` through the delay and hold, keeping the order of chunks. */
-  function pipe(from: net.Socket, to: net.Socket): void {
+  function pipe(from: net.Socket, to: net.Socket, holds: () => boolean = () => held): void {
     let last = Promise.resolve();
     from.on('data', (chunk: Buffer) => {
       const wait = delayMs;
       last = last.then(async () => {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        if (held) await new Promise<void>((resolve) => releases.add(resolve));
+        if (holds()) await new Promise<void>((resolve) => releases.add(resolve));
         if (!to.destroyed) to.write(chunk);
       });
     });
@@ -44,8 +50,10 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       socket.on('error', () => undefined);
       socket.on('close', () => sockets.delete(socket));
     }
+    let sent = '';
+    client.on('data', (chunk: Buffer) => void (sent.length < 4_096 && (sent += chunk.toString('latin1'))));
     pipe(client, upstream);
-    pipe(upstream, client);
+    pipe(upstream, client, () => held || (heldReplies !== undefined && sent.includes(heldReplies)));
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
@@ -56,6 +64,13 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         hold(on) {
           held = on;
           if (!on) {
+            releases.forEach((release) => release());
+            releases.clear();
+          }
+        },
+        holdRepliesTo(text) {
+          heldReplies = text;
+          if (text === undefined && !held) {
             releases.forEach((release) => release());
             releases.clear();
           }
