@@ -72,22 +72,36 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
   }, Math.min(resolved.sessionTimeoutMs, 5_000));
   sweeper.unref();
 
-  async function answer(request: CometRequest): Promise<CometResponse> {
-    if (request.method === 'OPTIONS') return preflight(request, cors);
+  /** Answers a request: a preflight, a refusal, or its messages' answer (CORS headers added). */
+  function answer(request: CometRequest): Promise<CometResponse> {
+    if (request.method === 'OPTIONS') return Promise.resolve(withCors(preflight(request, cors), request, cors));
     if (request.method !== 'GET' && request.method !== 'POST') {
-      return errorResponse(cometError('method_not_allowed', 'Use POST (long-polling) or GET (callback-polling).', { allow: ['GET', 'POST', 'OPTIONS'] }));
+      const error = cometError('method_not_allowed', 'Use POST (long-polling) or GET (callback-polling).', { allow: ['GET', 'POST', 'OPTIONS'] });
+      return Promise.resolve(withCors(errorResponse(error), request, cors));
     }
     let callback: string | undefined;
     if (request.method === 'GET') {
       const named = readCallback(new URLSearchParams({ callback: request.query.get('jsonp') ?? DEFAULT_CALLBACK }));
-      if (isCometError(named)) return errorResponse(named);
+      if (isCometError(named)) return Promise.resolve(withCors(errorResponse(named), request, cors));
       callback = named;
     }
-    const messages = await readMessages(request, resolved.maxBodyBytes);
-    if (isCometError(messages)) return refuse(messages, callback);
-    if (messages.length > resolved.maxBatch) return refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback);
-    // `then`, not `await`: this function's frame is not kept for as long as a connect is held.
-    return protocol.process(messages, request, rawLength(request)).then((result) => respond(result, request, callback));
+    const failed = (error: unknown): CometResponse => {
+      // A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries.
+      if (!isCometError(error)) throw error;
+      log.debug('request failed: %s', error.message);
+      return withCors(errorResponse(error), request, cors);
+    };
+    // Plain promise steps, no async function: while a connect is held, its request keeps only the
+    // held connect's promise and the two steps after it, not a suspended frame per step.
+    return readMessages(request, resolved.maxBodyBytes).then((messages) => {
+      // The messages are taken apart: their bytes need not live as long as a held connect.
+      request.releaseBody?.();
+      if (isCometError(messages)) return withCors(refuse(messages, callback), request, cors);
+      if (messages.length > resolved.maxBatch) {
+        return withCors(refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback), request, cors);
+      }
+      return protocol.process(messages, request, rawLength(request)).then((result) => withCors(respond(result, request, callback), request, cors), failed);
+    }, failed);
   }
 
   const endpoint: BayeuxEndpoint = {
@@ -95,18 +109,7 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
     options: resolved,
     expireSessions,
     close: () => clearInterval(sweeper),
-    handle(request) {
-      // No async frame held for the whole of a held connect: plain promise steps.
-      return answer(request).then(
-        (response) => withCors(response, request, cors),
-        (error: unknown) => {
-          // A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries.
-          if (!isCometError(error)) throw error;
-          log.debug('request failed: %s', error.message);
-          return withCors(errorResponse(error), request, cors);
-        },
-      );
-    },
+    handle: answer,
   };
   registerEndpoint(endpoint, { protocol, connectionTypes, log });
   return endpoint;

@@ -64,7 +64,10 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     return next;
   }
 
+  const update = (id: string, patch: SessionPatch): BayeuxSession | undefined => replace(id, (session) => withPatch(session, patch));
+
   return {
+    immediate: { get: live, update },
     async create(session) {
       if (live(session.id)) return false;
       sessions.set(session.id, stored(session));
@@ -74,7 +77,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
       return live(id);
     },
     async update(id, patch: SessionPatch) {
-      return replace(id, (session) => ({ ...session, ...definedOnly(patch) }));
+      return update(id, patch);
     },
     async subscribe(id, added) {
       return replace(id, (session) => ({ ...session, subscriptions: [...session.subscriptions, ...added] }));
@@ -107,9 +110,13 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   };
 }
 
-/** The patch without keys set to undefined (which would erase a field). */
-function definedOnly(patch: SessionPatch): SessionPatch {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(patch)) if (value !== undefined) out[key] = value;
-  return out as SessionPatch;
+/** The session with the patch's fields set (a key set to undefined leaves its field as it was). */
+function withPatch(session: BayeuxSession, patch: SessionPatch): BayeuxSession {
+  return {
+    ...session,
+    cursor: patch.cursor ?? session.cursor,
+    sent: patch.sent ?? session.sent,
+    batch: patch.batch ?? session.batch,
+    expiresAt: patch.expiresAt ?? session.expiresAt,
+  };
 }
