@@ -1,5 +1,6 @@
 import {
   cometError,
+  corsHeaders,
   createLog,
   errorResponse,
   escapeLineTerminators,
@@ -13,6 +14,7 @@ import {
   type CometHub,
   type CometRequest,
   type CometResponse,
+  type ResolvedOptions,
 } from '@cometkit/core';
 import { createMemorySessionStore } from './memory-session-store';
 import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from './options';
@@ -37,6 +39,8 @@ export interface BayeuxEndpoint {
 }
 
 const JSON_HEADERS: CometHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache, no-store' };
+/** What {@link withCors} makes of `JSON_HEADERS` for a request with no CORS grant: built once, not per answer. */
+const JSON_HEADERS_VARY: CometHeaders = { ...JSON_HEADERS, vary: 'Origin' };
 const SCRIPT_HEADERS: CometHeaders = {
   'content-type': 'application/javascript; charset=utf-8',
   'cache-control': 'no-cache, no-store',
@@ -100,7 +104,7 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
       if (messages.length > resolved.maxBatch) {
         return withCors(refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback), request, cors);
       }
-      return protocol.process(messages, request, rawLength(request)).then((result) => withCors(respond(result, request, callback), request, cors), failed);
+      return protocol.process(messages, request, rawLength(request)).then((result) => respond(result, request, callback, cors), failed);
     }, failed);
   }
 
@@ -115,12 +119,17 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
   return endpoint;
 }
 
-/** The HTTP answer: nothing for a client that left, else the JSON array, or the script that hands it over. */
-function respond(result: Answer, request: CometRequest, callback: string | undefined): CometResponse {
+/**
+ * The HTTP answer, with its CORS headers: nothing for a client that left, else the JSON array, or
+ * the script that hands it over. The JSON answer's headers are what `withCors` would give, without
+ * copying them for every answer when the request has no CORS grant.
+ */
+function respond(result: Answer, request: CometRequest, callback: string | undefined, cors: ResolvedOptions): CometResponse {
   if (result.gone) return GONE;
   watchDelivery(request, result);
-  if (callback === undefined) return { status: 200, headers: JSON_HEADERS, body: answerBody(result) };
-  return script(callback, answerText(result));
+  if (callback !== undefined) return withCors(script(callback, answerText(result)), request, cors);
+  const grant = corsHeaders(request, cors);
+  return { status: 200, headers: grant ? { ...JSON_HEADERS, ...grant } : JSON_HEADERS_VARY, body: answerBody(result) };
 }
 
 /** An answer the client never got in full (it left before or while it was written) is read again. */

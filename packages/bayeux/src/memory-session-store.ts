@@ -24,9 +24,16 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   const answerLists = new Interner<readonly SentAnswer[]>();
 
   const cursor = (text: string): string => cursors.get(text, () => text);
+  /** Lists this store made: a change that keeps a session's list (every connect) keeps it as it is. */
+  const shared = new WeakSet<readonly string[]>();
   const channels = (names: readonly string[]): readonly string[] => {
+    if (shared.has(names)) return names;
     const set = [...new Set(names)];
-    return channelLists.get(set.join('\n'), () => Object.freeze(set));
+    return channelLists.get(set.join('\n'), () => {
+      const list = Object.freeze(set);
+      shared.add(list);
+      return list;
+    });
   };
   const answers = (sent: readonly SentAnswer[]): readonly SentAnswer[] =>
     sent.length === 0
