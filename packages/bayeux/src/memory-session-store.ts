@@ -8,6 +8,7 @@ export interface MemorySessionStoreOptions {
 }
 
 const NONE_SENT: readonly SentAnswer[] = Object.freeze([]);
+const NO_PATCH: SessionPatch = Object.freeze({});
 
 /**
  * Sessions in this process's memory: one process only (a second process would not know them).
@@ -42,15 +43,15 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
           Object.freeze(sent.map((a) => Object.freeze({ batch: a.batch, cursor: cursor(a.cursor) }))),
         );
 
-  /** The session as stored: one shape for all, its shareable parts shared. */
-  const stored = (s: BayeuxSession): BayeuxSession => ({
+  /** The session as stored, with a patch's fields set: one shape for all, its shareable parts shared. */
+  const stored = (s: BayeuxSession, patch: SessionPatch = NO_PATCH): BayeuxSession => ({
     id: s.id,
     subscriptions: channels(s.subscriptions),
-    cursor: cursor(s.cursor),
-    sent: answers(s.sent),
-    batch: s.batch,
+    cursor: cursor(patch.cursor ?? s.cursor),
+    sent: answers(patch.sent ?? s.sent),
+    batch: patch.batch ?? s.batch,
     ack: s.ack,
-    expiresAt: s.expiresAt,
+    expiresAt: patch.expiresAt ?? s.expiresAt,
   });
 
   function live(id: string): BayeuxSession | undefined {
@@ -71,7 +72,14 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     return next;
   }
 
-  const update = (id: string, patch: SessionPatch): BayeuxSession | undefined => replace(id, (session) => withPatch(session, patch));
+  /** A connect's change (twice per connect): one new object, nothing else made. */
+  function update(id: string, patch: SessionPatch): BayeuxSession | undefined {
+    const session = live(id);
+    if (session === undefined) return undefined;
+    const next = stored(session, patch);
+    sessions.set(id, next);
+    return next;
+  }
 
   return {
     immediate: { get: live, update },
@@ -114,16 +122,5 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     async count() {
       return sessions.size;
     },
-  };
-}
-
-/** The session with the patch's fields set (a key set to undefined leaves its field as it was). */
-function withPatch(session: BayeuxSession, patch: SessionPatch): BayeuxSession {
-  return {
-    ...session,
-    cursor: patch.cursor ?? session.cursor,
-    sent: patch.sent ?? session.sent,
-    batch: patch.batch ?? session.batch,
-    expiresAt: patch.expiresAt ?? session.expiresAt,
   };
 }

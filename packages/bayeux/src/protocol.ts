@@ -242,7 +242,8 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
       const patch = { batch: answer.batch, sent: [...before.sent, answer].slice(-MAX_SENT), expiresAt: expiresAfter(0) };
       return then(updateSession(id, patch), (after) => {
         if (!after) return unknown();
-        const reply = succeeded(retryAdvice());
+        // With no outgoing extension to change it, every answer shares one advice object.
+        const reply = succeeded(hasOutgoing ? retryAdvice() : sharedRetryAdvice);
         if (after.ack) reply.ext = { ack: answer.batch };
         const undelivered = (): void => void forget(id, answer.batch);
         // The text is what `JSON.stringify(reply)` gives, but with the advice serialized once; the
@@ -262,6 +263,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
 
   const retryAdvice = (): BayeuxMessage['advice'] => ({ reconnect: 'retry', interval: options.intervalMs, timeout: options.timeoutMs });
   const adviceText = JSON.stringify(retryAdvice());
+  const sharedRetryAdvice = Object.freeze(retryAdvice());
 
   /** The subscription field as a list of names, or undefined when missing or malformed. */
   function subscriptionList(message: Message): string[] | undefined {
