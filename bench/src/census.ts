@@ -5,10 +5,12 @@
  * the difference is counted per constructor (objects), closure name and V8 internal type, per
  * connection. This is the evidence behind the per-connection memory notes in RESULTS.md.
  *
- *   tsx src/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse | express-poll | express-bayeux | bare-ws | cometkit-ws] [N]
+ *   tsx src/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse | express-poll | express-bayeux | cometkit-bayeux | bare-ws | cometkit-ws] [N]
  *
  * `express-bayeux`: `createBayeux(hub)` mounted at `/faye` in Express; each connection is a
  * subscribed Bayeux session whose `/meta/connect` is held (the handshake and subscribe go first).
+ * `cometkit-bayeux`: the same endpoint through `handleNode` with no framework (as `withComet`
+ * serves it), to set against `cometkit-poll`.
  * `bare-ws`: a bare `ws` server keeping its open sockets in a set; `cometkit-ws`: `attachWebSocket`
  * on the same server (each socket subscribed to one channel).
  */
@@ -35,6 +37,7 @@ const PATHS: Record<string, string> = {
   'express-sse': '/comet/sse?channel=bench/feed',
   'express-poll': '/comet/poll?channel=bench/feed',
   'express-bayeux': '/faye',
+  'cometkit-bayeux': '/faye',
   'bare-ws': '/ws',
   'cometkit-ws': '/comet/ws?channel=bench/feed',
 };
@@ -85,13 +88,15 @@ if (process.argv[2] === 'client') {
   const hub = createComet({ limits: { maxConnections: 100_000 } });
   const bare = new Set<http.ServerResponse>();
   const app = express().use('/comet', cometExpress(hub) as express.RequestHandler);
-  app.use('/faye', cometExpress(createBayeux(hub)) as express.RequestHandler);
+  const bayeux = createBayeux(hub);
+  app.use('/faye', cometExpress(bayeux) as express.RequestHandler);
   const server = http.createServer((req, res) => {
     if (mode === 'bare-sse') {
       res.writeHead(200, { 'content-type': 'text/event-stream' }).write(':\n\n');
       bare.add(res);
       res.on('close', () => bare.delete(res));
     } else if (mode.startsWith('express-')) app(req, res);
+    else if (mode === 'cometkit-bayeux') void handleNode(bayeux.handle, req, res, { url: req.url!.slice(5), raw: req });
     else void handleNode(hub.handle, req, res, { url: req.url!.slice(6), raw: req });
   });
   const bareSockets = new Set<WebSocket>();
@@ -111,7 +116,7 @@ if (process.argv[2] === 'client') {
         ? bareSockets.size
         : cometSockets
           ? cometSockets.size
-          : mode === 'express-bayeux'
+          : mode.endsWith('-bayeux')
             ? (hub.stats().connectionsByTransport.bayeux ?? 0)
             : hub.stats().connections;
 

@@ -46,6 +46,7 @@ const { values: options } = parseArgs({
     markdown: { type: 'string' },
     results: { type: 'string' },
     's3-chunk': { type: 'string' },
+    's2-rate': { type: 'string' },
     publisher: { type: 'string', default: 'http' },
     before: { type: 'string' },
   },
@@ -55,7 +56,10 @@ usePublisher(options.publisher);
 
 const base: Sizes = options.tiny ? TINY : FULL;
 // --s3-chunk N: publishes per event-loop turn in S3 (default 50; 2000 = the whole burst in one turn).
-const sizes: Sizes = options['s3-chunk'] ? { ...base, s3: { ...base.s3, chunk: Number(options['s3-chunk']) } } : base;
+const chunked: Sizes = options['s3-chunk'] ? { ...base, s3: { ...base.s3, chunk: Number(options['s3-chunk']) } } : base;
+// --s2-rate N: S2's messages per second (default 20); a rate the server keeps up with makes its
+// CPU per delivery the CPU of one poll cycle, which the machine's other load disturbs little.
+const sizes: Sizes = options['s2-rate'] ? { ...chunked, s2: { ...chunked.s2, rate: Number(options['s2-rate']) } } : chunked;
 const scenarios = options.scenarios.split(',').map((s) => s.trim()) as ScenarioName[];
 const reps = readReps(options.reps ?? (options.tiny ? '1' : 's1=3,s2=3,s3=3,s4=1'));
 const maxReps = Math.max(...scenarios.map((scenario) => reps[scenario]));

@@ -5,13 +5,19 @@
  * goes through the hub (`hub.publish('bench/feed', …)`: Bayeux's `/bench/feed`). Bayeux over
  * WebSocket is attached at the same path (`attachBayeuxWebSocket`) for the websocket row.
  *   argv[2]: express (default) | express-fast (the Express app behind `withComet`, the fast path)
+ *   BENCH_BAYEUX_FROM=/path/to/checkout: that checkout's built core and Bayeux instead (a before/after)
  */
 import http from 'node:http';
-import { attachBayeuxWebSocket, createBayeux } from '@cometkit/bayeux';
-import { createComet, withComet } from '@cometkit/core';
+import * as builtBayeux from '@cometkit/bayeux';
+import * as builtCore from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import express from 'express';
 import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+
+// BENCH_BAYEUX_FROM: another checkout (installed and built) whose core and Bayeux packages to serve, for a before/after.
+const from = process.env.BENCH_BAYEUX_FROM;
+const { createComet, withComet }: typeof builtCore = from ? await import(`${from}/packages/core/dist/index.js`) : builtCore;
+const { attachBayeuxWebSocket, createBayeux }: typeof builtBayeux = from ? await import(`${from}/packages/bayeux/dist/index.js`) : builtBayeux;
 
 const hub = createComet({ limits: { maxConnections: 100_000 } });
 const bayeux = createBayeux(hub);

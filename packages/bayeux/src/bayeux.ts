@@ -1,5 +1,6 @@
 import {
   cometError,
+  corsHeaders,
   createLog,
   errorResponse,
   escapeLineTerminators,
@@ -13,6 +14,7 @@ import {
   type CometHub,
   type CometRequest,
   type CometResponse,
+  type ResolvedOptions,
 } from '@cometkit/core';
 import { createMemorySessionStore } from './memory-session-store';
 import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from './options';
@@ -37,6 +39,8 @@ export interface BayeuxEndpoint {
 }
 
 const JSON_HEADERS: CometHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache, no-store' };
+/** What {@link withCors} makes of `JSON_HEADERS` for a request with no CORS grant: built once, not per answer. */
+const JSON_HEADERS_VARY: CometHeaders = { ...JSON_HEADERS, vary: 'Origin' };
 const SCRIPT_HEADERS: CometHeaders = {
   'content-type': 'application/javascript; charset=utf-8',
   'cache-control': 'no-cache, no-store',
@@ -72,22 +76,36 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
   }, Math.min(resolved.sessionTimeoutMs, 5_000));
   sweeper.unref();
 
-  async function answer(request: CometRequest): Promise<CometResponse> {
-    if (request.method === 'OPTIONS') return preflight(request, cors);
+  /** Answers a request: a preflight, a refusal, or its messages' answer (CORS headers added). */
+  function answer(request: CometRequest): Promise<CometResponse> {
+    if (request.method === 'OPTIONS') return Promise.resolve(withCors(preflight(request, cors), request, cors));
     if (request.method !== 'GET' && request.method !== 'POST') {
-      return errorResponse(cometError('method_not_allowed', 'Use POST (long-polling) or GET (callback-polling).', { allow: ['GET', 'POST', 'OPTIONS'] }));
+      const error = cometError('method_not_allowed', 'Use POST (long-polling) or GET (callback-polling).', { allow: ['GET', 'POST', 'OPTIONS'] });
+      return Promise.resolve(withCors(errorResponse(error), request, cors));
     }
     let callback: string | undefined;
     if (request.method === 'GET') {
       const named = readCallback(new URLSearchParams({ callback: request.query.get('jsonp') ?? DEFAULT_CALLBACK }));
-      if (isCometError(named)) return errorResponse(named);
+      if (isCometError(named)) return Promise.resolve(withCors(errorResponse(named), request, cors));
       callback = named;
     }
-    const messages = await readMessages(request, resolved.maxBodyBytes);
-    if (isCometError(messages)) return refuse(messages, callback);
-    if (messages.length > resolved.maxBatch) return refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback);
-    // `then`, not `await`: this function's frame is not kept for as long as a connect is held.
-    return protocol.process(messages, request, rawLength(request)).then((result) => respond(result, request, callback));
+    const failed = (error: unknown): CometResponse => {
+      // A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries.
+      if (!isCometError(error)) throw error;
+      log.debug('request failed: %s', error.message);
+      return withCors(errorResponse(error), request, cors);
+    };
+    // Plain promise steps, no async function: while a connect is held, its request keeps only the
+    // held connect's promise and the two steps after it, not a suspended frame per step.
+    return readMessages(request, resolved.maxBodyBytes).then((messages) => {
+      // The messages are taken apart: their bytes need not live as long as a held connect.
+      request.releaseBody?.();
+      if (isCometError(messages)) return withCors(refuse(messages, callback), request, cors);
+      if (messages.length > resolved.maxBatch) {
+        return withCors(refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback), request, cors);
+      }
+      return protocol.process(messages, request, rawLength(request)).then((result) => respond(result, request, callback, cors), failed);
+    }, failed);
   }
 
   const endpoint: BayeuxEndpoint = {
@@ -95,29 +113,23 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
     options: resolved,
     expireSessions,
     close: () => clearInterval(sweeper),
-    handle(request) {
-      // No async frame held for the whole of a held connect: plain promise steps.
-      return answer(request).then(
-        (response) => withCors(response, request, cors),
-        (error: unknown) => {
-          // A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries.
-          if (!isCometError(error)) throw error;
-          log.debug('request failed: %s', error.message);
-          return withCors(errorResponse(error), request, cors);
-        },
-      );
-    },
+    handle: answer,
   };
   registerEndpoint(endpoint, { protocol, connectionTypes, log });
   return endpoint;
 }
 
-/** The HTTP answer: nothing for a client that left, else the JSON array, or the script that hands it over. */
-function respond(result: Answer, request: CometRequest, callback: string | undefined): CometResponse {
+/**
+ * The HTTP answer, with its CORS headers: nothing for a client that left, else the JSON array, or
+ * the script that hands it over. The JSON answer's headers are what `withCors` would give, without
+ * copying them for every answer when the request has no CORS grant.
+ */
+function respond(result: Answer, request: CometRequest, callback: string | undefined, cors: ResolvedOptions): CometResponse {
   if (result.gone) return GONE;
   watchDelivery(request, result);
-  if (callback === undefined) return { status: 200, headers: JSON_HEADERS, body: answerBody(result) };
-  return script(callback, answerText(result));
+  if (callback !== undefined) return withCors(script(callback, answerText(result)), request, cors);
+  const grant = corsHeaders(request, cors);
+  return { status: 200, headers: grant ? { ...JSON_HEADERS, ...grant } : JSON_HEADERS_VARY, body: answerBody(result) };
 }
 
 /** An answer the client never got in full (it left before or while it was written) is read again. */

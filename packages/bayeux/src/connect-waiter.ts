@@ -1,5 +1,6 @@
 import type { Batch, CometError, EndReason, Subscriber, SubscriberHandlers } from '@cometkit/core';
 import type { ParsedChannel } from '@cometkit/core';
+import type { Answer } from './protocol';
 
 /** How a held `/meta/connect` ended. */
 export type ConnectOutcome =
@@ -9,15 +10,21 @@ export type ConnectOutcome =
   /** Ended by the server: a newer connect of the session, its disconnect, or its expiry. */
   | { readonly kind: 'released'; readonly why: 'superseded' | 'disconnected' | 'expired' };
 
+/** Turns a held connect's outcome into its answer (one per protocol, shared by every waiter). */
+export interface ConnectAnswerer {
+  answer(waiter: ConnectWaiter, outcome: ConnectOutcome): Answer | Promise<Answer>;
+}
+
 /**
  * One held `/meta/connect`: the engine's handlers for it, and the handle the session's other
  * requests use while it is held (a subscribe changes its channels, a disconnect releases it).
- * A class, not closures: many of these may be held at once.
+ * A class, not closures: many of these may be held at once. It keeps what the answer needs and
+ * no more (the clientId, the request's `id`, the subscriptions' key), not the parsed message,
+ * and its promise is the answer itself, so a held connect is one pending promise.
  */
 export class ConnectWaiter implements SubscriberHandlers {
-  readonly outcome: Promise<ConnectOutcome>;
-  private resolve!: (outcome: ConnectOutcome) => void;
-  private reject!: (error: unknown) => void;
+  readonly answer: Promise<Answer>;
+  private resolve!: (answer: Answer | PromiseLike<Answer>) => void;
   private settled = false;
   private subscriber: Subscriber | undefined;
   /** Channels set before the engine handed the subscriber over (authorize was still running). */
@@ -25,16 +32,16 @@ export class ConnectWaiter implements SubscriberHandlers {
 
   /**
    * @param clientId the session's
-   * @param message the connect message (its `id` and `ext` go into the answer)
+   * @param replyId the connect message's `id`, echoed in the answer
+   * @param subscriptionKey the subscriptions it reads with (a subscribe elsewhere changes them)
    */
   constructor(
     readonly clientId: string,
-    readonly message: Record<string, unknown>,
+    readonly replyId: string | number | undefined,
+    public subscriptionKey: string,
+    private readonly answerer: ConnectAnswerer,
   ) {
-    this.outcome = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    this.answer = new Promise((resolve) => (this.resolve = resolve));
   }
 
   batch(batch: Batch): void {
@@ -53,7 +60,7 @@ export class ConnectWaiter implements SubscriberHandlers {
   fail(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    this.reject(error);
+    this.resolve(Promise.reject(error));
   }
 
   /** The engine admitted it. */
@@ -63,7 +70,8 @@ export class ConnectWaiter implements SubscriberHandlers {
   }
 
   /** The session's subscriptions changed while held: messages of a new channel from its position on. */
-  setChannels(channels: readonly ParsedChannel[]): void {
+  setChannels(channels: readonly ParsedChannel[], key: string): void {
+    this.subscriptionKey = key;
     if (this.subscriber) this.subscriber.setChannels(channels);
     else this.laterChannels = channels;
   }
@@ -77,6 +85,10 @@ export class ConnectWaiter implements SubscriberHandlers {
   private settle(outcome: ConnectOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    this.resolve(outcome);
+    try {
+      this.resolve(this.answerer.answer(this, outcome));
+    } catch (error) {
+      this.resolve(Promise.reject(error));
+    }
   }
 }

@@ -8,6 +8,7 @@ export interface MemorySessionStoreOptions {
 }
 
 const NONE_SENT: readonly SentAnswer[] = Object.freeze([]);
+const NO_PATCH: SessionPatch = Object.freeze({});
 
 /**
  * Sessions in this process's memory: one process only (a second process would not know them).
@@ -24,9 +25,16 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   const answerLists = new Interner<readonly SentAnswer[]>();
 
   const cursor = (text: string): string => cursors.get(text, () => text);
+  /** Lists this store made: a change that keeps a session's list (every connect) keeps it as it is. */
+  const shared = new WeakSet<readonly string[]>();
   const channels = (names: readonly string[]): readonly string[] => {
+    if (shared.has(names)) return names;
     const set = [...new Set(names)];
-    return channelLists.get(set.join('\n'), () => Object.freeze(set));
+    return channelLists.get(set.join('\n'), () => {
+      const list = Object.freeze(set);
+      shared.add(list);
+      return list;
+    });
   };
   const answers = (sent: readonly SentAnswer[]): readonly SentAnswer[] =>
     sent.length === 0
@@ -35,15 +43,15 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
           Object.freeze(sent.map((a) => Object.freeze({ batch: a.batch, cursor: cursor(a.cursor) }))),
         );
 
-  /** The session as stored: one shape for all, its shareable parts shared. */
-  const stored = (s: BayeuxSession): BayeuxSession => ({
+  /** The session as stored, with a patch's fields set: one shape for all, its shareable parts shared. */
+  const stored = (s: BayeuxSession, patch: SessionPatch = NO_PATCH): BayeuxSession => ({
     id: s.id,
     subscriptions: channels(s.subscriptions),
-    cursor: cursor(s.cursor),
-    sent: answers(s.sent),
-    batch: s.batch,
+    cursor: cursor(patch.cursor ?? s.cursor),
+    sent: answers(patch.sent ?? s.sent),
+    batch: patch.batch ?? s.batch,
     ack: s.ack,
-    expiresAt: s.expiresAt,
+    expiresAt: patch.expiresAt ?? s.expiresAt,
   });
 
   function live(id: string): BayeuxSession | undefined {
@@ -64,7 +72,17 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     return next;
   }
 
+  /** A connect's change (twice per connect): one new object, nothing else made. */
+  function update(id: string, patch: SessionPatch): BayeuxSession | undefined {
+    const session = live(id);
+    if (session === undefined) return undefined;
+    const next = stored(session, patch);
+    sessions.set(id, next);
+    return next;
+  }
+
   return {
+    immediate: { get: live, update },
     async create(session) {
       if (live(session.id)) return false;
       sessions.set(session.id, stored(session));
@@ -74,7 +92,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
       return live(id);
     },
     async update(id, patch: SessionPatch) {
-      return replace(id, (session) => ({ ...session, ...definedOnly(patch) }));
+      return update(id, patch);
     },
     async subscribe(id, added) {
       return replace(id, (session) => ({ ...session, subscriptions: [...session.subscriptions, ...added] }));
@@ -105,11 +123,4 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
       return sessions.size;
     },
   };
-}
-
-/** The patch without keys set to undefined (which would erase a field). */
-function definedOnly(patch: SessionPatch): SessionPatch {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(patch)) if (value !== undefined) out[key] = value;
-  return out as SessionPatch;
 }

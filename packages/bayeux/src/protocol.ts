@@ -15,12 +15,13 @@ import {
 } from '@cometkit/core';
 import { bayeuxName, readBayeuxChannel } from './channel-name';
 import { newClientId } from './client-id';
-import { ConnectWaiter, type ConnectOutcome } from './connect-waiter';
+import { ConnectWaiter, type ConnectAnswerer, type ConnectOutcome } from './connect-waiter';
+import { Interner } from './interner';
 import { bayeuxError, META, type BayeuxMessage } from './message';
 import type { ExtensionContext, ResolvedBayeuxOptions } from './options';
 import { isPlainObject } from './read-messages';
-import { failure, HANDSHAKE_ADVICE, replyTo } from './reply';
-import type { BayeuxSession, SentAnswer } from './session-store';
+import { failure, failureWithId, HANDSHAKE_ADVICE, replyIdOf, replyTo, replyWithId } from './reply';
+import type { BayeuxSession, SentAnswer, SessionPatch } from './session-store';
 
 /** What one request's messages come to: the replies in order, then the deliveries (JSON text). */
 export interface Answer {
@@ -67,8 +68,6 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
   const engine = hub.engine;
   /** Connects held by this process, by clientId. */
   const held = new Map<string, ConnectWaiter>();
-  /** The subscriptions each held connect reads with, as {@link subscriptionKey}. */
-  const heldWith = new WeakMap<ConnectWaiter, string>();
 
   const unknownClient = (message: Message, channel: string): BayeuxMessage =>
     failure(message, channel, bayeuxError(402, [String(message.clientId ?? '')], 'Unknown client'), HANDSHAKE_ADVICE);
@@ -133,41 +132,47 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     return { cursor: named ? named.cursor : found.cursor, sent: found.sent.filter((s) => s.batch > acked) };
   }
 
-  async function connect(message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Promise<Answer> {
+  // A store in this process's memory answers at once: a connect then takes no promise hop per step.
+  const immediate = sessions.immediate;
+  const getSession = (id: string): Maybe<BayeuxSession | undefined> => (immediate ? immediate.get(id) : sessions.get(id));
+  const updateSession = (id: string, patch: SessionPatch): Maybe<BayeuxSession | undefined> =>
+    immediate ? immediate.update(id, patch) : sessions.update(id, patch);
+
+  function connect(message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Maybe<Answer> {
+    const id = message.clientId;
+    if (typeof id !== 'string' || id.length > 128) return only(unknownClient(message, META.connect));
+    return then(getSession(id), (found) => (found ? connectFound(found, message, request, alone, onHeld) : only(unknownClient(message, META.connect))));
+  }
+
+  function connectFound(found: BayeuxSession, message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Maybe<Answer> {
     const channel = META.connect;
-    const found = await session(message);
-    if (!found) return { replies: [unknownClient(message, channel)], deliveries: [] };
     const type = message.connectionType;
-    if (typeof type !== 'string') return { replies: [failure(message, channel, bayeuxError(400, ['connectionType'], 'Missing field'))], deliveries: [] };
-    if (!connectionTypes.includes(type)) {
-      return { replies: [failure(message, channel, bayeuxError(301, [type], 'Connection type not supported'))], deliveries: [] };
-    }
+    if (typeof type !== 'string') return only(failure(message, channel, bayeuxError(400, ['connectionType'], 'Missing field')));
+    if (!connectionTypes.includes(type)) return only(failure(message, channel, bayeuxError(301, [type], 'Connection type not supported')));
     const advice = isPlainObject(message.advice) ? message.advice : undefined;
     const asked = advice && typeof advice.timeout === 'number' && Number.isFinite(advice.timeout) && advice.timeout >= 0 ? advice.timeout : options.timeoutMs;
     // A connect batched with other messages is answered at once: their replies must not wait.
     const holdMs = alone ? Math.min(Math.max(engine.options.minHoldMs, asked), engine.options.maxHoldMs) : 0;
     const { cursor, sent } = acknowledge(found, message);
-    const current = await sessions.update(found.id, { cursor, sent, expiresAt: expiresAfter(holdMs) });
-    if (!current) return { replies: [unknownClient(message, channel)], deliveries: [] };
-    held.get(found.id)?.release('superseded');
-
-    const waiter = new ConnectWaiter(found.id, message);
-    heldWith.set(waiter, subscriptionKey(current.subscriptions));
-    held.set(found.id, waiter);
-    onHeld?.();
-    // `then`, not `await`: a suspended async function keeps its whole frame for as long as the
-    // connect is held; the waiter already holds what the answer needs.
-    return hold(waiter, current, message, request, holdMs).then((outcome) => {
-      if (held.get(waiter.clientId) === waiter) held.delete(waiter.clientId);
-      return connectAnswer(outcome, waiter.message, waiter.clientId, waiter);
+    return then(updateSession(found.id, { cursor, sent, expiresAt: expiresAfter(holdMs) }), (current) => {
+      if (!current) return only(unknownClient(message, channel));
+      held.get(current.id)?.release('superseded');
+      // The waiter keeps the message's `id`, not the message: nothing of the request's body is
+      // kept alive while the connect is held.
+      const channels = channelsOf(current.subscriptions);
+      const waiter = new ConnectWaiter(current.id, replyIdOf(message), channels.key, answerer);
+      held.set(current.id, waiter);
+      onHeld?.();
+      hold(waiter, current, channels.parsed, message.ext, request, holdMs);
+      return waiter.answer;
     });
   }
 
-  function hold(waiter: ConnectWaiter, current: BayeuxSession, message: Message, request: CometRequest, holdMs: number): Promise<ConnectOutcome> {
+  function hold(waiter: ConnectWaiter, current: BayeuxSession, channels: readonly ParsedChannel[], ext: unknown, request: CometRequest, holdMs: number): void {
     const from = parseCursor(current.cursor);
     const subscribed = engine.subscribe({
       transport: 'bayeux',
-      channels: parsedAll(current.subscriptions),
+      channels,
       cursor: isCometError(from) ? undefined : from,
       sentCursor: current.cursor,
       request,
@@ -175,7 +180,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
       handlers: waiter,
       lifetime: { ms: holdMs, reason: 'timeout' },
       once: true,
-      context: { session: { clientId: current.id }, ext: message.ext },
+      context: { session: { clientId: current.id }, ext },
     });
     const admitted = (result: Subscriber | CometError): void => {
       if (isCometError(result)) waiter.refuse(result);
@@ -184,66 +189,69 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     // `authorize` threw: a bug of the app's, handed to the framework's error handling.
     if (subscribed instanceof Promise) subscribed.then(admitted, (error: unknown) => waiter.fail(error));
     else admitted(subscribed);
-    return waiter.outcome;
   }
 
-  async function connectAnswer(outcome: ConnectOutcome, message: Message, id: string, waiter: ConnectWaiter): Promise<Answer> {
+  /** What every held connect settles through: its answer, from its outcome. */
+  const answerer: ConnectAnswerer = {
+    answer(waiter, outcome) {
+      if (held.get(waiter.clientId) === waiter) held.delete(waiter.clientId);
+      return connectAnswer(outcome, waiter);
+    },
+  };
+
+  function connectAnswer(outcome: ConnectOutcome, waiter: ConnectWaiter): Maybe<Answer> {
     const channel = META.connect;
-    const only = (reply: BayeuxMessage): Answer => ({ replies: [reply], deliveries: [] });
+    const { clientId: id, replyId } = waiter;
+    const unknown = (): Answer => only(failureWithId(replyId, channel, bayeuxError(402, [id], 'Unknown client'), HANDSHAKE_ADVICE));
+    const succeeded = (advice: BayeuxMessage['advice']): BayeuxMessage => {
+      const reply = replyWithId(replyId, channel, true);
+      reply.clientId = id;
+      reply.advice = advice;
+      return reply;
+    };
     if (outcome.kind === 'refused') {
       const { error } = outcome;
-      if (error.code === 'bad_request') return { replies: [], deliveries: [], gone: true };
-      if (error.code === 'forbidden') return only(failure(message, channel, bayeuxError(403, [id], 'Subscription denied'), { reconnect: 'none' }));
-      return only(failure(message, channel, bayeuxError(503, [], error.message), { reconnect: 'retry', interval: 2000 }));
+      if (error.code === 'bad_request') return GONE_ANSWER;
+      if (error.code === 'forbidden') return only(failureWithId(replyId, channel, bayeuxError(403, [id], 'Subscription denied'), { reconnect: 'none' }));
+      return only(failureWithId(replyId, channel, bayeuxError(503, [], error.message), { reconnect: 'retry', interval: 2000 }));
     }
     if (outcome.kind === 'released') {
-      if (outcome.why === 'expired') return only(unknownClient(message, channel));
-      const reply = replyTo(message, channel, true);
-      reply.clientId = id;
-      reply.advice = outcome.why === 'disconnected' ? { reconnect: 'none', interval: 0 } : retryAdvice();
-      return only(reply);
+      if (outcome.why === 'expired') return unknown();
+      return only(succeeded(outcome.why === 'disconnected' ? { reconnect: 'none', interval: 0 } : retryAdvice()));
     }
-    if (outcome.kind === 'end' && outcome.reason === 'gone') return { replies: [], deliveries: [], gone: true };
+    if (outcome.kind === 'end' && outcome.reason === 'gone') return GONE_ANSWER;
     if (outcome.kind === 'end' && outcome.reason === 'error') {
-      return only(failure(message, channel, bayeuxError(503, [], 'The message log is unavailable; retry'), { reconnect: 'retry', interval: 1000 }));
+      return only(failureWithId(replyId, channel, bayeuxError(503, [], 'The message log is unavailable; retry'), { reconnect: 'retry', interval: 1000 }));
     }
     const batch = outcome.kind === 'batch' ? outcome.batch : { entries: [] as LogEntry[], cursor: outcome.cursor };
     if ('gap' in batch && batch.gap) {
       // History no longer covers this session: say so, end the session, and have the client start over.
-      await sessions.delete(id);
-      const reply = replyTo(message, channel, true);
-      reply.clientId = id;
-      reply.advice = { ...HANDSHAKE_ADVICE };
+      const reply = succeeded({ ...HANDSHAKE_ADVICE });
       reply.ext = { gap: { reason: batch.gap.reason, from: batch.gap.from } };
-      return only(reply);
+      return sessions.delete(id).then(() => only(reply));
     }
-    const before = await sessions.get(id);
-    if (!before) return only(unknownClient(message, channel));
-    if (subscriptionKey(before.subscriptions) !== heldWith.get(waiter)) {
-      // Another process changed the subscriptions while this one held the connect with the old
-      // ones: its answer could pass over messages of a channel just added. Answer without
-      // messages and leave the cursor, so the next connect reads from it with the new ones.
-      const reply = replyTo(message, channel, true);
-      reply.clientId = id;
-      reply.advice = retryAdvice();
-      return only(reply);
-    }
-    const answer: SentAnswer = { batch: before.batch + 1, cursor: batch.cursor };
-    const after = await sessions.update(id, {
-      batch: answer.batch,
-      sent: [...before.sent, answer].slice(-MAX_SENT),
-      expiresAt: expiresAfter(0),
+    return then(getSession(id), (before) => {
+      if (!before) return unknown();
+      if (channelsOf(before.subscriptions).key !== waiter.subscriptionKey) {
+        // Another process changed the subscriptions while this one held the connect with the old
+        // ones: its answer could pass over messages of a channel just added. Answer without
+        // messages and leave the cursor, so the next connect reads from it with the new ones.
+        return only(succeeded(retryAdvice()));
+      }
+      const answer: SentAnswer = { batch: before.batch + 1, cursor: batch.cursor };
+      const patch = { batch: answer.batch, sent: [...before.sent, answer].slice(-MAX_SENT), expiresAt: expiresAfter(0) };
+      return then(updateSession(id, patch), (after) => {
+        if (!after) return unknown();
+        // With no outgoing extension to change it, every answer shares one advice object.
+        const reply = succeeded(hasOutgoing ? retryAdvice() : sharedRetryAdvice);
+        if (after.ack) reply.ext = { ack: answer.batch };
+        const undelivered = (): void => void forget(id, answer.batch);
+        // The text is what `JSON.stringify(reply)` gives, but with the advice serialized once; the
+        // deliveries are the entries' cached frames, joined once per batch and shared by every session.
+        if (hasOutgoing) return { replies: [reply], deliveries: batch.entries.map(deliveryOf), undelivered };
+        return new FramedAnswer(reply, connectReplyText(reply, adviceText), batch, undelivered);
+      });
     });
-    if (!after) return only(unknownClient(message, channel));
-    const reply = replyTo(message, channel, true);
-    reply.clientId = id;
-    reply.advice = retryAdvice();
-    if (after.ack) reply.ext = { ack: answer.batch };
-    const undelivered = (): void => void forget(id, answer.batch);
-    // The text is what `JSON.stringify(reply)` gives, but with the advice serialized once; the
-    // deliveries are the entries' cached frames, joined once per batch and shared by every session.
-    if (hasOutgoing) return { replies: [reply], deliveries: batch.entries.map(deliveryOf), undelivered };
-    return new FramedAnswer(reply, connectReplyText(reply, adviceText), batch, undelivered);
   }
 
   /** An answer that never reached its client: its messages are read again from the session's cursor. */
@@ -255,6 +263,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
 
   const retryAdvice = (): BayeuxMessage['advice'] => ({ reconnect: 'retry', interval: options.intervalMs, timeout: options.timeoutMs });
   const adviceText = JSON.stringify(retryAdvice());
+  const sharedRetryAdvice = Object.freeze(retryAdvice());
 
   /** The subscription field as a list of names, or undefined when missing or malformed. */
   function subscriptionList(message: Message): string[] | undefined {
@@ -294,8 +303,8 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     if (!updated) return unknownClient(message, channel);
     const waiter = held.get(found.id);
     if (waiter) {
-      waiter.setChannels(parsedAll(updated.subscriptions));
-      heldWith.set(waiter, subscriptionKey(updated.subscriptions));
+      const channels = channelsOf(updated.subscriptions);
+      waiter.setChannels(channels.parsed, channels.key);
     }
     return withSubscription(replyTo(message, channel, true), message, found.id);
   }
@@ -335,21 +344,20 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
   }
 
   /** One message, after the incoming extensions. */
-  async function dispatch(message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Promise<Answer> {
-    const single = (reply: BayeuxMessage): Answer => ({ replies: [reply], deliveries: [] });
+  function dispatch(message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Maybe<Answer> {
     switch (message.channel) {
       case META.handshake:
-        return single(await handshake(message, request));
+        return handshake(message, request).then(only);
       case META.connect:
         return connect(message, request, alone, onHeld);
       case META.subscribe:
-        return single(await changeSubscriptions(message, request, true));
+        return changeSubscriptions(message, request, true).then(only);
       case META.unsubscribe:
-        return single(await changeSubscriptions(message, request, false));
+        return changeSubscriptions(message, request, false).then(only);
       case META.disconnect:
-        return single(await disconnect(message));
+        return disconnect(message).then(only);
       default:
-        return single(await publish(message, request));
+        return publish(message, request).then(only);
     }
   }
 
@@ -374,6 +382,56 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     return current;
   }
 
+  /** Several messages, or extensions to run: each message in order, through the extensions. */
+  async function pipeline(list: readonly Message[], request: CometRequest, rawLength: number, onHeld: (() => void) | undefined): Promise<Answer> {
+    const replies: BayeuxMessage[] = [];
+    let deliveries: string[] = [];
+    let undelivered: (() => void) | undefined;
+    let connects = 0;
+    let gone = false;
+    const handshakeInBatch = list.length > 1 && list.some((m) => m.channel === META.handshake);
+    // Every message is smaller than the whole: only a large request is measured message by message.
+    const measure = rawLength > options.maxMessageBytes;
+    for (const original of list) {
+      const channel = typeof original.channel === 'string' ? original.channel : undefined;
+      if (channel === undefined) {
+        replies.push(failure(original, '', bayeuxError(400, ['channel'], 'Missing or malformed field')));
+        continue;
+      }
+      if (handshakeInBatch) {
+        replies.push(failure(original, channel, bayeuxError(400, [], 'A handshake must be the only message of its request')));
+        continue;
+      }
+      if (measure && JSON.stringify(original).length > options.maxMessageBytes) {
+        replies.push(failure(original, channel, bayeuxError(413, [String(options.maxMessageBytes)], 'Message too large')));
+        continue;
+      }
+      const context: ExtensionContext = { request, clientId: typeof original.clientId === 'string' ? original.clientId : undefined };
+      const message = options.extensions.length > 0 ? await incoming(original, context) : original;
+      if (typeof message.error === 'string') {
+        replies.push(failure(message, channel, message.error));
+        continue;
+      }
+      if (message.channel === META.connect && ++connects > 1) {
+        replies.push(failure(message, META.connect, bayeuxError(400, [], 'One /meta/connect per request')));
+        continue;
+      }
+      const answer = await dispatch(message, request, list.length === 1, onHeld);
+      if (answer.gone) gone = true;
+      replies.push(...answer.replies);
+      if (answer.deliveries.length > 0) deliveries = answer.deliveries;
+      if (answer.undelivered) undelivered = answer.undelivered;
+    }
+    if (hasOutgoing) {
+      const context: ExtensionContext = { request };
+      for (let i = 0; i < replies.length; i++) replies[i] = await outgoing(replies[i]!, context);
+      const out: string[] = [];
+      for (const delivery of deliveries) out.push(JSON.stringify(await outgoing(JSON.parse(delivery) as BayeuxMessage, context)));
+      deliveries = out;
+    }
+    return { replies, deliveries, undelivered, gone: gone && replies.length === 0 };
+  }
+
   const hasOutgoing = options.extensions.some((e) => e.outgoing);
   const noExtensions = options.extensions.length === 0;
 
@@ -381,62 +439,23 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     release(ids) {
       for (const id of ids) held.get(id)?.release('expired');
     },
-    async process(messages, request, rawLength, onHeld) {
+    process(messages, request, rawLength, onHeld) {
       const list = messages as Message[];
       const first = list[0];
       // The common request, one message and no extension: its answer is the message's own, with
-      // no pipeline to run (checked as the loop below would).
+      // no pipeline to run (checked as the loop below would), and for a connect no promise but
+      // the held connect's own.
       if (list.length === 1 && noExtensions && typeof first?.channel === 'string' && rawLength <= options.maxMessageBytes) {
-        return dispatch(first, request, true, onHeld);
+        try {
+          return Promise.resolve(dispatch(first, request, true, onHeld));
+        } catch (error) {
+          return Promise.reject(error);
+        }
       }
-      const replies: BayeuxMessage[] = [];
-      let deliveries: string[] = [];
-      let undelivered: (() => void) | undefined;
-      let connects = 0;
-      let gone = false;
-      const handshakeInBatch = list.length > 1 && list.some((m) => m.channel === META.handshake);
-      // Every message is smaller than the whole: only a large request is measured message by message.
-      const measure = rawLength > options.maxMessageBytes;
-      for (const original of list) {
-        const channel = typeof original.channel === 'string' ? original.channel : undefined;
-        if (channel === undefined) {
-          replies.push(failure(original, '', bayeuxError(400, ['channel'], 'Missing or malformed field')));
-          continue;
-        }
-        if (handshakeInBatch) {
-          replies.push(failure(original, channel, bayeuxError(400, [], 'A handshake must be the only message of its request')));
-          continue;
-        }
-        if (measure && JSON.stringify(original).length > options.maxMessageBytes) {
-          replies.push(failure(original, channel, bayeuxError(413, [String(options.maxMessageBytes)], 'Message too large')));
-          continue;
-        }
-        const context: ExtensionContext = { request, clientId: typeof original.clientId === 'string' ? original.clientId : undefined };
-        const message = options.extensions.length > 0 ? await incoming(original, context) : original;
-        if (typeof message.error === 'string') {
-          replies.push(failure(message, channel, message.error));
-          continue;
-        }
-        if (message.channel === META.connect && ++connects > 1) {
-          replies.push(failure(message, META.connect, bayeuxError(400, [], 'One /meta/connect per request')));
-          continue;
-        }
-        const answer = await dispatch(message, request, list.length === 1, onHeld);
-        if (answer.gone) gone = true;
-        replies.push(...answer.replies);
-        if (answer.deliveries.length > 0) deliveries = answer.deliveries;
-        if (answer.undelivered) undelivered = answer.undelivered;
-      }
-      if (hasOutgoing) {
-        const context: ExtensionContext = { request };
-        for (let i = 0; i < replies.length; i++) replies[i] = await outgoing(replies[i]!, context);
-        const out: string[] = [];
-        for (const delivery of deliveries) out.push(JSON.stringify(await outgoing(JSON.parse(delivery) as BayeuxMessage, context)));
-        deliveries = out;
-      }
-      return { replies, deliveries, undelivered, gone: gone && replies.length === 0 };
+      return pipeline(list, request, rawLength, onHeld);
     },
   };
+
 }
 
 /** An answer as one JSON array: the replies in order, then the deliveries. */
@@ -495,8 +514,41 @@ function withSubscription(reply: BayeuxMessage, message: Message, clientId: stri
   return reply;
 }
 
-/** A set of subscriptions as one comparable string (a store may list them in any order). */
-const subscriptionKey = (names: readonly string[]): string => [...names].sort().join('\n');
+/** A value now, or later (a store in this process answers at once, one in Redis does not). */
+type Maybe<T> = T | Promise<T>;
+
+/** `fn` of the value: at once when it is there, else when the promise settles. */
+function then<T, U>(value: Maybe<T>, fn: (value: T) => Maybe<U>): Maybe<U> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
+}
+
+const only = (reply: BayeuxMessage): Answer => ({ replies: [reply], deliveries: [] });
+const GONE_ANSWER: Answer = { replies: [], deliveries: [], gone: true };
+
+/** A session's subscriptions as the engine takes them, and as one comparable key. */
+interface SessionChannels {
+  readonly parsed: readonly ParsedChannel[];
+  /** The names sorted and joined: a store may list them in any order. */
+  readonly key: string;
+}
+
+/**
+ * Subscriptions parsed once per list, not once per connect, and shared by every subscriber that
+ * reads with them: by the list itself (the memory store shares one list between sessions in the
+ * same state), else by its key (a store that gives a new list on every read).
+ */
+const channelsByList = new WeakMap<readonly string[], SessionChannels>();
+const channelsByKey = new Interner<SessionChannels>();
+
+function channelsOf(names: readonly string[]): SessionChannels {
+  let channels = channelsByList.get(names);
+  if (channels === undefined) {
+    const key = [...names].sort().join('\n');
+    channels = channelsByKey.get(key, () => ({ parsed: Object.freeze(parsedAll(names)), key }));
+    channelsByList.set(names, channels);
+  }
+  return channels;
+}
 
 /** Subscriptions as the engine takes them (they were checked when subscribed). */
 function parsedAll(names: readonly string[]): ParsedChannel[] {

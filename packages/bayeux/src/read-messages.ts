@@ -10,28 +10,28 @@ import { cometError, isCometError, type CometError, type CometRequest } from '@c
  * A body that holds no Bayeux message at all (malformed JSON, an empty array, something that is
  * not an object) is a `bad_json`/`bad_request` CometError: there is no message to answer.
  */
-export async function readMessages(request: CometRequest, maxBodyBytes: number): Promise<object[] | CometError> {
-  if (request.method === 'GET') return fromFields(request.query.getAll('message'));
-  const body = await bodyOf(request, maxBodyBytes);
-  if (isCometError(body)) return body;
-  if (typeof body !== 'string') return fromParsed(body);
-  const type = (request.header('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
-  if (type === 'application/json') return fromJson(body);
+export function readMessages(request: CometRequest, maxBodyBytes: number): Promise<object[] | CometError> {
+  if (request.method === 'GET') return Promise.resolve(fromFields(request.query.getAll('message')));
+  // Plain promise steps, not an async function and its frames: this runs for every connect.
+  return request.body(maxBodyBytes).then(
+    (body) => (Buffer.isBuffer(body) ? fromText(body.toString('utf8'), request) : fromParsed(body)),
+    (error: unknown) => {
+      if (isCometError(error)) return error;
+      throw error;
+    },
+  );
+}
+
+/** JSON (by its type, or by its first character), else a form's `message` fields. */
+function fromText(body: string, request: CometRequest): object[] | CometError {
+  if (JSON_TYPE.test(request.header('content-type') ?? '')) return fromJson(body);
   const trimmed = body.trimStart();
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) return fromJson(body);
   return fromFields(new URLSearchParams(body).getAll('message'));
 }
 
-/** The body as text, or what a body parser that ran before made of it. */
-async function bodyOf(request: CometRequest, maxBytes: number): Promise<string | { parsed: unknown } | CometError> {
-  try {
-    const body = await request.body(maxBytes);
-    return Buffer.isBuffer(body) ? body.toString('utf8') : body;
-  } catch (error) {
-    if (isCometError(error)) return error;
-    throw error;
-  }
-}
+/** `application/json`, any case, with parameters or not (tested without taking the header apart). */
+const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;
 
 /** `express.json()` gave the messages; `express.urlencoded()` gave `{ message }`; text parsers gave text. */
 function fromParsed(body: { parsed: unknown }): object[] | CometError {

@@ -46,6 +46,7 @@ export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, op
   const { hub, maxBodyBytes, maxBatch } = bayeux.options;
   const resolved = resolveWebSocketOptions(options, hub.options, { path: '/bayeux', maxPayload: maxBodyBytes, maxFramesPerSecond: FRAMES_PER_SECOND });
   const log = createLog('bayeux:ws', hub.options.logger);
+  const keepRaw = hub.options.hasAuthorize || bayeux.options.extensions.length > 0;
   const parts = {
     protocol,
     engine: hub.engine,
@@ -56,7 +57,11 @@ export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, op
   };
   const endpoint = createSocketEndpoint(server, hub, resolved.path, resolved.maxPayload, log, (req, socket, head, url) => {
     const request = new UpgradeRequest(req, url);
-    endpoint.sockets.handleUpgrade(req, socket, head, (ws) => new BayeuxSocket(ws, new SocketGuard(ws, resolved, log), request, parts).start());
+    endpoint.sockets.handleUpgrade(req, socket, head, (ws) => {
+      // Only `authorize` and extensions read a request's `raw`: without them an open socket lets it go.
+      request.opened(keepRaw);
+      new BayeuxSocket(ws, new SocketGuard(ws, resolved, log), request, parts).start();
+    });
   });
   if (!connectionTypes.includes(WEBSOCKET)) connectionTypes.unshift(WEBSOCKET);
   return {

@@ -174,3 +174,20 @@ it('with cometkit’s own socket and Bayeux’s on one server, each has its path
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+it('gives extensions the upgrade request (raw, headers) on every message over the socket', async () => {
+  const seen: { raw: unknown; cookie: string | undefined }[] = [];
+  s = await startBayeux(undefined, {
+    bayeux: { extensions: [{ incoming: (message, { request }) => (seen.push({ raw: request.raw, cookie: request.header('cookie') }), message) }] },
+    webSocket: {},
+  });
+  const c = await socket(s.url, { headers: { cookie: 'session=s1' } });
+  const clientId = (await socketHandshake(c)).clientId as string;
+  c.send([{ channel: '/meta/subscribe', clientId, subscription: '/a', id: 'sub' }]);
+  await c.next(withId('sub'));
+  expect(seen).toHaveLength(2);
+  for (const { raw, cookie } of seen) {
+    expect(raw).toBeInstanceOf(http.IncomingMessage);
+    expect([(raw as http.IncomingMessage).headers.cookie, cookie]).toEqual(['session=s1', 'session=s1']);
+  }
+});

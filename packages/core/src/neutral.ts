@@ -21,6 +21,12 @@ export interface CometRequest {
    * CometError). When a body parser ran before cometkit, its parsed value is returned as it is.
    */
   body(maxBytes: number): Promise<Buffer | ParsedBody>;
+  /**
+   * Optional: lets go of the body once it has been read and taken apart, so that a request held
+   * for a long time (a Bayeux `/meta/connect`) does not keep its bytes alive. `body()` after it
+   * rejects with a `bad_request` CometError.
+   */
+  releaseBody?(): void;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignalLike;
   /** The framework's own request object (Express `req`, Koa `ctx`), for user hooks. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isCometError } from '../errors';
+import { cometError, isCometError } from '../errors';
 import type { CometRequest, ParsedBody } from '../neutral';
 import { ClientSignal } from './client-signal';
 import { readBody } from './read-body';
@@ -72,7 +72,15 @@ export class NodeCometRequest implements CometRequest {
         });
     return this.bodyRead;
   }
+
+  releaseBody(): void {
+    if (this.bodyRead) this.bodyRead = RELEASED;
+  }
 }
+
+/** What `body()` gives once the body was let go: one shared promise, its rejection handled. */
+const RELEASED: Promise<never> = Promise.reject(cometError('bad_request', 'The request body was already read and released.'));
+RELEASED.catch(() => {});
 
 // body-parser (express.json) marks what it parsed with `_body`; koa-bodyparser leaves the stream ended.
 function alreadyRead(req: IncomingMessage): boolean {
