@@ -76,7 +76,7 @@ describe('subscribers of one channel list', () => {
     await engine.close();
   });
 
-  it('a turn of more than batchLimit entries reaches every member in order, in batches of at most batchLimit', async () => {
+  it('a turn of more than batchLimit entries reaches every member in order, in shared batches of at most batchLimit', async () => {
     const { engine } = engineWith({ batchLimit: 3 });
     const members = [subscribe(engine, ['room']), subscribe(engine, ['room'])];
     await settle();
@@ -86,6 +86,9 @@ describe('subscribers of one channel list', () => {
       expect(payloads(rec)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
       expect(Math.max(...rec.batches.map((b) => b.entries.length))).toBeLessThanOrEqual(3);
     }
+    // Still one batch object per turn for both: the members stay in their group's queue.
+    expect(members[1]!.rec.batches).toHaveLength(members[0]!.rec.batches.length);
+    members[0]!.rec.batches.forEach((batch, i) => expect(members[1]!.rec.batches[i]).toBe(batch));
     await engine.close();
   });
 

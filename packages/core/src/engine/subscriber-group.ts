@@ -25,7 +25,8 @@ export function groupKey(channels: readonly ParsedChannel[]): string {
  * Synced members stand at the same place in what this process has dispatched (each has been
  * handed everything matching up to now, and their epoch is the group's), so one queue serves
  * them all; a member leaves the queue (taking what it holds for it) before it does anything
- * that would break that: reading history again, changing channels, a batch above `batchLimit`.
+ * that would break that: reading history again, changing channels, ending with more than a
+ * batch queued for it.
  */
 /**
  * A group's members of one kind: one alone (the usual case for a channel of one user's) without
@@ -114,9 +115,10 @@ export class SubscriberGroup {
 
   /**
    * A member leaves the shared queue: what the queue holds for it becomes its own pending
-   * entries (`turn`, when the queue was taken already), and from now on it gets each entry.
+   * entries, and from now on it gets each entry.
    */
-  unsync(subscriber: Subscriber, turn: readonly LogEntry[] | undefined = this.turn): void {
+  unsync(subscriber: Subscriber): void {
+    const { turn } = this;
     if (!this.dropSynced(subscriber)) return;
     this.add(subscriber);
     if (turn) for (const entry of turn) if (entry.position > subscriber.position) subscriber.push(entry);
@@ -129,18 +131,24 @@ export class SubscriberGroup {
     return turn[0]!.position > position ? turn.slice() : turn.filter((entry) => entry.position > position);
   }
 
-  /** Hands this turn's entries to every synced member: one batch object for all. */
+  /**
+   * Hands this turn's entries to every synced member: one batch object for all, of at most
+   * `batchLimit` entries (the rest wait for the next turn, as a subscriber's own entries do).
+   */
   flush(): void {
     const entries = this.turn;
     const { synced } = this;
-    this.turn = undefined;
-    if (!entries || !synced) return;
-    if (entries.length > this.host.batchLimit) {
-      // Too many for one batch: each member splits them itself, over the next turns.
-      for (const subscriber of listOf(synced)) this.unsync(subscriber, entries);
+    if (!entries || !synced) {
+      this.turn = undefined;
       return;
     }
-    const batch: Batch = { entries, cursor: entries[entries.length - 1]!.cursor };
+    let taken = entries;
+    if (entries.length > this.host.batchLimit) {
+      taken = entries.slice(0, this.host.batchLimit);
+      this.turn = entries.slice(this.host.batchLimit);
+      this.host.markDirty(this);
+    } else this.turn = undefined;
+    const batch: Batch = { entries: taken, cursor: taken[taken.length - 1]!.cursor };
     if (synced instanceof Set) for (const subscriber of synced) subscriber.takeShared(batch);
     else synced.takeShared(batch);
   }
