@@ -1,4 +1,4 @@
-import type { Engine, SubscribeSpec } from '../src/engine/engine';
+import { MAX_EMPTY_GROUPS, type Engine, type SubscribeSpec } from '../src/engine/engine';
 import type { Subscriber, SubscriberHandlers } from '../src/engine/subscriber';
 import { isCometError } from '../src/errors';
 import { createComet, type CometHub } from '../src/hub';
@@ -208,7 +208,9 @@ describe('release, whatever the transport does', () => {
     aborted.signal.abort();
     await settle();
     expect(engine.stats()).toMatchObject({ connections: 1, connectionsByTransport: { test: 1 }, timeouts: 1 });
-    expect(index().size).toBe(1);
+    // Their channel lists stay indexed, empty (a bounded number of them, for the next poll of
+    // the same list: see the next test).
+    expect(index().size).toBe(4);
     expect([timed.signal.listenerCount, aborted.signal.listenerCount]).toEqual([0, 0]);
 
     await engine.close();
@@ -216,6 +218,29 @@ describe('release, whatever the transport does', () => {
     expect(index().size).toBe(0);
     expect(closed.signal.listenerCount).toBe(0);
     expect(batch).not.toHaveBeenCalled();
+  });
+
+  it(`keeps at most ${MAX_EMPTY_GROUPS} channel lists nobody holds indexed, the oldest dropped first`, async () => {
+    const add = jest.spyOn(SubscriptionIndex.prototype, 'add');
+    const engine = engineOf();
+    const index = (): SubscriptionIndex<unknown> => add.mock.contexts[0] as SubscriptionIndex<unknown>;
+    const inert: SubscriberHandlers = { batch: () => undefined, end: () => undefined };
+    const requests = Array.from({ length: MAX_EMPTY_GROUPS + 50 }, () => fakeRequest('GET', '/'));
+    requests.forEach((request, i) => engine.subscribe(spec(request, inert, { channels: channels(`user/${i}`) })));
+    await settle();
+    expect(index().size).toBe(MAX_EMPTY_GROUPS + 50);
+    for (const request of requests) request.signal.abort();
+    await settle();
+    expect(engine.stats().connections).toBe(0);
+    expect(index().size).toBe(MAX_EMPTY_GROUPS);
+    // A list that comes back takes its kept group again: nothing is made or indexed anew.
+    const again = fakeRequest('GET', '/');
+    engine.subscribe(spec(again, inert, { channels: channels(`user/${MAX_EMPTY_GROUPS + 49}`) }));
+    await settle();
+    expect([index().size, add.mock.calls.length]).toEqual([MAX_EMPTY_GROUPS, MAX_EMPTY_GROUPS + 50]);
+    await engine.close();
+    expect(index().size).toBe(0);
+    add.mockRestore();
   });
 
   it('a transport that subscribes and forgets its subscriber cannot leak a connection count', async () => {

@@ -81,6 +81,9 @@ export interface EngineOptions {
   readonly log?: Log;
 }
 
+/** How many groups left empty are kept (indexed) for a subscriber of their channel list to come back. */
+export const MAX_EMPTY_GROUPS = 1_000;
+
 /** Builds the engine over a broker. */
 export function createEngine({ broker, options, log = createLog('engine', options.logger) }: EngineOptions): Engine {
   const stats = createStats();
@@ -165,17 +168,30 @@ export function createEngine({ broker, options, log = createLog('engine', option
       groups.set(key, (group = new SubscriberGroup(key, channels, host)));
       for (const channel of channels) index.add(channel.segments, group);
     }
+    emptied.delete(group);
     group.add(subscriber);
     subscriber.group = group;
+  }
+
+  // Groups left empty are kept (the last MAX_EMPTY_GROUPS of them, oldest dropped first): a
+  // long-poll client polls again right after each answer, often when no one else holds its list,
+  // and would otherwise make (and index) its group anew every cycle.
+  const emptied = new Set<SubscriberGroup>();
+  function drop(group: SubscriberGroup): void {
+    groups.delete(group.key);
+    dirty.delete(group);
+    for (const channel of group.channels) index.remove(channel.segments, group);
   }
 
   function leave(subscriber: Subscriber): void {
     const { group } = subscriber;
     group.remove(subscriber);
     if (group.size > 0) return;
-    groups.delete(group.key);
-    dirty.delete(group);
-    for (const channel of group.channels) index.remove(channel.segments, group);
+    emptied.add(group);
+    if (emptied.size <= MAX_EMPTY_GROUPS) return;
+    const oldest = emptied.values().next().value!;
+    emptied.delete(oldest);
+    drop(oldest);
   }
 
   function cursorOf(subscriber: Subscriber): string {
@@ -339,6 +355,8 @@ export function createEngine({ broker, options, log = createLog('engine', option
         for (const subscriber of [...held]) subscriber.end('closing');
         lifetimes.clear();
         for (const timer of heartbeatTimers.values()) timer.clear();
+        for (const group of emptied) drop(group);
+        emptied.clear();
         stopListening();
       })();
       return closing;
