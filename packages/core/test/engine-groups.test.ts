@@ -1,4 +1,5 @@
 import type { Subscriber } from '../src/engine/subscriber';
+import { MAX_FLUSH_WAIT_MS } from '../src/engine/engine';
 import { channel, channels, engineWith, fakeRequest, recorder, settle, type Recorder } from './support/fakes';
 
 /**
@@ -107,6 +108,28 @@ describe('subscribers of one channel list', () => {
     expect(payloads(rec)).toEqual(['1', '2', '3']);
     expect(payloads(early.rec)).toEqual(['1', '2', '3']);
     expect(rec.batches.at(-1)).toBe(early.rec.batches.at(-1)); // synced by then: the same batch
+    await engine.close();
+  });
+});
+
+describe('a flush the event loop is slow to reach', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it(`goes out when an entry comes more than ${MAX_FLUSH_WAIT_MS} ms after it was due, before that entry joins it`, async () => {
+    const { engine } = engineWith();
+    const rec = recorder();
+    engine.subscribe({ transport: 'test', channels: channels('room'), request: fakeRequest('GET', '/'), handlers: rec.handlers, lifetime: { ms: 1e9, reason: 'timeout' } });
+    await settle();
+    // Only the clock is faked: the flush's setImmediate stays real, and no turn passes below.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    await engine.publish(channel('room'), 1);
+    await engine.publish(channel('room'), 2); // within the same turn: one batch with 1
+    expect(rec.batches).toHaveLength(0);
+    jest.setSystemTime(Date.now() + MAX_FLUSH_WAIT_MS + 1);
+    await engine.publish(channel('room'), 3);
+    expect(rec.batches.map((b) => b.entries.map((e) => e.payload))).toEqual([['1', '2']]);
+    await settle();
+    expect(rec.batches.map((b) => b.entries.map((e) => e.payload))).toEqual([['1', '2'], ['3']]);
     await engine.close();
   });
 });

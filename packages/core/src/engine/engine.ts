@@ -81,6 +81,9 @@ export interface EngineOptions {
   readonly log?: Log;
 }
 
+/** How long entries may wait for the per-turn flush before the next entry dispatched flushes them. */
+export const MAX_FLUSH_WAIT_MS = 50;
+
 /** How many groups left empty are kept (indexed) for a subscriber of their channel list to come back. */
 export const MAX_EMPTY_GROUPS = 1_000;
 
@@ -96,6 +99,8 @@ export function createEngine({ broker, options, log = createLog('engine', option
   // Intervals come from transports' declared rules, never from clients: a handful at most.
   const heartbeatTimers = new Map<number, HeartbeatTimer>();
   let flushScheduled = false;
+  /** When the pending flush was scheduled (ms), to tell a starved one. */
+  let flushScheduledAt = 0;
   let closing: Promise<void> | undefined;
   let dispatched = broker.head();
   // A partitioned log: the position this process has dispatched in each partition (its own copy,
@@ -108,6 +113,10 @@ export function createEngine({ broker, options, log = createLog('engine', option
   }
 
   const stopListening = broker.onEntry((entry: LogEntry) => {
+    // Under a flood of I/O the event loop can run for hundreds of milliseconds before it reaches
+    // its `setImmediate` phase (libuv polls again while events keep coming): what waits for that
+    // flush goes out now, before a later entry joins it.
+    if (flushScheduled && Date.now() - flushScheduledAt > MAX_FLUSH_WAIT_MS) flushDirty();
     if (dispatchedPositions) return dispatchVector(entry, dispatchedPositions);
     const hole = entry.epoch === dispatched.epoch && entry.position !== dispatched.position + 1;
     if (hole && entry.position <= dispatched.position) return; // seen already (a feed that replays)
@@ -241,6 +250,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
       // Live entries are handed over once per event-loop turn, so a burst becomes one batch per client.
       if (!flushScheduled) {
         flushScheduled = true;
+        flushScheduledAt = Date.now();
         setImmediate(flushDirty);
       }
     },
