@@ -109,16 +109,12 @@ if (process.argv[2] === 'client') {
   const cometSockets = mode === 'cometkit-ws' ? attachWebSocket(server, hub) : undefined;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const held = (): number =>
-    mode === 'bare-sse'
-      ? bare.size
-      : mode === 'bare-ws'
-        ? bareSockets.size
-        : cometSockets
-          ? cometSockets.size
-          : mode.endsWith('-bayeux')
-            ? (hub.stats().connectionsByTransport.bayeux ?? 0)
-            : hub.stats().connections;
+  const held = (): number => {
+    if (mode === 'bare-sse') return bare.size;
+    if (mode === 'bare-ws') return bareSockets.size;
+    if (cometSockets) return cometSockets.size;
+    return mode.endsWith('-bayeux') ? (hub.stats().connectionsByTransport.bayeux ?? 0) : hub.stats().connections;
+  };
 
   const hold = async (count: number): Promise<() => void> => {
     const child = fork(fileURLToPath(import.meta.url), ['client', String(port), PATHS[mode]!, String(count)], {

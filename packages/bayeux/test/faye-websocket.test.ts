@@ -1,6 +1,6 @@
 import type { BayeuxExtension } from '@cometkit/bayeux';
 import { Collector } from './support/collector';
-import { fayeClient, type FayeClient, ownAndAnothers } from './support/faye';
+import { fayeClients, ownAndAnothers } from './support/faye';
 import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
 import { untilHeld } from './support/wire';
 
@@ -40,17 +40,12 @@ function connectTypes(): {
 describe.each(mountKinds)('the faye npm client over WebSocket on $name', (kind) => {
   let s: BayeuxServer;
   const seen = connectTypes();
-  const clients: FayeClient[] = [];
-  const client = (): FayeClient => {
-    const c = fayeClient(s.url);
-    clients.push(c);
-    return c;
-  };
+  const { client, disconnectAll } = fayeClients(() => s.url);
   beforeAll(async () => {
     s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000, extensions: [seen.extension] }, webSocket: {} });
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.disconnect()));
+    await disconnectAll();
     seen.types.splice(0);
     seen.byClient.clear();
     seen.socketClients.items.splice(0);

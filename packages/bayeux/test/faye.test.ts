@@ -1,5 +1,5 @@
 import { Collector } from './support/collector';
-import { fayeClient, type FayeClient, ownAndAnothers } from './support/faye';
+import { fayeClient, fayeClients, ownAndAnothers } from './support/faye';
 import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
 import { untilHeld } from './support/wire';
 
@@ -12,17 +12,12 @@ const runs = mountKinds.flatMap((kind) => [
 
 describe.each(runs)('the faye npm client on $name', ({ kind, webSocket }) => {
   let s: BayeuxServer;
-  const clients: FayeClient[] = [];
-  const client = (): FayeClient => {
-    const c = fayeClient(s.url);
-    clients.push(c);
-    return c;
-  };
+  const { client, disconnectAll } = fayeClients(() => s.url);
   beforeAll(async () => {
     s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000 }, webSocket });
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.disconnect()));
+    await disconnectAll();
   });
   afterAll(() => s.close());
 

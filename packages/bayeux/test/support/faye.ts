@@ -19,6 +19,27 @@ export function fayeClient(url: string): FayeClient {
   return new faye.Client(url, { retry: 0.01 }) as FayeClient;
 }
 
+/** Faye clients a test makes (`client()`), all disconnected by `disconnectAll()` (in `afterEach`). */
+export interface FayeClients {
+  client(): FayeClient;
+  disconnectAll(): Promise<void>;
+}
+
+/** A pool of real Faye clients for the endpoint `url()` names when each is made. */
+export function fayeClients(url: () => string): FayeClients {
+  const made: FayeClient[] = [];
+  return {
+    client() {
+      const c = fayeClient(url());
+      made.push(c);
+      return c;
+    },
+    async disconnectAll() {
+      await Promise.all(made.splice(0).map((c) => c.disconnect()));
+    },
+  };
+}
+
 /**
  * Two clients on `/chat/room`: `a` subscribes, then `a` and `b` publish; resolves with what `a`
  * received (its own message and the other client's, in order, when all is well).

@@ -124,10 +124,16 @@ export class SubscriberGroup {
     if (turn) for (const entry of turn) if (entry.position > subscriber.position) subscriber.push(entry);
   }
 
+  /** Whether the queue holds anything a synced member at `position` has not been handed yet. */
+  hasQueuedAfter(position: number): boolean {
+    const { turn } = this;
+    return turn !== undefined && turn[turn.length - 1]!.position > position;
+  }
+
   /** What the queue holds that a synced member at `position` has not been handed yet. */
   queuedAfter(position: number): LogEntry[] {
     const { turn } = this;
-    if (!turn || turn[turn.length - 1]!.position <= position) return [];
+    if (!turn || !this.hasQueuedAfter(position)) return [];
     return turn[0]!.position > position ? turn.slice() : turn.filter((entry) => entry.position > position);
   }
 

@@ -141,7 +141,7 @@ export class Subscriber implements Timed {
   /** True when entries wait to be handed over (the next flush will), its own or its group's. */
   get hasPending(): boolean {
     if (this.pending !== undefined && this.pending.length > 0) return true;
-    return this.synced && this.group.queuedAfter(this.position).length > 0;
+    return this.synced && this.group.hasQueuedAfter(this.position);
   }
 
   /** Starts the history read of a subscriber registered with `deferRead`. */
