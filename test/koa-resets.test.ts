@@ -80,3 +80,36 @@ it('reports nothing when clients hang up in the middle of a publish body on Koa 
   });
   expect(seen).toEqual({ reported: [], logged: 0 });
 });
+
+it("still hands Koa a socket error that is not a client going away, through Koa's own reporter or the app's", async () => {
+  const hub = createComet();
+  const app = new Koa();
+  const reported: unknown[] = [];
+  app.on('error', (error: unknown) => reported.push(error));
+  const contexts: { onerror: (error: unknown) => void }[] = [];
+  const appReported: unknown[] = [];
+  app.use((ctx: { path: string; onerror: (error: unknown) => void }, next: () => Promise<unknown>) => {
+    contexts.push(ctx);
+    // The second request's context carries a reporter of the app's own, set before cometkit's mount.
+    if (contexts.length === 2) ctx.onerror = (error: unknown) => appReported.push(error);
+    return next();
+  });
+  app.use(cometKoa(hub, { prefix: '/comet' }));
+  const server = await listen(http.createServer(app.callback()));
+  try {
+    const { port } = server.server.address() as net.AddressInfo;
+    for (let i = 0; i < 2; i++) expect((await fetch(`http://127.0.0.1:${port}/comet/poll?channel=a&cursor=${(await hub.publish('a', i)).cursor.replace(/\d+$/, (n) => String(Number(n) - 1))}`)).status).toBe(200);
+    const gone = Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    const broken = Object.assign(new Error('broken'), { code: 'EIO' });
+    for (const ctx of contexts) {
+      ctx.onerror(gone);
+      ctx.onerror(broken);
+    }
+    expect(reported.map((error) => (error as Error).message)).toEqual(['broken']);
+    // Koa itself calls it with null once the response finished: that one is passed on too.
+    expect(appReported.filter((error) => error !== null)).toEqual([broken]);
+  } finally {
+    await hub.close();
+    await server.close();
+  }
+});

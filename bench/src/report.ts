@@ -195,7 +195,7 @@ export function verdictTable(summaries: Summary[]): string {
     const beats = (x: Verdict): string => (s.kind !== 'cometkit' ? '(peer)' : x.losesTo.length ? `✗ loses to ${x.losesTo.join('; ')}` : '✓');
     // Express-mounted targets may instead be judged against the bare handler inside Express.
     const inExpressName = IN_EXPRESS[s.family];
-    const inExpress = s.kind === 'cometkit' && inExpressName && /^cometkit express (?!\+)/.test(s.name) ? summaries.find((r) => r.name === inExpressName) : undefined;
+    const inExpress = s.kind === 'cometkit' && inExpressName && /^cometkit express[ +]/.test(s.name) ? summaries.find((r) => r.name === inExpressName) : undefined;
     const express = inExpress
       ? `${mark(ratio(s.p99, inExpress.p99), (x) => x <= 1.2)}, ${mark(ratio(s.deliveriesPerSec, inExpress.deliveriesPerSec), (x) => x >= 1 / 1.2)}`
       : '–';

@@ -51,6 +51,8 @@ export function allTargets(): TargetSpec[] {
     { name: BASELINES.poll, kind: 'baseline', family: 'poll', server: 'servers/node-poll.ts', protocol: 'node-poll' },
     { name: IN_EXPRESS.stream, kind: 'reference', family: 'stream', server: 'servers/node-sse.ts', args: ['express'], protocol: 'sse' },
     { name: IN_EXPRESS.poll, kind: 'reference', family: 'poll', server: 'servers/node-poll.ts', args: ['express'], protocol: 'node-poll' },
+    // What Koa itself costs a long-poll (no target: Koa's rows are judged against bare node:http).
+    { name: 'node:http long-poll in Koa', kind: 'reference', family: 'poll', server: 'servers/node-poll.ts', args: ['koa'], protocol: 'node-poll', scenarios: ['s2', 's3'] },
   ];
   for (const framework of ['express', 'koa']) {
     for (const { transport, protocol, family } of COMETKIT_TRANSPORTS) {
@@ -65,18 +67,14 @@ export function allTargets(): TargetSpec[] {
       });
     }
   }
-  // The fast path (`withComet` in front of the Express app) for each family's main transport, and
-  // JSONP (the long-poll of cross-origin pages, held to the same targets as poll).
+  // The fast path for each family's main transport, and JSONP (the long-poll of cross-origin pages,
+  // held to the same targets as poll): `withComet` in front of a plain node:http app (whose publish
+  // route is a branch of that app, as the bare baseline's is), and in front of an Express app
+  // (whose publish route is an Express route: judged also against the bare handler in Express).
   for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => ['poll', 'jsonp', 'sse'].includes(t.transport))) {
-    targets.push({
-      name: `cometkit express+withComet ${transport}`,
-      kind: 'cometkit',
-      family,
-      server: 'servers/cometkit.ts',
-      args: ['express-fast'],
-      protocol,
-      transport,
-    });
+    for (const [mount, framework] of [['withComet', 'node-fast'], ['express+withComet', 'express-fast']] as const) {
+      targets.push({ name: `cometkit ${mount} ${transport}`, kind: 'cometkit', family, server: 'servers/cometkit.ts', args: [framework], protocol, transport });
+    }
   }
   // The Redis broker (issue 12): two processes on one Redis, next to the memory-broker targets
   // above; latency and throughput only (memory and churn are the memory targets' business).
@@ -113,6 +111,7 @@ export function allTargets(): TargetSpec[] {
     { name: BASELINES.socket, kind: 'baseline', family: 'socket', server: 'servers/bare-ws.ts', protocol: 'bare-ws' },
     { name: IN_EXPRESS.socket, kind: 'reference', family: 'socket', server: 'servers/bare-ws.ts', args: ['express'], protocol: 'bare-ws' },
     { name: 'cometkit express ws', kind: 'cometkit', family: 'socket', server: 'servers/cometkit.ts', args: ['express'], protocol: 'cometkit-ws' },
+    { name: 'cometkit withComet ws', kind: 'cometkit', family: 'socket', server: 'servers/cometkit.ts', args: ['node-fast'], protocol: 'cometkit-ws' },
     { name: 'cometkit express+withComet ws', kind: 'cometkit', family: 'socket', server: 'servers/cometkit.ts', args: ['express-fast'], protocol: 'cometkit-ws' },
     { name: 'cometkit bayeux websocket', kind: 'cometkit', family: 'socket', server: 'servers/cometkit-bayeux.ts', protocol: 'bayeux-ws' },
     { name: 'Socket.IO websocket', kind: 'peer', family: 'socket', server: 'servers/socketio.ts', args: ['websocket'], protocol: 'engine-io-ws' },
@@ -122,7 +121,9 @@ export function allTargets(): TargetSpec[] {
     { name: 'better-sse', kind: 'peer', family: 'stream', server: 'servers/better-sse.ts', protocol: 'sse' },
     { name: 'SockJS xhr-streaming', kind: 'peer', family: 'stream', server: 'servers/sockjs.ts', protocol: 'sockjs' },
     { name: 'cometkit bayeux long-polling', kind: 'cometkit', family: 'poll', server: 'servers/cometkit-bayeux.ts', protocol: 'bayeux' },
-    // The same endpoint behind `withComet` (the Express app beside it): on bare node:http, as Faye's adapter is.
+    // The same endpoint behind `withComet`, on bare node:http as Faye's adapter is: in front of a
+    // plain node:http app (its publish route bare, as Faye's is) and in front of the Express app.
+    { name: 'cometkit withComet bayeux long-polling', kind: 'cometkit', family: 'poll', server: 'servers/cometkit-bayeux.ts', args: ['node-fast'], protocol: 'bayeux' },
     { name: 'cometkit express+withComet bayeux long-polling', kind: 'cometkit', family: 'poll', server: 'servers/cometkit-bayeux.ts', args: ['express-fast'], protocol: 'bayeux' },
     { name: 'Faye long-polling', kind: 'peer', family: 'poll', server: 'servers/faye.ts', protocol: 'bayeux' },
     { name: 'Socket.IO polling', kind: 'peer', family: 'poll', server: 'servers/socketio.ts', protocol: 'engine-io' },

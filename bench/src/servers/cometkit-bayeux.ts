@@ -5,6 +5,7 @@
  * goes through the hub (`hub.publish('bench/feed', …)`: Bayeux's `/bench/feed`). Bayeux over
  * WebSocket is attached at the same path (`attachBayeuxWebSocket`) for the websocket row.
  *   argv[2]: express (default) | express-fast (the Express app behind `withComet`, the fast path)
+ *            | node-fast (`withComet` in front of a plain node:http app with the publish route)
  *   BENCH_BAYEUX_FROM=/path/to/checkout: that checkout's built core and Bayeux instead (a before/after)
  */
 import http from 'node:http';
@@ -23,12 +24,19 @@ const hub = createComet({ limits: { maxConnections: 100_000 } });
 const bayeux = createBayeux(hub);
 const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/feed', message);
 
-const fast = process.argv[2] === 'express-fast';
-const app = express();
-if (!fast) app.use('/faye', cometExpress(bayeux) as express.RequestHandler);
-app.post(PUBLISH_PATH, publishRoute(publish));
+const mode = process.argv[2] ?? 'express';
+const publishHandler = publishRoute(publish);
+const plainApp: http.RequestListener = (req, res) => {
+  if (req.method === 'POST' && req.url === PUBLISH_PATH) publishHandler(req, res);
+  else res.writeHead(404).end();
+};
+const expressApp = express();
+if (mode === 'express') expressApp.use('/faye', cometExpress(bayeux) as express.RequestHandler);
+expressApp.post(PUBLISH_PATH, publishHandler);
 
-const server = http.createServer(fast ? withComet(bayeux, '/faye', app) : app);
+const server = http.createServer(
+  mode === 'node-fast' ? withComet(bayeux, '/faye', plainApp) : mode === 'express-fast' ? withComet(bayeux, '/faye', expressApp) : expressApp,
+);
 attachBayeuxWebSocket(server, bayeux, { path: '/faye' });
 await runServer(server, {
   // A subscribed session holds its connect whenever it is not reading an answer.

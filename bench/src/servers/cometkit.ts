@@ -4,6 +4,8 @@
  * serves is reachable under `/comet`, and its WebSocket at `/comet/ws` (`attachWebSocket`). Options are the defaults except `maxConnections`, raised
  * so the scale runs (20,000 held) are not refused.
  *   argv[2]: express | koa | express-fast (the Express app behind `withComet`, the fast path)
+ *            | node-fast (`withComet` in front of a plain node:http app: the bare baseline's app
+ *            with cometkit added, its publish route a branch of that app)
  *            | node (diagnostic: `handleNode` on bare node:http, no framework)
  *   argv[3], argv[4] (optional): a Redis URL and a key prefix: the hub's broker is then
  *            `createRedisBroker` on that log (the Redis targets run two such processes on one log)
@@ -33,6 +35,12 @@ const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/
 // The app's own publish route (the HTTP publisher's target), mounted in the app's framework.
 const publishHandler = publishRoute(publish);
 
+// A plain node:http app: its publish route, as the bare baselines have it, and nothing else.
+const plainApp: http.RequestListener = (req, res) => {
+  if (req.method === 'POST' && req.url === PUBLISH_PATH) publishHandler(req, res);
+  else res.writeHead(404).end();
+};
+
 function app(): http.RequestListener {
   if (framework === 'express') {
     const app = express();
@@ -45,6 +53,9 @@ function app(): http.RequestListener {
     app.get('/', (_req, res) => void res.send('app'));
     app.post(PUBLISH_PATH, publishHandler);
     return withComet(hub, '/comet', app);
+  }
+  if (framework === 'node-fast') {
+    return withComet(hub, '/comet', plainApp);
   }
   if (framework === 'koa') {
     const app = new Koa();
@@ -59,8 +70,7 @@ function app(): http.RequestListener {
   if (framework === 'node') {
     return (req, res) => {
       if (req.url?.startsWith('/comet/')) void handleNode(hub.handle, req, res, { url: req.url.slice(6), raw: req });
-      else if (req.method === 'POST' && req.url === PUBLISH_PATH) publishHandler(req, res);
-      else res.writeHead(404).end();
+      else plainApp(req, res);
     };
   }
   throw new Error(`cometkit server: unknown framework ${framework}`);

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import express from 'express';
+import Koa from 'koa';
 import { PUBLISH_PATH, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './harness';
 
 const HISTORY = 10_000;
@@ -58,10 +59,22 @@ function publish(message: BenchMessage): void {
 }
 
 const publishHandler = publishRoute(publish);
-// argv[2] `express` (diagnostic): the same handlers as Express routes, to price Express itself.
-const listener: http.RequestListener =
-  process.argv.includes('express')
-    ? express().get('/poll', poll).post(PUBLISH_PATH, publishHandler)
-    : (req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : poll(req, res));
+const bare: http.RequestListener = (req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : poll(req, res));
+// argv[2] `express` / `koa` (references): the same handlers as Express routes, or behind one Koa
+// middleware that hands the request over (`ctx.respond = false`, as cometkit's Koa mount does), to
+// price the framework itself.
+function inKoa(): http.RequestListener {
+  const app = new Koa();
+  app.use((ctx) => {
+    ctx.respond = false;
+    bare(ctx.req, ctx.res);
+  });
+  return app.callback();
+}
+const listener: http.RequestListener = process.argv.includes('express')
+  ? express().get('/poll', poll).post(PUBLISH_PATH, publishHandler)
+  : process.argv.includes('koa')
+    ? inKoa()
+    : bare;
 
 await runServer(http.createServer(listener), { held: () => waiting.size, cursor: () => String(head), publish });

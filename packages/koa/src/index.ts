@@ -54,16 +54,21 @@ export interface CometKoaOptions {
 export function cometKoa(mountable: Mountable, options: CometKoaOptions = {}): KoaMiddleware {
   const { handle, serves } = toMountable(mountable);
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
-  return async (ctx, next) => {
+  // Not an async function: the promise handed back is the handler's own (or the next middleware's),
+  // with no extra promise and continuation per request.
+  return (ctx, next) => {
+    const path = ctx.path;
     // A router's route that called next() leaves its routerPath behind: then the app-level mount holds.
-    const routed = routerMount(ctx) + prefix;
-    const mount = below(ctx.path, routed) !== undefined ? routed : prefix;
-    const rest = below(ctx.path, mount);
+    const routed = ctx.routerPath ? routerMount(ctx) + prefix : prefix;
+    const mount = below(path, routed) !== undefined ? routed : prefix;
+    const rest = below(path, mount);
     // Under a mount every path is the handler's (unknown ones answer 404); at the root only its routes are.
-    if (rest === undefined || (mount === '' && !serves(rest))) return void (await next());
-    await serve(handle, ctx, rest);
+    if (rest === undefined || (mount === '' && !serves(rest))) return next().then(nothing);
+    return serve(handle, ctx, rest);
   };
 }
+
+const nothing = (): void => undefined;
 
 /** `path` below `mount` (`/comet/poll` below `/comet` is `/poll`), or undefined when outside it. */
 function below(path: string, mount: string): string | undefined {
@@ -95,11 +100,22 @@ function serve(handler: CometHandler, ctx: KoaContextLike, path: string): Promis
 /**
  * Koa reports every socket error of a response (`on-finished`) through `ctx.onerror`, which logs a
  * stack: for a held or streamed response a client going away is normal, so that one is dropped.
+ * Koa's own reporter lives on the context's prototype: then one shared function stands in front
+ * of it (no closure per request); one the app set on this context is wrapped as it is.
  */
 function quietWhenClientLeaves(ctx: KoaContextLike): void {
   const report = ctx.onerror;
   if (!report) return;
+  if (!Object.prototype.hasOwnProperty.call(ctx, 'onerror')) {
+    ctx.onerror = quietProtoReport;
+    return;
+  }
   ctx.onerror = (error: unknown) => {
     if (!isClientGone(error)) report.call(ctx, error);
   };
+}
+
+/** Koa's `ctx.onerror` (the prototype's), minus a client going away; `this` is the context. */
+function quietProtoReport(this: KoaContextLike, error: unknown): void {
+  if (!isClientGone(error)) (Object.getPrototypeOf(this) as KoaContextLike).onerror?.call(this, error);
 }

@@ -29,16 +29,20 @@ export const jsonp: Transport = {
   },
 };
 
-// The batch's JSON, escaped for a script, shared by the pollers answered with the same batch
-// (their callback names differ, so only the inside is shared).
-const lastScript = new LastBatchCache<string>();
+// The batch's JSON, escaped for a script, as bytes: shared by the pollers answered with the same
+// batch (their callback names differ, so only the inside is shared). Each poller's body is then
+// its callback's few bytes around one copy of these, not its own string encoded again.
+const lastScript = new LastBatchCache<Buffer>();
+const SCRIPT_END = Buffer.from(');');
 
 /** A held JSONP poll's framing: one small object per request, its methods shared. */
 class JsonpFraming implements OneBatchFraming {
   constructor(private readonly callback: string) {}
 
   answer(batch: Batch): CometBodyResponse {
-    return script(this.callback, lastScript.get(batch, () => escapeLineTerminators(batchText(batch))));
+    const json = lastScript.get(batch, () => Buffer.from(escapeLineTerminators(batchText(batch))));
+    const body = Buffer.concat([Buffer.from(scriptStart(this.callback)), json, SCRIPT_END]);
+    return { status: 200, headers: HEADERS, body };
   }
 
   error(error: CometError): CometBodyResponse {
@@ -48,6 +52,8 @@ class JsonpFraming implements OneBatchFraming {
 
 /** The script calling `callback` with `json` (escaped for a script already). */
 function script(callback: string, json: string): CometBodyResponse {
-  const body = `/**/typeof ${callback}==='function'&&${callback}(${json});`;
-  return { status: 200, headers: HEADERS, body };
+  return { status: 200, headers: HEADERS, body: `${scriptStart(callback)}${json});` };
 }
+
+/** What comes before the argument: `/**\/` so the body never starts like a SWF or other file type. */
+const scriptStart = (callback: string): string => `/**/typeof ${callback}==='function'&&${callback}(`;
