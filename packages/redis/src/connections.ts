@@ -19,7 +19,7 @@ export interface Links {
 /** Opens the two connections with the broker's timeouts and queues, to one node or a cluster. */
 export function openLinks(resolved: ResolvedRedisOptions, log: Log, isClosed: () => boolean): Links {
   const common = connectionOptions(resolved);
-  const make = (extra: RedisOptions): Link => {
+  const make = (extra: RedisOptions, shardedSubscribers = false): Link => {
     const cluster = resolved.cluster;
     if (!cluster) return new Redis(resolved.url, { ...common, ...extra });
     return new Cluster(cluster.nodes, {
@@ -30,13 +30,16 @@ export function openLinks(resolved: ResolvedRedisOptions, log: Log, isClosed: ()
       // command timeout, the others go on; the slot map is refreshed meanwhile.
       clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
       retryDelayOnClusterDown: 100,
+      // One subscriber connection per master, each SSUBSCRIBEd to the shard channels of its slots,
+      // made again (and resubscribed) by ioredis after a failover, a MOVED or a `sunsubscribe`.
+      shardedSubscribers,
       redisOptions: { ...cluster.options.redisOptions, ...common, ...extra },
     });
   };
   // Commands fail fast while Redis is away (the publisher gets 503 and retries) instead of queueing.
   const commands = make({ enableOfflineQueue: false, connectionName: 'cometkit:log' });
   // The feed resubscribes itself on each `ready`, then reads what it missed: in that order.
-  const subscriber = make({ autoResubscribe: false, connectionName: 'cometkit:feed' });
+  const subscriber = make({ autoResubscribe: false, connectionName: 'cometkit:feed' }, resolved.sharded);
   for (const [name, connection] of [['log', commands], ['feed', subscriber]] as const) {
     let up = false;
     connection.on('ready', () => {

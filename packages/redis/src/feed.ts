@@ -26,6 +26,8 @@ export interface FeedOptions {
   /** The dedicated pub/sub connection, already subscribed to `channel`. */
   subscriber: Link;
   channel: string;
+  /** The event its messages arrive as: `message`, or `smessage` for a shard channel. */
+  event: 'message' | 'smessage';
   store: LogStore;
   start: { epoch: string; position: number };
   backfillCount: number;
@@ -145,7 +147,7 @@ export function createFeed(options: FeedOptions): Feed {
     })();
   }
 
-  subscriber.on('message', onMessage);
+  subscriber.on(options.event, onMessage);
   // An idle feed makes sure now and then that nothing slipped by (a lost message has no sign of its own).
   const check = setInterval(() => {
     if (Date.now() - lastActivity < options.checkIntervalMs) return;
@@ -185,7 +187,7 @@ export function createFeed(options: FeedOptions): Feed {
       waiters = [];
       clearInterval(check);
       clearTimeout(retry);
-      subscriber.off('message', onMessage);
+      subscriber.off(options.event, onMessage);
     },
   };
 }

@@ -30,12 +30,13 @@ export interface LogStore {
 export function createLogStore(redis: Link, options: ResolvedRedisOptions): LogStore {
   const { epoch, seq, log, feed } = options.keys;
   const keys = [epoch, seq, log] as const;
+  const publish = options.sharded ? scripts.spublish : scripts.publish;
   return {
     append: createAppendBatcher(
       async (entries) => {
         const args: (string | number)[] = [newEpoch(), options.maxCount, options.maxAgeMs, feed];
         for (const [channel, payload] of entries) args.push(channel, payload);
-        const [e, first, time] = (await scripts.publish(redis, keys, args)) as [string, number, number];
+        const [e, first, time] = (await publish(redis, keys, args)) as [string, number, number];
         return { epoch: e, first, time };
       },
       { maxEntries: options.batchMaxEntries, maxBytes: options.batchMaxBytes },

@@ -39,6 +39,12 @@ export interface RedisBrokerOptions extends HistoryOptions {
    * nodes and options are used (the broker opens connections of its own; yours is left alone).
    */
   cluster?: readonly ClusterNode[] | Cluster;
+  /**
+   * On a cluster, tell the feeds with sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7): each
+   * partition's messages stay on the node that holds it, rather than every node carrying every
+   * message. Every process sharing a log must agree. Default `true` with `cluster`; ignored without.
+   */
+  shardedPubSub?: boolean;
 }
 
 /** The options with defaults filled in and checked. */
@@ -48,6 +54,8 @@ export interface ResolvedRedisOptions {
   prefix: string;
   partitions: number;
   cluster: { nodes: ClusterNode[]; options: ClusterOptions } | undefined;
+  /** The feed is sharded pub/sub (on a cluster, unless turned off). */
+  sharded: boolean;
   keys: { epoch: string; seq: string; log: string; feed: string };
   maxCount: number;
   maxAgeMs: number;
@@ -78,12 +86,14 @@ export function resolveRedisOptions(options: RedisBrokerOptions): ResolvedRedisO
   const base = `${prefix}:{log}`;
   const partitions = positiveInteger('partitions', options.partitions, 1);
   if (partitions > MAX_CURSOR_PARTITIONS) throw new TypeError(`@cometkit/redis: partitions must be at most ${MAX_CURSOR_PARTITIONS}`);
+  const cluster = clusterOf(options.cluster);
   return {
     url: options.url ?? 'redis://127.0.0.1:6379',
     redis: options.redis ?? {},
     prefix,
     partitions,
-    cluster: clusterOf(options.cluster),
+    cluster,
+    sharded: cluster !== undefined && options.shardedPubSub !== false,
     keys: { epoch: `${base}:epoch`, seq: `${base}:seq`, log: `${base}:entries`, feed: `${base}:feed` },
     maxCount: positiveInteger('maxCount', options.maxCount, DEFAULT_HISTORY.maxCount),
     maxAgeMs: positiveInteger('maxAgeMs', options.maxAgeMs, DEFAULT_HISTORY.maxAgeMs),

@@ -2,6 +2,7 @@ import { cometError, createLog, createLogEntry, type Broker, type ChannelFilter,
 import { openLinks } from './connections';
 import { fromStream } from './entries';
 import { createFeed, type Feed } from './feed';
+import { createFeedSubscription } from './feed-subscription';
 import { createLogStore, type LogStore, type RangeRead } from './log-store';
 import { partitionKeys, type ResolvedRedisOptions } from './options';
 import { logEpoch, partitionOf } from './partition-of';
@@ -32,14 +33,14 @@ export async function createPartitionedBroker(resolved: ResolvedRedisOptions): P
     const keys = partitionKeys(resolved.prefix, index, count);
     return { channel: keys.feed, store: createLogStore(commands, { ...resolved, keys }) };
   });
-  const channels = parts.map((part) => part.channel);
+  const subscription = createFeedSubscription(subscriber, parts.map((part) => part.channel), resolved.sharded, log, () => closed);
   const fail = (what: string) => (error: unknown): never => {
     closed = true;
     links.disconnect();
     log.debug('%s: %s', what, (error as Error).message);
     throw unavailable();
   };
-  await links.connect().then(() => subscriber.subscribe(...channels)).catch(fail('could not connect to Redis'));
+  await links.connect().then(() => subscription.subscribe()).catch(fail('could not connect to Redis'));
   // Subscribed before the state is read: whatever is published after it reaches the feed.
   const starts = await Promise.all(parts.map((part) => part.store.state())).catch(fail('could not read the log state'));
 
@@ -48,14 +49,15 @@ export async function createPartitionedBroker(resolved: ResolvedRedisOptions): P
     createFeed({
       subscriber,
       channel: part.channel,
+      event: subscription.event,
       store: part.store,
       start: { epoch: starts[index]!.epoch, position: starts[index]!.seq },
       backfillCount: resolved.backfillCount,
       checkIntervalMs: resolved.checkIntervalMs,
       retryMs: 250,
       log,
-      // One PING for the one feed connection, however many partitions share it.
-      probe: index === 0 ? () => void subscriber.ping().catch(() => undefined) : () => undefined,
+      // One PING per feed connection (one, or one per master when sharded), however many partitions share it.
+      probe: index === 0 ? subscription.probe : () => undefined,
       dispatch(entry) {
         // The feed moved its head first: the head now is where a caught-up reader stands.
         const now = head();
@@ -64,14 +66,8 @@ export async function createPartitionedBroker(resolved: ResolvedRedisOptions): P
       },
     }),
   );
-  subscriber.on('ready', () => {
-    if (closed) return;
-    // Subscribe again, and only then read what went by while there was no subscription.
-    subscriber.subscribe(...channels).then(
-      () => feeds.forEach((feed) => feed.catchUp()),
-      (error: Error) => log.debug('resubscribe failed: %s', error.message),
-    );
-  });
+  // Subscribed again after a lost subscription: only then read what went by while there was none.
+  subscription.onResubscribed(() => feeds.forEach((feed) => feed.catchUp()));
 
   let epochKey = '';
   let epochValue = '';

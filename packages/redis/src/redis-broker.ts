@@ -1,6 +1,7 @@
 import { cometError, createLog, createLogEntry, type Broker, type CometError, type LogEntry, type ReadResult } from '@cometkit/core';
 import { openLinks } from './connections';
 import { createFeed } from './feed';
+import { createFeedSubscription } from './feed-subscription';
 import { createLogStore } from './log-store';
 import { createPartitionedBroker } from './partitioned-broker';
 import { createRecentEntries } from './recent-entries';
@@ -29,9 +30,10 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
 
   const store = createLogStore(commands, resolved);
   const readShared = createSharedReads(store.range);
+  const subscription = createFeedSubscription(subscriber, [resolved.keys.feed], resolved.sharded, log, () => closed);
   try {
     await links.connect();
-    await subscriber.subscribe(resolved.keys.feed);
+    await subscription.subscribe();
   } catch (error) {
     closed = true;
     commands.disconnect();
@@ -53,6 +55,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   const feed = createFeed({
     subscriber,
     channel: resolved.keys.feed,
+    event: subscription.event,
     store,
     start: { epoch: start.epoch, position: start.seq },
     backfillCount: resolved.backfillCount,
@@ -60,21 +63,14 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     retryMs: 250,
     log,
     // A PING makes a stalled feed connection noticed (socketTimeout) even when nothing is published.
-    probe: () => void subscriber.ping().catch(() => undefined),
+    probe: subscription.probe,
     dispatch(entry) {
       recent.add(entry);
       for (const listener of listeners) listener(entry);
     },
   });
-  // The first `ready` has passed: each one from now on is a new connection after a lost one.
-  subscriber.on('ready', () => {
-    if (closed) return;
-    // Subscribe again, and only then read what went by while there was no subscription.
-    subscriber.subscribe(resolved.keys.feed).then(
-      () => feed.catchUp(),
-      (error: Error) => log.debug('resubscribe failed: %s', error.message),
-    );
-  });
+  // Subscribed again after a lost subscription: only then read what went by while there was none.
+  subscription.onResubscribed(() => feed.catchUp());
 
   return {
     async publish(channel, segments, payload) {

@@ -46,11 +46,13 @@ end
  * Appends a batch of entries: consecutive positions (INCRBY) and the stream entries named by
  * them, trimmed by count and age, in one atomic step; then tells every process's feed with one
  * PUBLISH of the whole batch (in full, so a feed that is in step needs no read), as the JSON array
- * `[epoch, first position, time, channel, payload, channel, payload, …]`.
+ * `[epoch, first position, time, channel, payload, channel, payload, …]`. On a Redis Cluster the
+ * tell is `SPUBLISH` (`command`): the feed channel carries the keys' hash tag, so it is a shard
+ * channel of the script's own slot (Redis allows that in a script) and stays on the keys' node.
  * ARGV: fresh epoch, maxCount, maxAgeMs, feed channel, then channel and payload of each entry.
  * Returns { epoch, first position, time }.
  */
-const PUBLISH = `${PRELUDE}
+const publishScript = (command: 'PUBLISH' | 'SPUBLISH'): string => `${PRELUDE}
 local epoch = ensureEpoch(ARGV[1])
 local n = (#ARGV - 4) / 2
 local first = redis.call('INCRBY', KEYS[2], n) - n + 1
@@ -65,7 +67,7 @@ for i = 1, n do
 end
 redis.call('XTRIM', KEYS[3], 'MAXLEN', ARGV[2])
 trimAge(now - tonumber(ARGV[3]))
-redis.call('PUBLISH', ARGV[4], cjson.encode(message))
+redis.call('${command}', ARGV[4], cjson.encode(message))
 return { epoch, first, now }
 `;
 
@@ -130,7 +132,8 @@ export function script(lua: string): Script {
 }
 
 export const scripts = {
-  publish: script(PUBLISH),
+  publish: script(publishScript('PUBLISH')),
+  spublish: script(publishScript('SPUBLISH')),
   read: script(READ),
   state: script(STATE),
   renew: script(RENEW),

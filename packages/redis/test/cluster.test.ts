@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { Cluster, Redis } from 'ioredis';
+import type { Broker, LogEntry } from '@cometkit/core';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { sessionStoreAudits, type SessionStoreHarness } from '@cometkit/bayeux/testing';
@@ -25,6 +26,25 @@ async function flushMasters(): Promise<void> {
       admin.disconnect();
     }),
   );
+}
+
+/** The port of the master holding `key`'s slot (partition N of 4 under a prefix: `ownerOf(partitionKey(prefix, N))`). */
+async function ownerOf(key: string): Promise<number> {
+  const admin = new Redis(cluster().masters[0]!.port, '127.0.0.1');
+  try {
+    const slots = (await admin.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
+    const slot = await admin.cluster('KEYSLOT', key);
+    return slots.find(([from, to]) => from <= slot && slot <= to)![2][1];
+  } finally {
+    admin.disconnect();
+  }
+}
+
+const partitionKey = (prefix: string, partition: number): string => `${prefix}:{log:${partition}/4}:seq`;
+
+/** A channel name that lives in `partition` of 4. */
+function channelIn(partition: number, stem = 'k'): string {
+  for (let i = 0; ; i++) if (crc32(`${stem}/${i}`) % 4 === partition) return `${stem}/${i}`;
 }
 
 const harness: BrokerHarness = {
@@ -140,6 +160,120 @@ describe('two processes on the cluster', () => {
   });
 });
 
+// Each partition's feed is a shard channel of its keys' slot: on the node that holds it only.
+describe('sharded pub/sub on the cluster', () => {
+  const PREFIX = 'clshard';
+  const feedOf = (partition: number): string => `${PREFIX}:{log:${partition}/4}:feed`;
+  const admins = new Map<number, Redis>();
+  const admin = (port: number): Redis => {
+    if (!admins.has(port)) admins.set(port, new Redis(port, '127.0.0.1'));
+    return admins.get(port)!;
+  };
+  /** The shard subscribers of `channel` on the master at `port`, and its plain subscribers. */
+  async function subscribersOn(port: number, channel: string): Promise<{ sharded: number; plain: number }> {
+    const sharded = (await admin(port).call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number];
+    const plain = (await admin(port).call('PUBSUB', 'NUMSUB', channel)) as [string, number];
+    return { sharded: Number(sharded[1]), plain: Number(plain[1]) };
+  }
+  /** Checks again (bounded) until the owner of every partition shows `count` shard subscribers of its feed. */
+  async function untilShardSubscribers(owners: readonly number[], count: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const seen = await Promise.all(owners.map((port, partition) => subscribersOn(port, feedOf(partition))));
+      if (seen.every((s) => s.sharded === count)) return;
+      if (attempt >= 400) throw new Error(`shard subscribers: ${JSON.stringify(seen)}, expected ${count} each`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  /** Resolves with the first `count` entries of `channels` the broker's feed dispatches, as each channel's payloads in order. */
+  function collect(broker: Broker, channels: readonly string[], count: number): Promise<Record<string, string[]>> {
+    const seen: Record<string, string[]> = {};
+    let total = 0;
+    return new Promise((resolve) => {
+      const stop = broker.onEntry((entry: LogEntry) => {
+        if (!channels.includes(entry.channel)) return;
+        (seen[entry.channel] ??= []).push(entry.payload);
+        if (++total === count) {
+          stop();
+          resolve(seen);
+        }
+      });
+    });
+  }
+  /** Publishes `payloads[i]` on `channels[i % 4]` (all at once: one script call per partition), and what each channel should get. */
+  async function publishAll(broker: Broker, channels: readonly string[], payloads: readonly string[]): Promise<Record<string, string[]>> {
+    const expected: Record<string, string[]> = {};
+    payloads.forEach((payload, i) => (expected[channels[i % channels.length]!] ??= []).push(payload));
+    await Promise.all(payloads.map((payload, i) => broker.publish(channels[i % channels.length]!, channels[i % channels.length]!.split('/'), payload)));
+    return expected;
+  }
+  afterAll(() => {
+    for (const redis of admins.values()) redis.disconnect();
+  });
+
+  it("subscribes each partition's feed on its own master only, SPUBLISHes there, and every process gets a node's messages in order", async () => {
+    // No idle checks: what the feeds bring here comes by pub/sub, or by a resubscribe's backfill.
+    const options = { cluster: nodes(), prefix: PREFIX, partitions: 4, checkIntervalMs: 600_000 };
+    const [a, b] = await Promise.all([createRedisBroker(options), createRedisBroker(options)]);
+    const owners = await Promise.all([0, 1, 2, 3].map((partition) => ownerOf(partitionKey(PREFIX, partition))));
+    const own = new Redis(owners[0]!, '127.0.0.1');
+    try {
+      const ports = cluster().masters.map((m) => m.port);
+      for (const [partition, owner] of owners.entries()) {
+        for (const port of ports) {
+          // Two processes subscribed on the owner, none elsewhere, and no plain subscription anywhere.
+          expect([partition, port, await subscribersOn(port, feedOf(partition))]).toEqual([partition, port, { sharded: port === owner ? 2 : 0, plain: 0 }]);
+        }
+      }
+      // A client of our own on partition 0's master hears its batches on the shard channel.
+      const heard = new Promise<string>((resolve) => own.once('smessage', (_channel: string, text: string) => resolve(text)));
+      await own.ssubscribe(feedOf(0));
+
+      const channels = [0, 1, 2, 3].map((partition) => channelIn(partition, 'shard'));
+      const payloads = Array.from({ length: 40 }, (_, i) => `"${i}"`);
+      const received = [collect(a, channels, payloads.length), collect(b, channels, payloads.length)];
+      const expected = await publishAll(a, channels, payloads);
+      const batch = JSON.parse(await heard) as unknown[];
+      expect(batch.slice(3, 5)).toEqual([channels[0], '"0"']);
+      expect(await Promise.all(received)).toEqual([expected, expected]);
+
+      // Every shard subscription dropped at once (as a failover does): ioredis makes the
+      // connections again and resubscribes, and the feeds read back what went by meanwhile.
+      await Promise.all(ports.map((port) => admin(port).call('CLIENT', 'KILL', 'TYPE', 'pubsub')));
+      const more = Array.from({ length: 8 }, (_, i) => `"after ${i}"`);
+      const later = [collect(a, channels, more.length), collect(b, channels, more.length)];
+      const expectedLater = await publishAll(a, channels, more);
+      expect(await Promise.all(later)).toEqual([expectedLater, expectedLater]);
+      await untilShardSubscribers(owners, 2);
+    } finally {
+      own.disconnect();
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
+
+  it('a one-partition log on the cluster feeds by its shard channel too; shardedPubSub: false keeps plain pub/sub', async () => {
+    const [sharded, plain] = await Promise.all([
+      createRedisBroker({ cluster: nodes(), prefix: 'clshard1' }),
+      createRedisBroker({ cluster: nodes(), prefix: 'clplain4', partitions: 4, shardedPubSub: false }),
+    ]);
+    try {
+      const owner = await ownerOf('clshard1:{log}:seq');
+      expect(await subscribersOn(owner, 'clshard1:{log}:feed')).toEqual({ sharded: 1, plain: 0 });
+      const fed = collect(sharded, ['one/a'], 1);
+      await sharded.publish('one/a', ['one', 'a'], '"x"');
+      expect(await fed).toEqual({ 'one/a': ['"x"'] });
+      // Plain pub/sub: one SUBSCRIBE connection on some node for all four channels, no shard subscription.
+      const counts = await Promise.all(cluster().masters.map((m) => subscribersOn(m.port, 'clplain4:{log:0/4}:feed')));
+      expect([counts.reduce((n, c) => n + c.plain, 0), counts.reduce((n, c) => n + c.sharded, 0)]).toEqual([1, 0]);
+      const channel = channelIn(0, 'plain');
+      const plainFed = collect(plain, [channel], 1);
+      await plain.publish(channel, channel.split('/'), '"y"');
+      expect(await plainFed).toEqual({ [channel]: ['"y"'] });
+    } finally {
+      await Promise.all([sharded.close(), plain.close()]);
+    }
+  });
+});
+
 // Last: it kills a master, so the cluster is down one node for whatever would come after.
 describe('a partition whose master is killed', () => {
   let served: RedisHub | undefined;
@@ -150,18 +284,8 @@ describe('a partition whose master is killed', () => {
     // outlive the test; a shorter wait changes nothing else.
     served = await startRedisHub({ cluster: nodes(), partitions: 4, prefix: 'clkill', checkIntervalMs: 200, redis: { disconnectTimeout: 100 } });
     const { hub, server } = served;
-    // Which master holds each partition (its keys' one hash tag), and a channel in each.
-    const admin = new Redis(cluster().masters[0]!.port, '127.0.0.1');
-    const slots = (await admin.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
-    const portOf = async (partition: number): Promise<number> => {
-      const slot = await admin.cluster('KEYSLOT', `clkill:{log:${partition}/4}:seq`);
-      return slots.find(([from, to]) => from <= slot && slot <= to)![2][1];
-    };
-    const ports = await Promise.all([0, 1, 2, 3].map(portOf));
-    admin.disconnect();
-    const channelIn = (partition: number): string => {
-      for (let i = 0; ; i++) if (crc32(`k/${i}`) % 4 === partition) return `k/${i}`;
-    };
+    // Which master holds each partition, and a channel in each.
+    const ports = await Promise.all([0, 1, 2, 3].map((partition) => ownerOf(partitionKey('clkill', partition))));
     const victim = ports[0]!;
     const alive = ports.findIndex((port) => port !== victim);
     expect(alive).toBeGreaterThan(0); // the four partitions are not all on one master
