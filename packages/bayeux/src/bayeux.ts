@@ -134,12 +134,11 @@ function respond(result: Answer, request: CometRequest, callback: string | undef
 
 /** An answer the client never got in full (it left before or while it was written) is read again. */
 function watchDelivery(request: CometRequest, result: Answer): void {
-  const { undelivered } = result;
-  if (!undelivered) return;
-  if (request.signal.aborted) return undelivered();
+  if (!result.undelivered) return;
+  if (request.signal.aborted) return result.undelivered();
   const onAbort = (): void => {
     request.signal.removeEventListener('abort', onAbort);
-    undelivered();
+    result.undelivered!();
   };
   request.signal.addEventListener('abort', onAbort);
 }
