@@ -21,7 +21,7 @@ import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } 
 import { registerEndpoint } from './endpoint-internals';
 import { CONNECTION_TYPES } from './message';
 import { answerBody, answerText, createProtocol, type Answer } from './protocol';
-import { readMessages } from './read-messages';
+import { bodyMessages, bodyRefused, queryMessages } from './read-messages';
 import type { SessionStore } from './session-store';
 
 /** A Bayeux endpoint over a hub: mount it like a hub (`app.use('/bayeux', cometExpress(bayeux))`). */
@@ -83,29 +83,42 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
       const error = cometError('method_not_allowed', 'Use POST (long-polling) or GET (callback-polling).', { allow: ['GET', 'POST', 'OPTIONS'] });
       return Promise.resolve(withCors(errorResponse(error), request, cors));
     }
-    let callback: string | undefined;
     if (request.method === 'GET') {
       const named = readCallback(new URLSearchParams({ callback: request.query.get('jsonp') ?? DEFAULT_CALLBACK }));
       if (isCometError(named)) return Promise.resolve(withCors(errorResponse(named), request, cors));
-      callback = named;
-    }
-    const failed = (error: unknown): CometResponse => {
-      // A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries.
-      if (!isCometError(error)) throw error;
-      log.debug('request failed: %s', error.message);
-      return withCors(errorResponse(error), request, cors);
-    };
-    // Plain promise steps, no async function: while a connect is held, its request keeps only the
-    // held connect's promise and the two steps after it, not a suspended frame per step.
-    return readMessages(request, resolved.maxBodyBytes).then((messages) => {
-      // The messages are taken apart: their bytes need not live as long as a held connect.
-      request.releaseBody?.();
-      if (isCometError(messages)) return withCors(refuse(messages, callback), request, cors);
-      if (messages.length > resolved.maxBatch) {
-        return withCors(refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback), request, cors);
+      try {
+        return Promise.resolve(answerMessages(request, named, queryMessages(request)));
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return protocol.process(messages, request, rawLength(request)).then((result) => respond(result, request, callback, cors), failed);
-    }, failed);
+    }
+    // Plain promise steps, no async function: while a connect is held, its request keeps only the
+    // held connect's promise and the step after it, not a suspended frame per step.
+    return request.body(resolved.maxBodyBytes).then(
+      (body) => answerMessages(request, undefined, bodyMessages(body, request)),
+      (error: unknown) => answerMessages(request, undefined, bodyRefused(error)),
+    );
+  }
+
+  /** The answer to a request's messages (or to the reason it has none). */
+  function answerMessages(request: CometRequest, callback: string | undefined, messages: object[] | CometError): CometResponse | Promise<CometResponse> {
+    // The messages are taken apart: their bytes need not live as long as a held connect.
+    request.releaseBody?.();
+    if (isCometError(messages)) return withCors(refuse(messages, callback), request, cors);
+    if (messages.length > resolved.maxBatch) {
+      return withCors(refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback), request, cors);
+    }
+    return protocol.process(messages, request, rawLength(request)).then(
+      (result) => respond(result, request, callback, cors),
+      (error: unknown) => failed(error, request),
+    );
+  }
+
+  /** A session store that is away (Redis) refuses with `unavailable`: a 503 the client retries. */
+  function failed(error: unknown, request: CometRequest): CometResponse {
+    if (!isCometError(error)) throw error;
+    log.debug('request failed: %s', error.message);
+    return withCors(errorResponse(error), request, cors);
   }
 
   const endpoint: BayeuxEndpoint = {
@@ -134,12 +147,11 @@ function respond(result: Answer, request: CometRequest, callback: string | undef
 
 /** An answer the client never got in full (it left before or while it was written) is read again. */
 function watchDelivery(request: CometRequest, result: Answer): void {
-  const { undelivered } = result;
-  if (!undelivered) return;
-  if (request.signal.aborted) return undelivered();
+  if (!result.undelivered) return;
+  if (request.signal.aborted) return result.undelivered();
   const onAbort = (): void => {
     request.signal.removeEventListener('abort', onAbort);
-    undelivered();
+    result.undelivered!();
   };
   request.signal.addEventListener('abort', onAbort);
 }

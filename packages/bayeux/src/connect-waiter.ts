@@ -13,7 +13,15 @@ export type ConnectOutcome =
 /** Turns a held connect's outcome into its answer (one per protocol, shared by every waiter). */
 export interface ConnectAnswerer {
   answer(waiter: ConnectWaiter, outcome: ConnectOutcome): Answer | Promise<Answer>;
+  /** The common outcome, a batch, without an outcome object around it. */
+  answerBatch(waiter: ConnectWaiter, batch: Batch): Answer | Promise<Answer>;
 }
+
+/** The executor of every waiter's promise: it hands its resolver over here, not to a closure per waiter. */
+let resolverOut: ((answer: Answer | PromiseLike<Answer>) => void) | undefined;
+const takeResolver = (resolve: (answer: Answer | PromiseLike<Answer>) => void): void => {
+  resolverOut = resolve;
+};
 
 /**
  * One held `/meta/connect`: the engine's handlers for it, and the handle the session's other
@@ -24,7 +32,7 @@ export interface ConnectAnswerer {
  */
 export class ConnectWaiter implements SubscriberHandlers {
   readonly answer: Promise<Answer>;
-  private resolve!: (answer: Answer | PromiseLike<Answer>) => void;
+  private readonly resolve: (answer: Answer | PromiseLike<Answer>) => void;
   private settled = false;
   private subscriber: Subscriber | undefined;
   /** Channels set before the engine handed the subscriber over (authorize was still running). */
@@ -41,11 +49,13 @@ export class ConnectWaiter implements SubscriberHandlers {
     public subscriptionKey: string,
     private readonly answerer: ConnectAnswerer,
   ) {
-    this.answer = new Promise((resolve) => (this.resolve = resolve));
+    this.answer = new Promise(takeResolver);
+    this.resolve = resolverOut!;
+    resolverOut = undefined;
   }
 
   batch(batch: Batch): void {
-    this.settle({ kind: 'batch', batch });
+    this.settle(batch);
   }
 
   end(reason: EndReason, cursor: string): void {
@@ -82,11 +92,12 @@ export class ConnectWaiter implements SubscriberHandlers {
     this.subscriber?.end('done');
   }
 
-  private settle(outcome: ConnectOutcome): void {
+  /** Settles with the answer to its outcome: a batch as it is, anything else as a ConnectOutcome. */
+  private settle(outcome: ConnectOutcome | Batch): void {
     if (this.settled) return;
     this.settled = true;
     try {
-      this.resolve(this.answerer.answer(this, outcome));
+      this.resolve('entries' in outcome ? this.answerer.answerBatch(this, outcome) : this.answerer.answer(this, outcome));
     } catch (error) {
       this.resolve(Promise.reject(error));
     }

@@ -24,7 +24,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   const channelLists = new Interner<readonly string[]>();
   const answerLists = new Interner<readonly SentAnswer[]>();
 
-  const cursor = (text: string): string => cursors.get(text, () => text);
+  const cursor = (text: string): string => cursors.keep(text, text);
   /** Lists this store made: a change that keeps a session's list (every connect) keeps it as it is. */
   const shared = new WeakSet<readonly string[]>();
   const channels = (names: readonly string[]): readonly string[] => {
@@ -36,12 +36,33 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
       return list;
     });
   };
-  const answers = (sent: readonly SentAnswer[]): readonly SentAnswer[] =>
-    sent.length === 0
-      ? NONE_SENT
-      : answerLists.get(sent.map((a) => `${a.batch} ${a.cursor}`).join('\n'), () =>
-          Object.freeze(sent.map((a) => Object.freeze({ batch: a.batch, cursor: cursor(a.cursor) }))),
-        );
+  /** Answer lists this store made (frozen, shared): kept as they are. */
+  const madeLists = new WeakSet<readonly SentAnswer[]>();
+  const made = (list: readonly SentAnswer[]): readonly SentAnswer[] => {
+    madeLists.add(list);
+    return list;
+  };
+  /** One-answer lists (what every answer without the ack extension leaves) by cursor, then number: found without making a key. */
+  const singles = new Interner<Map<number, readonly SentAnswer[]>>();
+  const single = (answer: SentAnswer): readonly SentAnswer[] => {
+    const at = cursor(answer.cursor);
+    const byNumber = singles.find(at) ?? singles.keep(at, new Map());
+    let list = byNumber.get(answer.batch);
+    if (list === undefined) {
+      if (byNumber.size >= 64) byNumber.clear();
+      list = made(Object.freeze([Object.freeze({ batch: answer.batch, cursor: at })]));
+      byNumber.set(answer.batch, list);
+    }
+    return list;
+  };
+  const answers = (sent: readonly SentAnswer[]): readonly SentAnswer[] => {
+    if (sent.length === 0) return NONE_SENT;
+    if (madeLists.has(sent)) return sent;
+    if (sent.length === 1) return single(sent[0]!);
+    return answerLists.get(sent.map((a) => `${a.batch} ${a.cursor}`).join('\n'), () =>
+      made(Object.freeze(sent.map((a) => Object.freeze({ batch: a.batch, cursor: cursor(a.cursor) })))),
+    );
+  };
 
   /** The session as stored, with a patch's fields set: one shape for all, its shareable parts shared. */
   const stored = (s: BayeuxSession, patch: SessionPatch = NO_PATCH): BayeuxSession => ({

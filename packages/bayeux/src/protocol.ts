@@ -1,7 +1,5 @@
 import {
-  cachedFrame,
   formatCursor,
-  joinedFrames,
   isCometError,
   parseChannel,
   parseCursor,
@@ -11,13 +9,15 @@ import {
   type Log,
   type Batch,
   type LogEntry,
+  type Lifetime,
   type ParsedChannel,
 } from '@cometkit/core';
-import { bayeuxName, readBayeuxChannel } from './channel-name';
+import { readBayeuxChannel } from './channel-name';
 import { newClientId } from './client-id';
 import { ConnectWaiter, type ConnectAnswerer, type ConnectOutcome } from './connect-waiter';
+import { createFraming, deliveryOf, FramedAnswer } from './framed-answer';
 import { Interner } from './interner';
-import { bayeuxError, META, type BayeuxMessage } from './message';
+import { bayeuxError, META, type BayeuxAdvice, type BayeuxMessage } from './message';
 import type { ExtensionContext, ResolvedBayeuxOptions } from './options';
 import { isPlainObject } from './read-messages';
 import { failure, failureWithId, HANDSHAKE_ADVICE, replyIdOf, replyTo, replyWithId } from './reply';
@@ -30,16 +30,11 @@ export interface Answer {
   /**
    * Called by the HTTP layer when the request turned out not to be answered after all (its client
    * went away before or while the answer was written): the messages it carried are read again.
+   * Called as a method of its answer (a connect's answer is a class that keeps what it needs).
    */
-  readonly undelivered?: () => void;
+  undelivered?(): void;
   /** The client went away while its connect was held: write nothing. */
   readonly gone?: boolean;
-  /**
-   * The same answer's replies already as JSON text, and its deliveries as bytes, each comma-first
-   * (set only where no outgoing extension could change them): {@link answerBody} writes these.
-   */
-  readonly replyText?: string;
-  readonly deliveryBytes?: Buffer;
 }
 
 type Message = Record<string, unknown>;
@@ -118,21 +113,25 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     return reply;
   }
 
-  /** Where the next read starts once this connect has acknowledged what it acknowledges. */
-  function acknowledge(found: BayeuxSession, message: Message): { cursor: string; sent: SentAnswer[] } {
+  /**
+   * The connect's change to its session: where the next read starts once it has acknowledged
+   * what it acknowledges, and when the session expires. One object, the store's patch itself.
+   */
+  function acknowledge(found: BayeuxSession, message: Message, expiresAt: number): SessionPatch {
     const ext = message.ext;
     const acked = found.ack && isPlainObject(ext) && typeof ext.ack === 'number' ? ext.ack : undefined;
     if (acked === undefined) {
       // Without the ack extension, a new connect says the client has the last answer that was
       // written in full (an answer cut off on the way was taken out of `sent` when it failed).
       const last = found.sent[found.sent.length - 1];
-      return { cursor: last ? last.cursor : found.cursor, sent: [] };
+      return { cursor: last ? last.cursor : found.cursor, sent: NONE_SENT, expiresAt };
     }
     const named = found.sent.find((s) => s.batch === acked);
-    return { cursor: named ? named.cursor : found.cursor, sent: found.sent.filter((s) => s.batch > acked) };
+    return { cursor: named ? named.cursor : found.cursor, sent: found.sent.filter((s) => s.batch > acked), expiresAt };
   }
 
-  // A store in this process's memory answers at once: a connect then takes no promise hop per step.
+  // A store in this process's memory answers at once: a connect then takes no promise hop (and
+  // no closure) per step; the steps below branch on a promise rather than chain through `then`.
   const immediate = sessions.immediate;
   const getSession = (id: string): Maybe<BayeuxSession | undefined> => (immediate ? immediate.get(id) : sessions.get(id));
   const updateSession = (id: string, patch: SessionPatch): Maybe<BayeuxSession | undefined> =>
@@ -141,11 +140,14 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
   function connect(message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Maybe<Answer> {
     const id = message.clientId;
     if (typeof id !== 'string' || id.length > 128) return only(unknownClient(message, META.connect));
-    return then(getSession(id), (found) => (found ? connectFound(found, message, request, alone, onHeld) : only(unknownClient(message, META.connect))));
+    const found = getSession(id);
+    if (found instanceof Promise) return found.then((session) => connectFound(session, message, request, alone, onHeld));
+    return connectFound(found, message, request, alone, onHeld);
   }
 
-  function connectFound(found: BayeuxSession, message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Maybe<Answer> {
+  function connectFound(found: BayeuxSession | undefined, message: Message, request: CometRequest, alone: boolean, onHeld: (() => void) | undefined): Maybe<Answer> {
     const channel = META.connect;
+    if (!found) return only(unknownClient(message, channel));
     const type = message.connectionType;
     if (typeof type !== 'string') return only(failure(message, channel, bayeuxError(400, ['connectionType'], 'Missing field')));
     if (!connectionTypes.includes(type)) return only(failure(message, channel, bayeuxError(301, [type], 'Connection type not supported')));
@@ -153,20 +155,34 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     const asked = advice && typeof advice.timeout === 'number' && Number.isFinite(advice.timeout) && advice.timeout >= 0 ? advice.timeout : options.timeoutMs;
     // A connect batched with other messages is answered at once: their replies must not wait.
     const holdMs = alone ? Math.min(Math.max(engine.options.minHoldMs, asked), engine.options.maxHoldMs) : 0;
-    const { cursor, sent } = acknowledge(found, message);
-    return then(updateSession(found.id, { cursor, sent, expiresAt: expiresAfter(holdMs) }), (current) => {
-      if (!current) return only(unknownClient(message, channel));
-      held.get(current.id)?.release('superseded');
-      // The waiter keeps the message's `id`, not the message: nothing of the request's body is
-      // kept alive while the connect is held.
-      const channels = channelsOf(current.subscriptions);
-      const waiter = new ConnectWaiter(current.id, replyIdOf(message), channels.key, answerer);
-      held.set(current.id, waiter);
-      onHeld?.();
-      hold(waiter, current, channels.parsed, message.ext, request, holdMs);
-      return waiter.answer;
-    });
+    const current = updateSession(found.id, acknowledge(found, message, expiresAfter(holdMs)));
+    if (current instanceof Promise) return current.then((session) => connectHeld(session, message, request, holdMs, onHeld));
+    return connectHeld(current, message, request, holdMs, onHeld);
   }
+
+  function connectHeld(current: BayeuxSession | undefined, message: Message, request: CometRequest, holdMs: number, onHeld: (() => void) | undefined): Maybe<Answer> {
+    if (!current) return only(unknownClient(message, META.connect));
+    held.get(current.id)?.release('superseded');
+    // The waiter keeps the message's `id`, not the message: nothing of the request's body is
+    // kept alive while the connect is held.
+    const channels = channelsOf(current.subscriptions);
+    const waiter = new ConnectWaiter(current.id, replyIdOf(message), channels.key, answerer);
+    held.set(current.id, waiter);
+    onHeld?.();
+    hold(waiter, current, channels.parsed, message.ext, request, holdMs);
+    return waiter.answer;
+  }
+
+  /** One frozen lifetime per hold length (nearly always one): the engine only reads it. */
+  const lifetimes = new Map<number, Lifetime>();
+  const lifetimeOf = (ms: number): Lifetime => {
+    let lifetime = lifetimes.get(ms);
+    if (lifetime === undefined) {
+      if (lifetimes.size >= 64) lifetimes.clear();
+      lifetimes.set(ms, (lifetime = Object.freeze({ ms, reason: 'timeout' })));
+    }
+    return lifetime;
+  };
 
   function hold(waiter: ConnectWaiter, current: BayeuxSession, channels: readonly ParsedChannel[], ext: unknown, request: CometRequest, holdMs: number): void {
     const from = parseCursor(current.cursor);
@@ -178,17 +194,14 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
       request,
       signal: request.signal,
       handlers: waiter,
-      lifetime: { ms: holdMs, reason: 'timeout' },
+      lifetime: lifetimeOf(holdMs),
       once: true,
-      context: { session: { clientId: current.id }, ext },
+      // Only `authorize` reads the context: without one, nothing is made for it.
+      context: engine.options.hasAuthorize ? { session: { clientId: current.id }, ext } : undefined,
     });
-    const admitted = (result: Subscriber | CometError): void => {
-      if (isCometError(result)) waiter.refuse(result);
-      else waiter.attach(result);
-    };
     // `authorize` threw: a bug of the app's, handed to the framework's error handling.
-    if (subscribed instanceof Promise) subscribed.then(admitted, (error: unknown) => waiter.fail(error));
-    else admitted(subscribed);
+    if (subscribed instanceof Promise) subscribed.then((result) => admitted(waiter, result), (error: unknown) => waiter.fail(error));
+    else admitted(waiter, subscribed);
   }
 
   /** What every held connect settles through: its answer, from its outcome. */
@@ -197,18 +210,26 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
       if (held.get(waiter.clientId) === waiter) held.delete(waiter.clientId);
       return connectAnswer(outcome, waiter);
     },
+    answerBatch(waiter, batch) {
+      if (held.get(waiter.clientId) === waiter) held.delete(waiter.clientId);
+      return batchAnswer(waiter, batch);
+    },
   };
 
+  const unknownAnswer = (waiter: ConnectWaiter): Answer =>
+    only(failureWithId(waiter.replyId, META.connect, bayeuxError(402, [waiter.clientId], 'Unknown client'), HANDSHAKE_ADVICE));
+
+  function succeeded(waiter: ConnectWaiter, advice: BayeuxMessage['advice']): BayeuxMessage {
+    const reply = replyWithId(waiter.replyId, META.connect, true);
+    reply.clientId = waiter.clientId;
+    reply.advice = advice;
+    return reply;
+  }
+
+  /** A held connect that ended without a batch of messages: its answer. */
   function connectAnswer(outcome: ConnectOutcome, waiter: ConnectWaiter): Maybe<Answer> {
     const channel = META.connect;
     const { clientId: id, replyId } = waiter;
-    const unknown = (): Answer => only(failureWithId(replyId, channel, bayeuxError(402, [id], 'Unknown client'), HANDSHAKE_ADVICE));
-    const succeeded = (advice: BayeuxMessage['advice']): BayeuxMessage => {
-      const reply = replyWithId(replyId, channel, true);
-      reply.clientId = id;
-      reply.advice = advice;
-      return reply;
-    };
     if (outcome.kind === 'refused') {
       const { error } = outcome;
       if (error.code === 'bad_request') return GONE_ANSWER;
@@ -216,42 +237,52 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
       return only(failureWithId(replyId, channel, bayeuxError(503, [], error.message), { reconnect: 'retry', interval: 2000 }));
     }
     if (outcome.kind === 'released') {
-      if (outcome.why === 'expired') return unknown();
-      return only(succeeded(outcome.why === 'disconnected' ? { reconnect: 'none', interval: 0 } : retryAdvice()));
+      if (outcome.why === 'expired') return unknownAnswer(waiter);
+      return only(succeeded(waiter, outcome.why === 'disconnected' ? { reconnect: 'none', interval: 0 } : retryAdvice()));
     }
     if (outcome.kind === 'end' && outcome.reason === 'gone') return GONE_ANSWER;
     if (outcome.kind === 'end' && outcome.reason === 'error') {
       return only(failureWithId(replyId, channel, bayeuxError(503, [], 'The message log is unavailable; retry'), { reconnect: 'retry', interval: 1000 }));
     }
-    const batch = outcome.kind === 'batch' ? outcome.batch : { entries: [] as LogEntry[], cursor: outcome.cursor };
-    if ('gap' in batch && batch.gap) {
+    return batchAnswer(waiter, outcome.kind === 'batch' ? outcome.batch : { entries: [] as LogEntry[], cursor: outcome.cursor });
+  }
+
+  /** A held connect's answer of a batch (empty when its hold ran out): recorded in its session first. */
+  function batchAnswer(waiter: ConnectWaiter, batch: Batch): Maybe<Answer> {
+    if (batch.gap) {
       // History no longer covers this session: say so, end the session, and have the client start over.
-      const reply = succeeded({ ...HANDSHAKE_ADVICE });
+      const reply = succeeded(waiter, { ...HANDSHAKE_ADVICE });
       reply.ext = { gap: { reason: batch.gap.reason, from: batch.gap.from } };
-      return sessions.delete(id).then(() => only(reply));
+      return sessions.delete(waiter.clientId).then(() => only(reply));
     }
-    return then(getSession(id), (before) => {
-      if (!before) return unknown();
-      if (channelsOf(before.subscriptions).key !== waiter.subscriptionKey) {
-        // Another process changed the subscriptions while this one held the connect with the old
-        // ones: its answer could pass over messages of a channel just added. Answer without
-        // messages and leave the cursor, so the next connect reads from it with the new ones.
-        return only(succeeded(retryAdvice()));
-      }
-      const answer: SentAnswer = { batch: before.batch + 1, cursor: batch.cursor };
-      const patch = { batch: answer.batch, sent: [...before.sent, answer].slice(-MAX_SENT), expiresAt: expiresAfter(0) };
-      return then(updateSession(id, patch), (after) => {
-        if (!after) return unknown();
-        // With no outgoing extension to change it, every answer shares one advice object.
-        const reply = succeeded(hasOutgoing ? retryAdvice() : sharedRetryAdvice);
-        if (after.ack) reply.ext = { ack: answer.batch };
-        const undelivered = (): void => void forget(id, answer.batch);
-        // The text is what `JSON.stringify(reply)` gives, but with the advice serialized once; the
-        // deliveries are the entries' cached frames, joined once per batch and shared by every session.
-        if (hasOutgoing) return { replies: [reply], deliveries: batch.entries.map(deliveryOf), undelivered };
-        return new FramedAnswer(reply, connectReplyText(reply, adviceText), batch, undelivered);
-      });
-    });
+    const before = getSession(waiter.clientId);
+    if (before instanceof Promise) return before.then((session) => recordAnswer(waiter, batch, session));
+    return recordAnswer(waiter, batch, before);
+  }
+
+  function recordAnswer(waiter: ConnectWaiter, batch: Batch, before: BayeuxSession | undefined): Maybe<Answer> {
+    if (!before) return unknownAnswer(waiter);
+    if (channelsOf(before.subscriptions).key !== waiter.subscriptionKey) {
+      // Another process changed the subscriptions while this one held the connect with the old
+      // ones: its answer could pass over messages of a channel just added. Answer without
+      // messages and leave the cursor, so the next connect reads from it with the new ones.
+      return only(succeeded(waiter, retryAdvice()));
+    }
+    const number = before.batch + 1;
+    const answer: SentAnswer = { batch: number, cursor: batch.cursor };
+    const sent = before.sent.length === 0 ? [answer] : [...before.sent, answer].slice(-MAX_SENT);
+    const after = updateSession(waiter.clientId, { batch: number, sent, expiresAt: expiresAfter(0) });
+    if (after instanceof Promise) return after.then((session) => answered(waiter, batch, number, session));
+    return answered(waiter, batch, number, after);
+  }
+
+  function answered(waiter: ConnectWaiter, batch: Batch, number: number, after: BayeuxSession | undefined): Answer {
+    if (!after) return unknownAnswer(waiter);
+    // The reply and its text are made from these fields only when asked for (see FramedAnswer).
+    if (!hasOutgoing) return new FramedAnswer(framing, waiter.clientId, waiter.replyId, after.ack, number, batch);
+    const reply = succeeded(waiter, retryAdvice());
+    if (after.ack) reply.ext = { ack: number };
+    return { replies: [reply], deliveries: batch.entries.map(deliveryOf), undelivered: () => void forget(waiter.clientId, number) };
   }
 
   /** An answer that never reached its client: its messages are read again from the session's cursor. */
@@ -261,9 +292,8 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     await sessions.update(id, { sent: current.sent.filter((s) => s.batch !== batch) });
   }
 
-  const retryAdvice = (): BayeuxMessage['advice'] => ({ reconnect: 'retry', interval: options.intervalMs, timeout: options.timeoutMs });
-  const adviceText = JSON.stringify(retryAdvice());
-  const sharedRetryAdvice = Object.freeze(retryAdvice());
+  const retryAdvice = (): BayeuxAdvice => ({ reconnect: 'retry', interval: options.intervalMs, timeout: options.timeoutMs });
+  const framing = createFraming(retryAdvice(), forget);
 
   /** The subscription field as a list of names, or undefined when missing or malformed. */
   function subscriptionList(message: Message): string[] | undefined {
@@ -420,7 +450,8 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
       if (answer.gone) gone = true;
       replies.push(...answer.replies);
       if (answer.deliveries.length > 0) deliveries = answer.deliveries;
-      if (answer.undelivered) undelivered = answer.undelivered;
+      // Called as a method: a connect's answer keeps what it needs on itself, not in a closure.
+      if (answer.undelivered) undelivered = () => answer.undelivered!();
     }
     if (hasOutgoing) {
       const context: ExtensionContext = { request };
@@ -463,48 +494,19 @@ export function answerText(answer: Answer): string {
   return `[${answer.replies.map((r) => JSON.stringify(r)).concat(answer.deliveries).join(',')}]`;
 }
 
-/** {@link answerText}, from the answer's prepared text and bytes when it has them. */
+/** {@link answerText}, written straight from a connect answer's fields when it is one. */
 export function answerBody(answer: Answer): string | Buffer {
-  const { replyText, deliveryBytes } = answer;
-  if (replyText === undefined) return answerText(answer);
-  if (deliveryBytes === undefined) return `[${replyText}]`;
-  return Buffer.concat([Buffer.from('[' + replyText), deliveryBytes, CLOSE_BRACKET]);
+  return answer instanceof FramedAnswer ? answer.body() : answerText(answer);
 }
 
-const CLOSE_BRACKET = Buffer.from(']');
 const NO_SESSION: Promise<undefined> = Promise.resolve(undefined);
+/** A connect that acknowledged everything leaves this in its session (stores only read a patch). */
+const NONE_SENT: readonly SentAnswer[] = Object.freeze([]);
 
-/**
- * A connect's answer with its reply as text and its deliveries as the batch's shared bytes; the
- * deliveries as text only if something asks for them (a socket's or an HTTP answer never does).
- */
-class FramedAnswer implements Answer {
-  readonly replies: BayeuxMessage[];
-  readonly deliveryBytes: Buffer | undefined;
-  private texts: string[] | undefined;
-
-  constructor(
-    reply: BayeuxMessage,
-    readonly replyText: string,
-    private readonly batch: Batch,
-    readonly undelivered: () => void,
-  ) {
-    this.replies = [reply];
-    this.deliveryBytes = batch.entries.length === 0 ? undefined : deliveryBytesOf(batch);
-  }
-
-  get deliveries(): string[] {
-    return (this.texts ??= this.batch.entries.map(deliveryOf));
-  }
-}
-
-/** A successful connect reply as `JSON.stringify` writes it (same keys, same order), its advice given as text. */
-function connectReplyText(reply: BayeuxMessage, advice: string): string {
-  let text = `{"channel":"${META.connect}","successful":true`;
-  if (reply.id !== undefined) text += `,"id":${JSON.stringify(reply.id)}`;
-  text += `,"clientId":${JSON.stringify(reply.clientId)},"advice":${advice}`;
-  if (reply.ext !== undefined) text += `,"ext":${JSON.stringify(reply.ext)}`;
-  return text + '}';
+/** The engine's verdict on a held connect: refused, or its subscriber to keep. */
+function admitted(waiter: ConnectWaiter, result: Subscriber | CometError): void {
+  if (isCometError(result)) waiter.refuse(result);
+  else waiter.attach(result);
 }
 
 function withSubscription(reply: BayeuxMessage, message: Message, clientId: string): BayeuxMessage {
@@ -516,11 +518,6 @@ function withSubscription(reply: BayeuxMessage, message: Message, clientId: stri
 
 /** A value now, or later (a store in this process answers at once, one in Redis does not). */
 type Maybe<T> = T | Promise<T>;
-
-/** `fn` of the value: at once when it is there, else when the promise settles. */
-function then<T, U>(value: Maybe<T>, fn: (value: T) => Maybe<U>): Maybe<U> {
-  return value instanceof Promise ? value.then(fn) : fn(value);
-}
 
 const only = (reply: BayeuxMessage): Answer => ({ replies: [reply], deliveries: [] });
 const GONE_ANSWER: Answer = { replies: [], deliveries: [], gone: true };
@@ -558,28 +555,4 @@ function parsedAll(names: readonly string[]): ParsedChannel[] {
     if (!isCometError(parsed)) out.push(parsed);
   }
   return out;
-}
-
-/**
- * A log entry as a Bayeux delivery, `{"channel":"/chat/room","data":…}`: never `successful`,
- * never the publisher's clientId. Framed once per entry and shared by every session.
- */
-const frames = new WeakMap<LogEntry, string>();
-
-function deliveryOf(entry: LogEntry): string {
-  let frame = frames.get(entry);
-  if (frame === undefined) {
-    frame = `{"channel":${JSON.stringify(bayeuxName(entry.channel))},"data":${entry.payload}}`;
-    frames.set(entry, frame);
-  }
-  return frame;
-}
-
-/** The delivery as an item after the reply in an answer's array, comma first. */
-const deliveryItem = (entry: LogEntry): string => ',' + deliveryOf(entry);
-
-/** A batch's deliveries as bytes: one entry's cached frame, or the frames joined once per batch. */
-function deliveryBytesOf(batch: Batch): Buffer {
-  const { entries } = batch;
-  return entries.length === 1 ? cachedFrame(entries[0]!, 'bayeux', deliveryItem) : joinedFrames(batch, 'bayeux', deliveryItem);
 }

@@ -9,22 +9,29 @@ import { cometError, isCometError, type CometError, type CometRequest } from '@c
  * - `GET ?message=…` (callback-polling), the field repeated or holding an array.
  * A body that holds no Bayeux message at all (malformed JSON, an empty array, something that is
  * not an object) is a `bad_json`/`bad_request` CometError: there is no message to answer.
+ * The body is read by the caller (its one promise step per request); these take it apart at once.
+ *
+ * Here: the messages of a `GET ?message=…` (callback-polling).
  */
-export function readMessages(request: CometRequest, maxBodyBytes: number): Promise<object[] | CometError> {
-  if (request.method === 'GET') return Promise.resolve(fromFields(request.query.getAll('message')));
-  // Plain promise steps, not an async function and its frames: this runs for every connect.
-  return request.body(maxBodyBytes).then(
-    (body) => (Buffer.isBuffer(body) ? fromText(body.toString('utf8'), request) : fromParsed(body)),
-    (error: unknown) => {
-      if (isCometError(error)) return error;
-      throw error;
-    },
-  );
+export function queryMessages(request: CometRequest): object[] | CometError {
+  return fromFields(request.query.getAll('message'));
+}
+
+/** The messages of a body the request read. */
+export function bodyMessages(body: Buffer | { parsed: unknown }, request: CometRequest): object[] | CometError {
+  return Buffer.isBuffer(body) ? fromText(body.toString('utf8'), request) : fromParsed(body);
+}
+
+/** A body that could not be read: its CometError (too large, cut off) is the request's answer; anything else is thrown on. */
+export function bodyRefused(error: unknown): CometError {
+  if (isCometError(error)) return error;
+  throw error;
 }
 
 /** JSON (by its type, or by its first character), else a form's `message` fields. */
 function fromText(body: string, request: CometRequest): object[] | CometError {
-  if (JSON_TYPE.test(request.header('content-type') ?? '')) return fromJson(body);
+  const type = request.header('content-type');
+  if (type === 'application/json' || JSON_TYPE.test(type ?? '')) return fromJson(body);
   const trimmed = body.trimStart();
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) return fromJson(body);
   return fromFields(new URLSearchParams(body).getAll('message'));
