@@ -3,13 +3,13 @@ import {
   isCometError,
   parseChannel,
   parseCursor,
+  timeoutLifetime,
   type CometError,
   type CometRequest,
   type Subscriber,
   type Log,
   type Batch,
   type LogEntry,
-  type Lifetime,
   type ParsedChannel,
 } from '@cometkit/core';
 import { readBayeuxChannel } from './channel-name';
@@ -173,17 +173,6 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
     return waiter.answer;
   }
 
-  /** One frozen lifetime per hold length (nearly always one): the engine only reads it. */
-  const lifetimes = new Map<number, Lifetime>();
-  const lifetimeOf = (ms: number): Lifetime => {
-    let lifetime = lifetimes.get(ms);
-    if (lifetime === undefined) {
-      if (lifetimes.size >= 64) lifetimes.clear();
-      lifetimes.set(ms, (lifetime = Object.freeze({ ms, reason: 'timeout' })));
-    }
-    return lifetime;
-  };
-
   function hold(waiter: ConnectWaiter, current: BayeuxSession, channels: readonly ParsedChannel[], ext: unknown, request: CometRequest, holdMs: number): void {
     const from = parseCursor(current.cursor);
     const subscribed = engine.subscribe({
@@ -194,7 +183,7 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
       request,
       signal: request.signal,
       handlers: waiter,
-      lifetime: lifetimeOf(holdMs),
+      lifetime: timeoutLifetime(holdMs),
       once: true,
       // Only `authorize` reads the context: without one, nothing is made for it.
       context: engine.options.hasAuthorize ? { session: { clientId: current.id }, ext } : undefined,

@@ -14,7 +14,7 @@ export type { Engine, EngineOptions, SubscribeSpec } from './engine/engine';
 export type { Batch, EndReason, Lifetime, Subscriber, SubscriberHandlers } from './engine/subscriber';
 export type { EndRules, Transport, TransportContext } from './transport';
 export { builtinTransports } from './transports';
-export { openOneBatch, holdOneBatch, batchBody, batchText } from './transports/one-batch';
+export { openOneBatch, holdOneBatch, batchBody, batchText, timeoutLifetime } from './transports/one-batch';
 export type { OneBatchFraming, OneBatchHold } from './transports/one-batch';
 export { cursorBefore, joinedFrames, openStream, streamFrom, STREAM_HEADERS } from './transports/stream';
 export type { StreamFraming, StreamOpen } from './transports/stream';

@@ -22,10 +22,38 @@ export const MAX_CURSOR_PARTITIONS = 64;
 /** Longest cursor text: a 24-character epoch, a dash, 64 positions of 16 digits and the underscores between them. */
 export const MAX_CURSOR_LENGTH = 24 + 1 + MAX_CURSOR_PARTITIONS * 17 - 1;
 
-/** The one cursor grammar: an epoch of 1–24 lowercase letters and digits, a dash, a position without leading zeros. */
-const CURSOR = /^([a-z0-9]{1,24})-(0|[1-9][0-9]{0,15})$/;
+/**
+ * The one cursor grammar: an epoch of 1–24 lowercase letters and digits, a dash, a position without
+ * leading zeros (`^([a-z0-9]{1,24})-(0|[1-9][0-9]{0,15})$`), read by {@link parseSingle}.
+ */
+const NOT_SINGLE = null;
 /** The partitioned form: two or more such positions, separated by underscores (unambiguous: no backtracking). */
 const VECTOR = /^([a-z0-9]{1,24})-((?:0|[1-9][0-9]{0,15})(?:_(?:0|[1-9][0-9]{0,15}))+)$/;
+
+/**
+ * The one-position form, read by hand (every poll sends one: a regex match costs an array and
+ * two strings): the cursor, undefined when the text cannot be a cursor at all, or NOT_SINGLE
+ * when it may be the partitioned form (an underscore after the dash).
+ */
+function parseSingle(text: string): Cursor | undefined | typeof NOT_SINGLE {
+  const dash = text.indexOf('-');
+  if (dash < 1 || dash > 24) return undefined;
+  for (let i = 0; i < dash; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return undefined;
+  }
+  const digits = text.length - dash - 1;
+  if (digits < 1) return undefined;
+  let position = 0;
+  for (let i = dash + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 95) return NOT_SINGLE; // `_`: the partitioned form
+    if (c < 48 || c > 57) return undefined;
+    position = position * 10 + (c - 48);
+  }
+  if (digits > 16 || (digits > 1 && text.charCodeAt(dash + 1) === 48)) return undefined;
+  return Number.isSafeInteger(position) ? { epoch: text.slice(0, dash), position } : undefined;
+}
 
 /** Cursor text for the wire. */
 export function formatCursor(cursor: Cursor): string {
@@ -37,11 +65,8 @@ export function formatCursor(cursor: Cursor): string {
  * integer, more than {@link MAX_CURSOR_PARTITIONS} positions, text longer than {@link MAX_CURSOR_LENGTH}).
  */
 export function parseCursor(text: string): Cursor | undefined {
-  const match = CURSOR.exec(text);
-  if (match) {
-    const position = Number(match[2]);
-    return Number.isSafeInteger(position) ? { epoch: match[1]!, position } : undefined;
-  }
+  const single = parseSingle(text);
+  if (single !== NOT_SINGLE) return single;
   if (text.length > MAX_CURSOR_LENGTH) return undefined;
   const vector = VECTOR.exec(text);
   if (!vector) return undefined;

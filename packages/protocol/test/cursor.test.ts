@@ -73,3 +73,36 @@ describe('partitioned cursors', () => {
     expect(isAtOrBefore(c('e-3'), c('e-4'))).toBe(true);
   });
 });
+
+describe('parseCursor against the grammar', () => {
+  // The grammars as regular expressions: the reference the hand-written reader must agree with.
+  const ONE = /^([a-z0-9]{1,24})-(0|[1-9][0-9]{0,15})$/;
+  const MANY = /^([a-z0-9]{1,24})-((?:0|[1-9][0-9]{0,15})(?:_(?:0|[1-9][0-9]{0,15}))+)$/;
+  const reference = (text: string): Cursor | undefined => {
+    const one = ONE.exec(text);
+    if (one) return Number.isSafeInteger(Number(one[2])) ? { epoch: one[1]!, position: Number(one[2]) } : undefined;
+    const many = text.length <= MAX_CURSOR_LENGTH ? MANY.exec(text) : null;
+    if (!many) return undefined;
+    const positions = many[2]!.split('_').map(Number);
+    if (positions.length > MAX_CURSOR_PARTITIONS || !positions.every(Number.isSafeInteger)) return undefined;
+    return { epoch: many[1]!, position: positions.reduce((a, b) => a + b, 0), positions };
+  };
+  // Text made of the characters that matter (epoch letters, digits, the separators, a capital, a space).
+  const nearCursor = fc.string({ unit: fc.constantFrom('a', 'z', '0', '1', '9', '-', '_', 'A', ' ', '.'), maxLength: 40 });
+
+  it('agrees with the regular grammar on text near the cursor form', () => {
+    fc.assert(fc.property(nearCursor, (text) => expect(parseCursor(text)).toStrictEqual(reference(text))), { numRuns: 5_000 });
+  });
+
+  it('agrees with it on well-formed cursors, long epochs and long positions included', () => {
+    const epoch = fc.stringMatching(/^[a-z0-9]{1,26}$/);
+    const digits = fc.stringMatching(/^[0-9]{1,18}$/);
+    fc.assert(
+      fc.property(epoch, fc.array(digits, { minLength: 1, maxLength: 3 }), (e, parts) => {
+        const text = `${e}-${parts.join('_')}`;
+        expect(parseCursor(text)).toStrictEqual(reference(text));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});

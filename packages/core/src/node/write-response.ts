@@ -4,7 +4,20 @@ import { isStreamResponse, type CometResponse, type StreamEndOptions, type Strea
 /** Compression middleware (compression, koa-compress) adds `flush()` so a stream is not held back. */
 type FlushableResponse = ServerResponse & { flush?: () => void };
 
+// The last headers object answered with its Content-Length: the pollers answered one after another
+// with one shared body (every poller at one position) share one object too. Node only reads it.
+let lastHeaders: CometResponse['headers'] | undefined;
+let lastLength = -1;
+let lastWithLength: OutgoingHttpHeaders = {};
 
+function withLength(headers: CometResponse['headers'], length: number): OutgoingHttpHeaders {
+  if (headers !== lastHeaders || length !== lastLength) {
+    lastWithLength = { ...(headers as OutgoingHttpHeaders), 'content-length': length };
+    lastHeaders = headers;
+    lastLength = length;
+  }
+  return lastWithLength;
+}
 
 /**
  * Writes a neutral response to a Node response: the one place where a response becomes bytes.
@@ -18,7 +31,7 @@ export function writeResponse(res: ServerResponse, response: CometResponse): voi
     // Headers an app or middleware set first take the slow path below.
     const { body } = response;
     const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-    res.writeHead(response.status, { ...(response.headers as OutgoingHttpHeaders), 'content-length': length }).end(body);
+    res.writeHead(response.status, withLength(response.headers, length)).end(body);
     return;
   }
   res.statusCode = response.status;

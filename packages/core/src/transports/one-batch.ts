@@ -2,7 +2,7 @@ import { LastBatchCache } from '../batch-cache';
 import type { LogEntry } from '../broker';
 import { cachedFrame } from '../log-entry';
 import type { Engine, SubscribeSpec } from '../engine/engine';
-import type { Batch, EndReason, SubscriberHandlers } from '../engine/subscriber';
+import type { Batch, EndReason, Lifetime, SubscriberHandlers } from '../engine/subscriber';
 import { cometError, isCometError, type CometError } from '../errors';
 import type { CometRequest, CometResponse } from '../neutral';
 import { readPush, type PushRequest } from '../push-request';
@@ -55,25 +55,46 @@ export function openOneBatch(context: TransportContext, framing: OneBatchFraming
 export function holdOneBatch(hold: OneBatchHold, framing: OneBatchFraming): Promise<CometResponse> {
   const { engine, push } = hold;
   const holdMs = Math.min(Math.max(engine.options.minHoldMs, hold.holdMs), engine.options.maxHoldMs);
-  return new Promise<CometResponse>((resolve) => {
-    const waiter = new PollWaiter(framing, resolve);
-    const subscribed = engine.subscribe({
-      transport: hold.transport,
-      channels: push.channels,
-      cursor: push.cursor,
-      sentCursor: push.sentCursor,
-      request: hold.request,
-      signal: hold.request.signal,
-      handlers: waiter,
-      lifetime: { ms: holdMs, reason: 'timeout' },
-      once: true,
-      context: hold.context,
-    });
-    if (isCometError(subscribed)) waiter.refuse(subscribed);
-    else if (subscribed instanceof Promise) {
-      subscribed.then((result) => (isCometError(result) ? waiter.refuse(result) : undefined), (error: unknown) => waiter.fail(error));
-    }
+  const answer = new Promise<CometResponse>(capture);
+  const waiter = new PollWaiter(framing, captured!);
+  const subscribed = engine.subscribe({
+    transport: hold.transport,
+    channels: push.channels,
+    cursor: push.cursor,
+    sentCursor: push.sentCursor,
+    request: hold.request,
+    signal: hold.request.signal,
+    handlers: waiter,
+    lifetime: timeoutLifetime(holdMs),
+    once: true,
+    context: hold.context,
   });
+  if (isCometError(subscribed)) waiter.refuse(subscribed);
+  else if (subscribed instanceof Promise) {
+    subscribed.then((result) => (isCometError(result) ? waiter.refuse(result) : undefined), (error: unknown) => waiter.fail(error));
+  }
+  return answer;
+}
+
+// One executor for every held poll's promise (no closure per poll): it hands its resolve over here.
+let captured: ((response: CometResponse | PromiseLike<CometResponse>) => void) | undefined;
+const capture = (resolve: (response: CometResponse | PromiseLike<CometResponse>) => void): void => {
+  captured = resolve;
+};
+
+const lifetimes = new Map<number, Lifetime>();
+
+/**
+ * The lifetime of a hold of `ms` that ends with `timeout`: one frozen object per length (a hub
+ * has one or two), since the engine only reads it, instead of one per held request.
+ */
+export function timeoutLifetime(ms: number): Lifetime {
+  let lifetime = lifetimes.get(ms);
+  if (lifetime === undefined) {
+    if (lifetimes.size >= 64) lifetimes.clear();
+    lifetimes.set(ms, (lifetime = Object.freeze({ ms, reason: 'timeout' })));
+  }
+  return lifetime;
 }
 
 function refuse(framing: OneBatchFraming, error: CometError): CometResponse {
