@@ -2,6 +2,7 @@ import http from 'node:http';
 import express from 'express';
 import Koa from 'koa';
 import { createComet, withComet } from '@cometkit/core';
+import { cometExpress } from '@cometkit/express';
 import { request, until } from './support/http';
 import { listen } from './support/servers';
 import { drivers, receive } from './support/transport-drivers';
@@ -37,6 +38,60 @@ describe.each([
       }
       expect((await request(`${server.mount}/nope`)).json().error.code).toBe('not_found');
       await until(() => hub.stats().connections === 0);
+    } finally {
+      await hub.close();
+      await server.close();
+    }
+  });
+});
+
+// A bug (a hook that throws, an answer Node refuses to write) is the app's business: `withComet`
+// answers 500 and logs it once, Express hands it to the app's error middleware; nothing is left hanging.
+describe('a bug behind the fast path and the Express mount', () => {
+  const failing = (logged: unknown[]) =>
+    createComet({
+      httpPublish: true,
+      authorize: (action) => {
+        if (action === 'subscribe') throw new Error('bug in authorize');
+        return true;
+      },
+      // A transport whose answer carries a header value Node refuses: writing it throws.
+      transports: [{ name: 'badheader', open: () => ({ status: 200, headers: { 'x-bad': 'a\nb' }, body: 'x' }) }],
+      logger: { error: (...args: unknown[]) => logged.push(args[0]) },
+    } as Parameters<typeof createComet>[0]);
+
+  it('withComet answers 500 with the JSON error body for either, and logs each once', async () => {
+    const logged: unknown[] = [];
+    const hub = failing(logged);
+    const server = await listen(http.createServer(withComet(hub, '/comet', (_req, res) => void res.writeHead(404).end())));
+    try {
+      for (const path of ['/comet/poll?channel=a', '/comet/badheader']) {
+        const answer = await request(`${server.origin}${path}`);
+        expect([path, answer.status, answer.json().error.code]).toEqual([path, 500, 'internal']);
+      }
+      expect(logged).toEqual(['cometkit:node unexpected error', 'cometkit:node unexpected error']);
+    } finally {
+      await hub.close();
+      await server.close();
+    }
+  });
+
+  it("Express hands either to the app's error middleware", async () => {
+    const logged: unknown[] = [];
+    const hub = failing(logged);
+    const seen: string[] = [];
+    const app = express()
+      .use('/comet', cometExpress(hub) as express.RequestHandler)
+      .use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        seen.push(error.message);
+        res.status(599).end();
+      });
+    const server = await listen(http.createServer(app));
+    try {
+      for (const path of ['/comet/poll?channel=a', '/comet/badheader']) expect((await request(`${server.origin}${path}`)).status).toBe(599);
+      expect(seen[0]).toBe('bug in authorize');
+      expect(seen[1]).toMatch(/Invalid character in header content/);
+      expect(seen).toHaveLength(2);
     } finally {
       await hub.close();
       await server.close();

@@ -81,7 +81,7 @@ function send(res: ServerResponse, status: number, value: unknown, headers: Reco
 
 function serve(handler: CometHandler, urlOf: (req: ExpressRequestLike) => string): ExpressHandler {
   return (req, res, next) => {
-    handleNode(handler, req, res, { url: urlOf(req), params: req.params, parsedBody: req.body, raw: req }).catch(next);
+    void handleNode(handler, req, res, { url: urlOf(req), params: req.params, parsedBody: req.body, raw: req, onError: next });
   };
 }
 

@@ -20,6 +20,11 @@ export interface NodeRequestInfo {
    * app's error middleware.
    */
   beforeWrite?: () => void;
+  /**
+   * Where a bug (the handler rejected, or writing the answer threw) goes instead of rejecting the
+   * promise {@link handleNode} returns: Express's `next`, `withComet`'s 500.
+   */
+  onError?: (error: unknown) => void;
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});

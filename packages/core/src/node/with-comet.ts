@@ -33,12 +33,16 @@ export function withComet(mountable: Mountable, prefix: string, app: RequestList
     const rest = url.startsWith(mount + '/') || url.startsWith(mount + '?') ? url.slice(mount.length) : url === mount ? '/' : undefined;
     // Under a prefix every path is the handler's; with none (`''`) only its own routes are.
     if (rest === undefined || (mount === '' && !serves(rest.split('?', 1)[0]!))) return app(req, res);
-    handleNode(handle, req, res, { url: rest, raw: req }).catch((error: unknown) => {
-      if (isClientGone(error)) return;
-      // Only a bug gets here (protocol errors are answers): answer 500 and say so.
-      log.error('unexpected error', error);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"error":{"code":"internal","message":"Internal error."}}');
+    void handleNode(handle, req, res, {
+      url: rest,
+      raw: req,
+      onError(error: unknown) {
+        if (isClientGone(error)) return;
+        // Only a bug gets here (protocol errors are answers): answer 500 and say so.
+        log.error('unexpected error', error);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"internal","message":"Internal error."}}');
+      },
     });
   };
 }
