@@ -175,19 +175,26 @@ export function createProtocol(options: ResolvedBayeuxOptions, log: Log, connect
 
   function hold(waiter: ConnectWaiter, current: BayeuxSession, channels: readonly ParsedChannel[], ext: unknown, request: CometRequest, holdMs: number): void {
     const from = parseCursor(current.cursor);
-    const subscribed = engine.subscribe({
-      transport: 'bayeux',
-      channels,
-      cursor: isCometError(from) ? undefined : from,
-      sentCursor: current.cursor,
-      request,
-      signal: request.signal,
-      handlers: waiter,
-      lifetime: timeoutLifetime(holdMs),
-      once: true,
-      // Only `authorize` reads the context: without one, nothing is made for it.
-      context: engine.options.hasAuthorize ? { session: { clientId: current.id }, ext } : undefined,
-    });
+    let subscribed: ReturnType<typeof engine.subscribe>;
+    try {
+      subscribed = engine.subscribe({
+        transport: 'bayeux',
+        channels,
+        cursor: isCometError(from) ? undefined : from,
+        sentCursor: current.cursor,
+        request,
+        signal: request.signal,
+        handlers: waiter,
+        lifetime: timeoutLifetime(holdMs),
+        once: true,
+        // Only `authorize` reads the context: without one, nothing is made for it.
+        context: engine.options.hasAuthorize ? { session: { clientId: current.id }, ext } : undefined,
+      });
+    } catch (error) {
+      // A synchronous `authorize` threw: the same as a rejected one.
+      waiter.fail(error);
+      return;
+    }
     // `authorize` threw: a bug of the app's, handed to the framework's error handling.
     if (subscribed instanceof Promise) subscribed.then((result) => admitted(waiter, result), (error: unknown) => waiter.fail(error));
     else admitted(waiter, subscribed);

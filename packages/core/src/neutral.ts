@@ -48,7 +48,7 @@ export interface ParsedBody {
   readonly parsed: unknown;
 }
 
-/** Response headers; names lower-case. */
+/** Response headers; names lower-case. Not changed once answered (a frozen one may be shared by many answers). */
 export type CometHeaders = Record<string, string>;
 
 /** A whole response, written at once. */

@@ -1,10 +1,11 @@
 import type { CometError } from './errors';
 import type { CometBodyResponse, CometHeaders } from './neutral';
 
-const JSON_HEADERS: CometHeaders = {
+// Frozen: answers that share it also share its copy with a Content-Length (see writeResponse).
+const JSON_HEADERS: CometHeaders = Object.freeze({
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
-};
+});
 
 /** A JSON response from text that is already JSON. */
 export function jsonText(status: number, body: string | Buffer, headers?: CometHeaders): CometBodyResponse {

@@ -108,14 +108,25 @@ export function createRouter({ engine, options, transports, endRules = {}, cors 
   }
 
   return {
-    handle: (request) => respond(route(request), request),
+    // A hook or transport that throws (an app's bug) rejects the answer: `handle` never throws.
+    handle: (request) => {
+      try {
+        return respond(route(request), request);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
     serves: (path) => names.has(routeName(path)),
     endpoint(endpointOptions) {
       const found = routes.get(endpointOptions.transport ?? 'poll');
       if (!found) throw new TypeError(`cometkit: unknown transport "${endpointOptions.transport}"`);
       return (request) => {
         if (request.method === 'OPTIONS') return respond(preflight(request, options), request);
-        return respond(open(found, request, request.query, endpointChannels(endpointOptions.channel, request, options)), request);
+        try {
+          return respond(open(found, request, request.query, endpointChannels(endpointOptions.channel, request, options)), request);
+        } catch (error) {
+          return Promise.reject(error);
+        }
       };
     },
   };

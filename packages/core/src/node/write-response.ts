@@ -4,19 +4,23 @@ import { isStreamResponse, type CometResponse, type StreamEndOptions, type Strea
 /** Compression middleware (compression, koa-compress) adds `flush()` so a stream is not held back. */
 type FlushableResponse = ServerResponse & { flush?: () => void };
 
-// The last headers object answered with its Content-Length: the pollers answered one after another
-// with one shared body (every poller at one position) share one object too. Node only reads it.
+// The last frozen headers object answered with its Content-Length: the pollers answered one after
+// another with one shared body (every poller at one position) share one object too. Node only
+// reads it. Only frozen ones (the built-in transports' constants): an object that can still change
+// might have changed since.
 let lastHeaders: CometResponse['headers'] | undefined;
 let lastLength = -1;
 let lastWithLength: OutgoingHttpHeaders = {};
 
 function withLength(headers: CometResponse['headers'], length: number): OutgoingHttpHeaders {
-  if (headers !== lastHeaders || length !== lastLength) {
-    lastWithLength = { ...(headers as OutgoingHttpHeaders), 'content-length': length };
+  if (headers === lastHeaders && length === lastLength) return lastWithLength;
+  const copy: OutgoingHttpHeaders = { ...(headers as OutgoingHttpHeaders), 'content-length': length };
+  if (Object.isFrozen(headers)) {
+    lastWithLength = copy;
     lastHeaders = headers;
     lastLength = length;
   }
-  return lastWithLength;
+  return copy;
 }
 
 /**

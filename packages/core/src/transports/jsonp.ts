@@ -8,11 +8,11 @@ import type { Transport } from '../transport';
 import { LastBatchCache } from '../batch-cache';
 import { batchText, openOneBatch, type OneBatchFraming } from './one-batch';
 
-const HEADERS: CometHeaders = {
+const HEADERS: CometHeaders = Object.freeze({
   'content-type': 'application/javascript; charset=utf-8',
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
-};
+});
 
 /**
  * JSONP long-poll: `GET {mount}/jsonp?channel=…&cursor=…&callback=NAME`, for `<script>` tags on

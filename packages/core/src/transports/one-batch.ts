@@ -57,18 +57,26 @@ export function holdOneBatch(hold: OneBatchHold, framing: OneBatchFraming): Prom
   const holdMs = Math.min(Math.max(engine.options.minHoldMs, hold.holdMs), engine.options.maxHoldMs);
   const answer = new Promise<CometResponse>(capture);
   const waiter = new PollWaiter(framing, captured!);
-  const subscribed = engine.subscribe({
-    transport: hold.transport,
-    channels: push.channels,
-    cursor: push.cursor,
-    sentCursor: push.sentCursor,
-    request: hold.request,
-    signal: hold.request.signal,
-    handlers: waiter,
-    lifetime: timeoutLifetime(holdMs),
-    once: true,
-    context: hold.context,
-  });
+  captured = undefined;
+  let subscribed: ReturnType<Engine['subscribe']>;
+  try {
+    subscribed = engine.subscribe({
+      transport: hold.transport,
+      channels: push.channels,
+      cursor: push.cursor,
+      sentCursor: push.sentCursor,
+      request: hold.request,
+      signal: hold.request.signal,
+      handlers: waiter,
+      lifetime: timeoutLifetime(holdMs),
+      once: true,
+      context: hold.context,
+    });
+  } catch (error) {
+    // A synchronous `authorize` that throws: the promise rejects, as it always has.
+    waiter.fail(error);
+    return answer;
+  }
   if (isCometError(subscribed)) waiter.refuse(subscribed);
   else if (subscribed instanceof Promise) {
     subscribed.then((result) => (isCometError(result) ? waiter.refuse(result) : undefined), (error: unknown) => waiter.fail(error));
