@@ -13,7 +13,7 @@ import * as builtBayeux from '@cometkit/bayeux';
 import * as builtCore from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import express from 'express';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, plainApp, publishRoute, runServer, type BenchMessage } from './harness';
 
 // BENCH_BAYEUX_FROM: another checkout (installed and built) whose core and Bayeux packages to serve, for a before/after.
 const from = process.env.BENCH_BAYEUX_FROM;
@@ -26,16 +26,12 @@ const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/
 
 const mode = process.argv[2] ?? 'express';
 const publishHandler = publishRoute(publish);
-const plainApp: http.RequestListener = (req, res) => {
-  if (req.method === 'POST' && req.url === PUBLISH_PATH) publishHandler(req, res);
-  else res.writeHead(404).end();
-};
 const expressApp = express();
 if (mode === 'express') expressApp.use('/faye', cometExpress(bayeux) as express.RequestHandler);
 expressApp.post(PUBLISH_PATH, publishHandler);
 
 const server = http.createServer(
-  mode === 'node-fast' ? withComet(bayeux, '/faye', plainApp) : mode === 'express-fast' ? withComet(bayeux, '/faye', expressApp) : expressApp,
+  mode === 'node-fast' ? withComet(bayeux, '/faye', plainApp(publishHandler)) : mode === 'express-fast' ? withComet(bayeux, '/faye', expressApp) : expressApp,
 );
 attachBayeuxWebSocket(server, bayeux, { path: '/faye' });
 await runServer(server, {

@@ -18,7 +18,7 @@ import { attachWebSocket } from '@cometkit/ws';
 import { createRedisBroker } from '@cometkit/redis';
 import express from 'express';
 import Koa from 'koa';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, plainApp, publishRoute, runServer, type BenchMessage } from './harness';
 
 // `--from=DIR`: the core, Express and Koa packages of an earlier checkout (a before/after run);
 // BENCH_CORE_MODULE: another build of the core alone (a candidate change), to measure it side by side.
@@ -36,10 +36,7 @@ const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/
 const publishHandler = publishRoute(publish);
 
 // A plain node:http app: its publish route, as the bare baselines have it, and nothing else.
-const plainApp: http.RequestListener = (req, res) => {
-  if (req.method === 'POST' && req.url === PUBLISH_PATH) publishHandler(req, res);
-  else res.writeHead(404).end();
-};
+const plain = plainApp(publishHandler);
 
 function app(): http.RequestListener {
   if (framework === 'express') {
@@ -55,7 +52,7 @@ function app(): http.RequestListener {
     return withComet(hub, '/comet', app);
   }
   if (framework === 'node-fast') {
-    return withComet(hub, '/comet', plainApp);
+    return withComet(hub, '/comet', plain);
   }
   if (framework === 'koa') {
     const app = new Koa();
@@ -70,7 +67,7 @@ function app(): http.RequestListener {
   if (framework === 'node') {
     return (req, res) => {
       if (req.url?.startsWith('/comet/')) void handleNode(hub.handle, req, res, { url: req.url.slice(6), raw: req });
-      else plainApp(req, res);
+      else plain(req, res);
     };
   }
   throw new Error(`cometkit server: unknown framework ${framework}`);

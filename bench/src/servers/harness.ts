@@ -67,6 +67,14 @@ export function publishRoute(publish: Target['publish']): http.RequestListener {
   };
 }
 
+/**
+ * A plain `node:http` app, as the bare baselines have one: `POST /bench/publish` goes to
+ * `publishHandler`, everything else to `rest` (by default 404).
+ */
+export function plainApp(publishHandler: http.RequestListener, rest: http.RequestListener = (_req, res) => void res.writeHead(404).end()): http.RequestListener {
+  return (req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : rest(req, res));
+}
+
 export async function runServer(server: http.Server, target: Target): Promise<void> {
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 31_000;

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import express from 'express';
 import Koa from 'koa';
-import { PUBLISH_PATH, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './harness';
+import { PUBLISH_PATH, plainApp, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './harness';
 
 const HISTORY = 10_000;
 const BATCH = 1_000;
@@ -59,7 +59,7 @@ function publish(message: BenchMessage): void {
 }
 
 const publishHandler = publishRoute(publish);
-const bare: http.RequestListener = (req, res) => (req.method === 'POST' && req.url === PUBLISH_PATH ? publishHandler(req, res) : poll(req, res));
+const bare = plainApp(publishHandler, poll);
 // argv[2] `express` / `koa` (references): the same handlers as Express routes, or behind one Koa
 // middleware that hands the request over (`ctx.respond = false`, as cometkit's Koa mount does), to
 // price the framework itself.

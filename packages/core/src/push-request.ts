@@ -56,9 +56,13 @@ export function parseChannelList(names: readonly unknown[], maxChannels: number)
 
 /** Reads cursor text: absent or empty means "from now". */
 export function readCursor(text: string | null | undefined): { cursor: Cursor | undefined; sent: string | undefined } | CometError {
-  if (text === null || text === undefined || text === '') return { cursor: undefined, sent: undefined };
-  const cursor = parseCursor(text);
-  return isCometError(cursor) ? cursor : { cursor, sent: text };
+  const cursor = cursorOf(text);
+  return isCometError(cursor) ? cursor : { cursor, sent: cursor === undefined ? undefined : (text as string) };
+}
+
+/** The cursor in `text`, undefined for "from now" (absent or empty), or `bad_cursor`. */
+function cursorOf(text: string | null | undefined): Cursor | undefined | CometError {
+  return text === null || text === undefined || text === '' ? undefined : parseCursor(text);
 }
 
 /**
@@ -68,9 +72,8 @@ export function readCursor(text: string | null | undefined): { cursor: Cursor | 
 export function readPush(context: TransportContext, cursorText: string | null | undefined = context.query.get('cursor')): PushRequest | CometError {
   if (context.request.method !== 'GET') return cometError('method_not_allowed', 'Use GET for this route.', { allow: ['GET', 'OPTIONS'] });
   if (isCometError(context.channels)) return context.channels;
-  // As readCursor, without its intermediate object (one less per poll).
-  if (cursorText === null || cursorText === undefined || cursorText === '') return { channels: context.channels, cursor: undefined, sentCursor: undefined };
-  const cursor = parseCursor(cursorText);
+  // The cursor itself, not readCursor's pair: one object less per poll.
+  const cursor = cursorOf(cursorText);
   if (isCometError(cursor)) return cursor;
-  return { channels: context.channels, cursor, sentCursor: cursorText };
+  return { channels: context.channels, cursor, sentCursor: cursor === undefined ? undefined : (cursorText as string) };
 }
