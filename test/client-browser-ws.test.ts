@@ -35,7 +35,11 @@ async function publishAll(channel: string, values: unknown[]): Promise<void> {
 }
 
 it('tries WebSocket first, and resumes by cursor each time the server ends the socket', async () => {
-  hub = createComet();
+  // Which frames each socket asked for: the client reads compact ones.
+  const frames: (string | null)[] = [];
+  hub = createComet({
+    authorize: (_action, { request, transport }) => (transport === 'ws' && frames.push(request.query.get('frames')), true),
+  });
   const running = await express5.start(hub);
   // Sockets that last 300 ms: the client reconnects over and over while messages flow.
   const sockets = attachWebSocket(running.server, hub, { maxAgeMs: 300 });
@@ -51,6 +55,8 @@ it('tries WebSocket first, and resumes by cursor each time the server ends the s
   expect(await transportEvents(page)).toEqual([{ from: undefined, to: 'ws', reason: 'initial' }]);
   const { events } = await clientStatus(page);
   expect(events.filter((e) => e.name === 'gap' || e.name === 'error')).toEqual([]);
+  expect(frames.length).toBeGreaterThan(1);
+  expect(new Set(frames)).toEqual(new Set(['compact']));
 });
 
 it('falls back to SSE when the upgrade is refused, keeps its cursor, and skips WebSocket next time', async () => {

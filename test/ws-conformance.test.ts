@@ -1,9 +1,11 @@
 import { describeConformance } from './support/conformance';
 import { serverKinds } from './support/servers';
 import { drivers } from './support/transport-drivers';
-import { withWebSocket, wsDriver } from './support/ws-driver';
+import { withWebSocket, wsCompactDriver, wsDriver } from './support/ws-driver';
 
 const kinds = serverKinds.filter((k) => k.name === 'express5' || k.name === 'koa3' || k.name === 'withComet').map(withWebSocket);
 
-// WebSocket on Express 5, Koa 3 and withComet; it switches to and from SSE and long-poll.
-describeConformance({ kinds, drivers: [wsDriver], peers: [wsDriver, ...drivers.filter((d) => d.name === 'sse' || d.name === 'poll')] });
+// WebSocket on Express 5, Koa 3 and withComet, with `message` objects and with compact frames (as
+// @cometkit/client opens it); it switches to and from SSE and long-poll.
+const peers = [wsDriver, wsCompactDriver, ...drivers.filter((d) => d.name === 'sse' || d.name === 'poll')];
+describeConformance({ kinds, drivers: [wsDriver, wsCompactDriver], peers });

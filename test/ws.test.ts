@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { createComet, type CometHub, type CometOptions } from '@cometkit/core';
 import { attachWebSocket, type AttachedWebSocket } from '@cometkit/ws';
+import { expandMessages, type MessagesFrame } from '@cometkit/protocol';
 import { WebSocket } from 'ws';
 import { until } from './support/http';
 import { listen, serverKinds, type RunningServer } from './support/servers';
@@ -182,6 +183,15 @@ describe('refusals before the upgrade', () => {
     expect([late.status, late.headers['retry-after'], JSON.parse(late.raw()).error.code]).toEqual([503, '2', 'closing']);
   });
 
+  it('refuses a frames value it does not know with 400', async () => {
+    await start();
+    const refused = await connect('channel=a&frames=tiny');
+    await refused.ended;
+    expect([refused.status, JSON.parse(refused.raw()).error.code]).toEqual([400, 'bad_request']);
+    const objects = await connect('channel=a&frames=objects');
+    await opened(objects);
+  });
+
   it('reports an authorize that throws and answers 503, without crashing', async () => {
     const errors: unknown[] = [];
     await start({ authorize: () => { throw new Error('bug in the app'); }, logger: { error: (...args) => errors.push(args) } });
@@ -308,6 +318,8 @@ describe('batches', () => {
     return { frames, ready, socket };
   }
   const messageFrames = (frames: Frame[][]): Frame[][] => frames.filter((objects) => objects.some((f) => f.type === 'message'));
+  /** The compact frames among them, as the raw objects they came as. */
+  const compactFrames = (frames: Frame[][]): MessagesFrame[] => frames.flat().filter((f) => (f.type as string) === 'messages') as unknown as MessagesFrame[];
 
   it('sends the messages of one turn as one frame of lines, in order', async () => {
     await start();
@@ -318,6 +330,32 @@ describe('batches', () => {
     socket.terminate();
     expect(messageFrames(frames)).toHaveLength(1);
     expect(dataOf(messageFrames(frames)[0]!)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('with frames=compact: one messages frame per turn, per stretch of history and per lone message, never a message object', async () => {
+    await start();
+    const from = (await hub.publish('setup', null)).cursor;
+    for (let i = 0; i < 30; i++) await hub.publish(i % 2 ? 'c/odd' : 'c/even', i);
+    const { frames, ready, socket } = rawFrames(`channel=c/*&cursor=${from}&frames=compact`);
+    await ready;
+    await hub.publish('c/odd', 'live');
+    await until(() => compactFrames(frames).length === 2, 3_000, 'the live message');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => hub.publish('c/even', `burst ${i}`)));
+    await until(() => compactFrames(frames).flatMap((f) => f.messages).length === 51, 3_000, 'history, the live message and the burst');
+    socket.terminate();
+    expect(frames.flat().filter((f) => f.type === 'message')).toEqual([]);
+    const [history, live, burst] = compactFrames(frames);
+    const read = (frame: MessagesFrame | undefined): unknown[] => expandMessages(frame!).map((m) => m.data);
+    expect(read(history)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(read(live)).toEqual(['live']);
+    expect(read(burst)).toEqual(Array.from({ length: 20 }, (_, i) => `burst ${i}`));
+    // Every cursor is the one the message objects carry: resuming from the tenth gets the rest, once.
+    const cursors = [history, live, burst].flatMap((frame) => expandMessages(frame!).map((m) => m.cursor));
+    const again = await connect(`channel=c/*&cursor=${cursors[9]}&frames=compact`);
+    await again.waitFor((f) => messagesOf(f).length === 41, 3_000, 'the rest');
+    expect(messagesOf(again.frames).map((m) => m.cursor)).toEqual(cursors.slice(10));
+    // A run on one channel names it once: the burst is all on c/even.
+    expect(burst!.messages.filter((m) => m.length === 3)).toHaveLength(1);
   });
 
   it('sends a stretch of history as one frame, and a lone message as a frame of its own', async () => {

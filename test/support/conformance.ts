@@ -63,7 +63,7 @@ export function describeConformance({ kinds, brokers = [memoryBroker], drivers, 
       }
     }
 
-    describe.each(drivers)('$name', (driver: TransportDriver) => {
+    describe.each(drivers.map((driver) => ({ driver, title: driver.label ?? driver.name })))('$title', ({ driver }) => {
       const has = (behaviour: OptionalBehaviour): boolean => !driver.without?.includes(behaviour);
       const connect = async (query: string, options?: Parameters<TransportDriver['connect']>[2]): Promise<Connection> => {
         const connection = await driver.connect(server.mount, query, options);

@@ -51,6 +51,8 @@ export type OptionalBehaviour = 'byte-budget' | 'max-age' | 'stream-headers';
 export interface TransportDriver {
   /** The route name: a built-in one (`poll`, `jsonp`, `sse`, `stream`, `iframe`) or a custom transport's. */
   name: string;
+  /** The suite's title for it, when one transport is driven two ways (default: `name`). */
+  label?: string;
   /** Streams stay open; polls answer one batch and end. */
   streaming: boolean;
   /** Behaviours this transport does not have, whose tests the suite leaves out for it (none by default). */

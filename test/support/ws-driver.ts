@@ -1,4 +1,5 @@
 import { WebSocket, type ClientOptions } from 'ws';
+import { expandMessages, type MessagesFrame } from '@cometkit/protocol';
 import { attachWebSocket } from '@cometkit/ws';
 import type { ServerKind } from './servers';
 import { waitForFrames, type ConnectOptions, type Connection, type Frame, type TransportDriver } from './transport-drivers';
@@ -19,10 +20,13 @@ export const socketUrl = (base: string, query: string): string => `${base.replac
 /**
  * Opens a WebSocket with the `ws` client and reads it as a {@link Connection}: each text frame is
  * one frame object (`client`: options of the `ws` client); a refused upgrade gives the HTTP status and body, as an HTTP transport does.
+ * A socket opened with `frames=compact` has its `messages` frames read as the `message` frames
+ * they stand for; on any other, a `messages` frame is kept as it came (and fails what expects messages).
  */
 export function openSocket(url: string, options: ConnectOptions = {}, client: ClientOptions = {}): Promise<SocketConnection> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { ...client, headers: options.headers });
+    const compact = /[?&]frames=compact(&|$)/.test(url);
     const frames: Frame[] = [];
     let raw = '';
     let ended = false;
@@ -59,7 +63,14 @@ export function openSocket(url: string, options: ConnectOptions = {}, client: Cl
         const text = String(data);
         raw += text;
         // A text frame holds one frame object, or several, one per line (a batch of messages).
-        if (!isBinary) for (const line of text.split('\n')) if (line) frames.push(JSON.parse(line) as Frame);
+        if (!isBinary) {
+          for (const line of text.split('\n')) {
+            if (!line) continue;
+            const frame = JSON.parse(line) as Frame | MessagesFrame;
+            if (compact && frame.type === 'messages') frames.push(...(expandMessages(frame) as Frame[]));
+            else frames.push(frame as Frame);
+          }
+        }
         notify();
       });
       socket.on('close', (closeCode) => {
@@ -89,6 +100,14 @@ export const wsDriver: TransportDriver = {
   without: ['byte-budget', 'max-age', 'stream-headers'],
   connect: (base, query, options) => openSocket(socketUrl(base, query + (options?.extra ? '&' + options.extra : '')), options),
   openUrl: (url, options) => openSocket(url.replace(/^http/, 'ws'), options),
+};
+
+/** The same transport with compact frames (`frames=compact`), as `@cometkit/client` opens it. */
+export const wsCompactDriver: TransportDriver = {
+  ...wsDriver,
+  label: 'ws (compact frames)',
+  connect: (base, query, options) => openSocket(socketUrl(base, `${query}&frames=compact${options?.extra ? '&' + options.extra : ''}`), options),
+  openUrl: (url, options) => openSocket(`${url.replace(/^http/, 'ws')}${url.includes('?') ? '&' : '?'}frames=compact`, options),
 };
 
 /** A server kind with the WebSocket upgrade handler attached: the one line a user adds. */

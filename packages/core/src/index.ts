@@ -16,7 +16,7 @@ export type { EndRules, Transport, TransportContext } from './transport';
 export { builtinTransports } from './transports';
 export { openOneBatch, holdOneBatch, batchBody, batchText, timeoutLifetime } from './transports/one-batch';
 export type { OneBatchFraming, OneBatchHold } from './transports/one-batch';
-export { cursorBefore, joinedFrames, openStream, streamFrom, STREAM_HEADERS } from './transports/stream';
+export { cursorBefore, joinedFrames, sharedBatchFrame, openStream, streamFrom, STREAM_HEADERS } from './transports/stream';
 export type { StreamFraming, StreamOpen } from './transports/stream';
 export { frameObjects } from './transports/frame-objects';
 export { readPush, readChannels, readCursor, parseChannelList } from './push-request';

@@ -18,6 +18,8 @@ export type {
   OpenFrame,
   PollAnswer,
 } from './frames';
+export { expandMessages } from './messages-frame';
+export type { MessagesFrame, MessageTuple } from './messages-frame';
 export { formatCursor, isAtOrBefore, MAX_CURSOR_LENGTH, MAX_CURSOR_PARTITIONS, parseCursor } from './cursor';
 export type { Cursor } from './cursor';
 export {

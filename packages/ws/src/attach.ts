@@ -44,8 +44,12 @@ export function attachWebSocket(server: Server, hub: CometHub, options: WebSocke
     if (isCometError(channels)) return refuse(socket, channels);
     const cursor = readCursor(url.searchParams.get('cursor'));
     if (isCometError(cursor)) return refuse(socket, cursor);
+    const frames = url.searchParams.get('frames');
+    if (frames !== null && frames !== 'compact' && frames !== 'objects') {
+      return refuse(socket, cometError('bad_request', 'frames must be compact or objects.'));
+    }
     const request = new UpgradeRequest(req, url);
-    const session = new SocketSession(hub, resolved, request, log);
+    const session = new SocketSession(hub, resolved, request, log, frames === 'compact');
     const admitted = (result: Subscriber | CometError): void => {
       if (isCometError(result)) return refuse(socket, result);
       // If the socket is gone by now, ws destroys it without calling back; the signal ends the subscriber.

@@ -22,6 +22,7 @@ import {
 import type { RawData, WebSocket } from 'ws';
 import { readClientFrame, type ClientFrame, type FrameId } from './client-frame';
 import { closeCode } from './close-codes';
+import { compactFrame } from './compact-frame';
 import type { ResolvedWebSocketOptions } from './options';
 import { SocketGuard } from './socket-guard';
 import type { UpgradeRequest } from './upgrade-request';
@@ -50,6 +51,8 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     private readonly options: ResolvedWebSocketOptions,
     private readonly request: UpgradeRequest,
     private readonly log: Log,
+    /** `frames=compact`: batches of messages as {@link compactFrame}. */
+    private readonly compact: boolean,
   ) {
     this.heartbeats = hub.engine.heartbeats(options.heartbeatMs);
   }
@@ -79,8 +82,11 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     if (batch.gap) this.send(frameObjects.gap(batch.gap.reason, batch.gap.from, cursorBefore(batch)), entries.length === 0 ? onSent : undefined);
     // Several messages go as one text frame of lines (one send, one write, shared by every socket
     // at this position), as XHR streaming writes them; a lone message is its own frame.
-    if (entries.length === 1) this.send(frameOf(entries[0]!), onSent);
-    else if (entries.length > 1) this.send(joinedFrames(batch, 'ws-lines', lineOf), onSent);
+    if (entries.length === 0) return;
+    const compact = this.compact ? compactFrame(batch) : undefined;
+    if (compact) this.send(compact, onSent);
+    else if (entries.length === 1) this.send(frameOf(entries[0]!), onSent);
+    else this.send(joinedFrames(batch, 'ws-lines', lineOf), onSent);
   }
 
   pace(): Promise<void> | undefined {

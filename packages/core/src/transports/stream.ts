@@ -170,17 +170,24 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
   }
 }
 
-const lastJoined = new Map<string, LastBatchCache<Buffer>>();
+const lastBuilt = new Map<string, LastBatchCache<Buffer>>();
+
+/**
+ * What `build` makes of a batch for one wire form (`key`), made once per batch: every subscriber
+ * at the same position is sent the same buffer, in one write.
+ */
+export function sharedBatchFrame(batch: Batch, key: string, build: (batch: Batch) => Buffer): Buffer {
+  let cache = lastBuilt.get(key);
+  if (!cache) lastBuilt.set(key, (cache = new LastBatchCache<Buffer>()));
+  return cache.get(batch, () => build(batch));
+}
 
 /**
  * A batch's frames as one buffer (each message's frame, made by `frame` and cached on the entry
- * under `key`, one after another), made once per batch and key: every subscriber at the same
- * position writes the same buffer, in one write.
+ * under `key`, one after another), made once per batch and key (see {@link sharedBatchFrame}).
  */
 export function joinedFrames(batch: Batch, key: string, frame: (entry: LogEntry) => string): Buffer {
-  let cache = lastJoined.get(key);
-  if (!cache) lastJoined.set(key, (cache = new LastBatchCache<Buffer>()));
-  return cache.get(batch, () => Buffer.concat(batch.entries.map((entry) => cachedFrame(entry, key, frame))));
+  return sharedBatchFrame(batch, key, ({ entries }) => Buffer.concat(entries.map((entry) => cachedFrame(entry, key, frame))));
 }
 
 /** The message's frame for this transport, made once and shared by every subscriber. */
