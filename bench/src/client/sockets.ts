@@ -75,18 +75,36 @@ export const bareWs: Protocol = {
   churn: (port, holdMs) => churnSocket(port, '/ws', holdMs),
 };
 
+const COMPACT_HEAD = '{"type":"messages","epoch":"';
+
+/**
+ * The cursor after a compact frame (`frames=compact`, as `@cometkit/client` asks for): the epoch,
+ * then the last message's position (the bench's data, `{"seq","t"}`, holds no `[`).
+ */
+function compactCursor(text: string): string | undefined {
+  if (!text.startsWith(COMPACT_HEAD)) return undefined;
+  const epoch = text.slice(COMPACT_HEAD.length, text.indexOf('"', COMPACT_HEAD.length));
+  const last = text.lastIndexOf('[') + 1;
+  return `${epoch}-${text.slice(last, text.indexOf(',', last))}`;
+}
+
 const CURSOR = /"cursor":"([^"]+)"/g;
 
-/** cometkit `/comet/ws`: frame objects with cursors; a reopened socket resumes from the last. */
+/** cometkit `/comet/ws` with compact frames; a reopened socket resumes from the last cursor. */
 export const cometkitWs: Protocol = {
   subscribe: (context, sub) =>
     socketLoop(
       context,
       sub,
       {
-        path: (state) => `/comet/ws?channel=bench/feed&cursor=${state.cursor}`,
+        path: (state) => `/comet/ws?channel=bench/feed&frames=compact&cursor=${state.cursor}`,
         frame(text, arrival, _socket, sub, { tracker }, state) {
           tracker.scan(sub, text, arrival);
+          const compact = compactCursor(text);
+          if (compact) {
+            state.cursor = compact;
+            return;
+          }
           let last: string | undefined;
           for (const match of text.matchAll(CURSOR)) last = match[1];
           if (last) state.cursor = last;
@@ -95,7 +113,7 @@ export const cometkitWs: Protocol = {
       },
       { cursor: context.cursor },
     ),
-  churn: (port, holdMs) => churnSocket(port, '/comet/ws?channel=bench/feed', holdMs),
+  churn: (port, holdMs) => churnSocket(port, '/comet/ws?channel=bench/feed&frames=compact', holdMs),
 };
 
 const EIO_WS = '/socket.io/?EIO=4&transport=websocket';

@@ -23,12 +23,13 @@ sockets.on('connection', (socket) => {
   socket.on('close', () => open.delete(socket));
 });
 
-// argv `wire` (diagnostic): each message in cometkit's frame form, `{"type":"message","channel",
-// "cursor","data"}`, so the bytes per message are cometkit's.
+// argv `wire` (diagnostic): each turn's messages in cometkit's compact frame (`frames=compact`,
+// as @cometkit/client reads them: the epoch once, then `[position, channel, data]` for the first
+// and `[position, data]` after it), so the bytes per message are cometkit's.
 const wire = process.argv.includes('wire');
 let position = 0;
-const format = (message: BenchMessage): string =>
-  wire ? `{"type":"message","channel":"bench/feed","cursor":"${WIRE_EPOCH}-${++position}","data":${JSON.stringify(message)}}` : JSON.stringify(message);
+const format = (message: BenchMessage): string => (wire ? `[${++position},${JSON.stringify(message)}]` : JSON.stringify(message));
+const COMPACT_HEAD = `{"type":"messages","epoch":"${WIRE_EPOCH}","messages":[`;
 
 let pending: string[] = [];
 function publish(message: BenchMessage): void {
@@ -36,7 +37,7 @@ function publish(message: BenchMessage): void {
   pending.push(format(message));
 }
 function flush(): void {
-  const frame = pending.join('\n');
+  const frame = wire ? `${COMPACT_HEAD}${pending[0]!.replace(',', ',"bench/feed",')}${pending.length > 1 ? ',' : ''}${pending.slice(1).join(',')}]}` : pending.join('\n');
   pending = [];
   for (const socket of open) socket.send(frame);
 }

@@ -75,9 +75,18 @@ function app(): http.RequestListener {
 
 const server = http.createServer(app());
 // The WebSocket package is today's; an earlier core's hub is measured on HTTP only.
-if (!from) attachWebSocket(server, hub);
+const sockets = from ? undefined : attachWebSocket(server, hub);
+/**
+ * Subscribers held, counted as the bare servers count theirs: a WebSocket once its handshake is
+ * done (the hub counts it from its admission, before the upgrade is answered), so a scenario that
+ * waits for every subscriber starts once all the handshakes are over, as it does for `ws` alone.
+ */
+function held(): number {
+  const { connections, connectionsByTransport } = hub.stats();
+  return sockets ? connections - (connectionsByTransport.ws ?? 0) + sockets.size : connections;
+}
 await runServer(server, {
-  held: () => hub.stats().connections,
+  held,
   publish,
   // The cursor of a message on another channel: a subscriber starting there gets every later one.
   cursor: async () => (await hub.publish('bench/start', null)).cursor,
