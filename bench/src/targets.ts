@@ -93,17 +93,19 @@ export function allTargets(): TargetSpec[] {
   }
   // The same on one process: against its memory twin, the broker's own cost, apart from what a
   // second server process on the same cores costs.
-  targets.push({
-    name: 'cometkit express poll (redis, 1 process)',
-    kind: 'cometkit',
-    family: 'poll',
-    server: 'servers/cometkit.ts',
-    args: ['express'],
-    protocol: 'cometkit-poll',
-    transport: 'poll',
-    redis: { processes: 1 },
-    scenarios: ['s2', 's3'],
-  });
+  for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => t.transport === 'poll' || t.transport === 'sse')) {
+    targets.push({
+      name: `cometkit express ${transport} (redis, 1 process)`,
+      kind: 'cometkit',
+      family,
+      server: 'servers/cometkit.ts',
+      args: ['express'],
+      protocol,
+      transport,
+      redis: { processes: 1 },
+      scenarios: ['s2', 's3'],
+    });
+  }
   // WebSocket (issue 13): cometkit's own socket on the Express mount and behind withComet, against
   // a bare ws server and the two peers restricted to their WebSocket transport.
   // `--targets ws,websocket` runs just these.

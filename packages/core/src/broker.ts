@@ -83,8 +83,15 @@ export interface Broker {
    * backfills from the last position it delivered. Should it still skip, the engine notices the
    * hole and has its live subscribers read the missing entries from history: nothing is lost
    * either way, but a backfill avoids the extra reads. Returns the function that stops it.
+   *
+   * `onBatchEnd`, when the broker calls it, says that the entries fed since the last call came
+   * as one batch gathered elsewhere (a feed message carrying what another process, or this one,
+   * published in one turn): the engine then hands them to its subscribers once the I/O callback
+   * that brought them returns, instead of at the end of the event-loop turn, which under load is
+   * a whole poll phase later. A broker that never calls it (the memory broker: its entries come
+   * from publishes of this turn, which the end of the turn gathers) loses nothing.
    */
-  onEntry(listener: (entry: LogEntry) => void): () => void;
+  onEntry(listener: (entry: LogEntry) => void, onBatchEnd?: () => void): () => void;
   /**
    * The epoch and the position of the last entry this process dispatched to its `onEntry`
    * listeners: where "from now" starts. Other processes may be ahead of it; a cursor ahead of

@@ -35,6 +35,8 @@ export interface FeedOptions {
   /** Delay before a failed backfill is tried again. */
   retryMs: number;
   dispatch(entry: LogEntry): void;
+  /** After the entries of one feed message, or of one page of a backfill, were dispatched. */
+  batchEnd(): void;
   /** Checks the feed's own connection is alive, on each idle check. */
   probe(): void;
   log: Log;
@@ -95,6 +97,7 @@ export function createFeed(options: FeedOptions): Feed {
       if (first <= dispatched.position + 1) {
         // In step (a backfill may have read the start of this batch already).
         for (const entry of entries) if (entry.position === dispatched.position + 1) deliver(entry);
+        options.batchEnd();
         return;
       }
     }
@@ -119,6 +122,7 @@ export function createFeed(options: FeedOptions): Feed {
         settleWaiters();
       }
       for (const raw of range.entries) deliver(fromStream(range.epoch, raw));
+      if (range.entries.length > 0) options.batchEnd();
       if (range.entries.length === 0 || dispatched.position >= range.seq) return;
     }
   }

@@ -1,6 +1,7 @@
 import { cometError, createLog, createLogEntry, type Broker, type ChannelFilter, type CometError, type Cursor, type GapReason, type LogEntry, type ReadResult } from '@cometkit/core';
 import { openLinks } from './connections';
 import { fromStream } from './entries';
+import { createFeedListeners } from './feed-listeners';
 import { createFeed, type Feed } from './feed';
 import { createFeedSubscription } from './feed-subscription';
 import { createLogStore, type LogStore, type RangeRead } from './log-store';
@@ -44,7 +45,7 @@ export async function createPartitionedBroker(resolved: ResolvedRedisOptions): P
   // Subscribed before the state is read: whatever is published after it reaches the feed.
   const starts = await Promise.all(parts.map((part) => part.store.state())).catch(fail('could not read the log state'));
 
-  const listeners = new Set<(entry: LogEntry) => void>();
+  const listeners = createFeedListeners();
   const feeds: Feed[] = parts.map((part, index) =>
     createFeed({
       subscriber,
@@ -62,8 +63,9 @@ export async function createPartitionedBroker(resolved: ResolvedRedisOptions): P
         // The feed moved its head first: the head now is where a caught-up reader stands.
         const now = head();
         const fed = createLogEntry(now.epoch, entry.position, entry.channel, entry.segments, entry.payload, entry.time, index, now.positions);
-        for (const listener of listeners) listener(fed);
+        listeners.entry(fed);
       },
+      batchEnd: listeners.batchEnd,
     }),
   );
   // Subscribed again after a lost subscription: only then read what went by while there was none.
@@ -154,12 +156,7 @@ export async function createPartitionedBroker(resolved: ResolvedRedisOptions): P
 
     read,
 
-    onEntry(listener) {
-      // A fresh function per call, so one listener added twice is stopped once per stop.
-      const wrapped = (entry: LogEntry): void => listener(entry);
-      listeners.add(wrapped);
-      return () => listeners.delete(wrapped);
-    },
+    onEntry: listeners.add,
 
     head,
 

@@ -1,6 +1,7 @@
 import { cometError, createLog, createLogEntry, type Broker, type CometError, type LogEntry, type ReadResult } from '@cometkit/core';
 import { openLinks } from './connections';
 import { createFeed } from './feed';
+import { createFeedListeners } from './feed-listeners';
 import { createFeedSubscription } from './feed-subscription';
 import { createLogStore } from './log-store';
 import { createPartitionedBroker } from './partitioned-broker';
@@ -41,7 +42,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     log.debug('could not connect to Redis: %s', (error as Error).message);
     throw unavailable();
   }
-  const listeners = new Set<(entry: LogEntry) => void>();
+  const listeners = createFeedListeners();
   // Never wider than Redis keeps (maxCount), so a cursor older than history still gets its gap there.
   const recent = createRecentEntries(Math.min(resolved.recentCount, resolved.maxCount));
   // Subscribed before the state is read: whatever is published after it reaches the feed.
@@ -66,8 +67,9 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     probe: subscription.probe,
     dispatch(entry) {
       recent.add(entry);
-      for (const listener of listeners) listener(entry);
+      listeners.entry(entry);
     },
+    batchEnd: listeners.batchEnd,
   });
   // Subscribed again after a lost subscription: only then read what went by while there was none.
   subscription.onResubscribed(() => feed.catchUp());
@@ -117,12 +119,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
       return page.gap ? { ...result, gap: page.gap } : result;
     },
 
-    onEntry(listener) {
-      // A fresh function per call, so one listener added twice is stopped once per stop.
-      const wrapped = (entry: LogEntry): void => listener(entry);
-      listeners.add(wrapped);
-      return () => listeners.delete(wrapped);
-    },
+    onEntry: listeners.add,
 
     head: () => feed.head(),
 

@@ -18,7 +18,14 @@ it('the publishes of one turn go in one script call (bounded), at consecutive po
   try {
     const warm = await publisher.publish('warm', ['warm'], '0');
     const fed: LogEntry[] = [];
-    const allFed = new Promise<void>((resolve) => other.onEntry((entry) => entry.position > warm.position && fed.push(entry) === 500 && resolve()));
+    // How many were fed at each end of a fed batch: the engine hands a batch over at its end.
+    const ends: number[] = [];
+    const allFed = new Promise<void>((resolve) =>
+      other.onEntry(
+        (entry) => entry.position > warm.position && fed.push(entry) === 500 && resolve(),
+        () => ends.push(fed.length),
+      ),
+    );
     const before = await calls(admin, 'evalsha');
     const entries = await Promise.all(Array.from({ length: 500 }, (_, i) => publisher.publish(`c/${i % 3}`, ['c', String(i % 3)], `{"i":${i}}`)));
     const first = entries[0]!.position;
@@ -30,6 +37,8 @@ it('the publishes of one turn go in one script call (bounded), at consecutive po
     // 500 in one turn: the first at once (nothing was in flight), a full batch of 256, the other
     // 243 at the end of the turn; and the other feed read nothing (a backfill is a script call too).
     expect((await calls(admin, 'evalsha')) - before).toBe(3);
+    // Each script call's entries came as one feed message, and were told as one batch.
+    expect(ends.filter((n) => n > 0)).toEqual([1, 257, 500]);
   } finally {
     await publisher.close();
     await other.close();

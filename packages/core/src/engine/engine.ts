@@ -129,7 +129,22 @@ export function createEngine({ broker, options, log = createLog('engine', option
       readAll();
     }
     index.forEachMatch(entry.segments, (group) => group.push(entry));
-  });
+  }, batchFed);
+
+  let fedFlushQueued = false;
+  /**
+   * The broker's feed brought a batch whole: it goes out once the callback that read it returns
+   * (one flush for every batch of that read), not at the end of the turn. Under load the turn's
+   * end is a whole poll phase away, and the batch already waited a round trip to the broker.
+   */
+  function batchFed(): void {
+    if (fedFlushQueued) return;
+    fedFlushQueued = true;
+    queueMicrotask(() => {
+      fedFlushQueued = false;
+      if (flushScheduled) flushDirty();
+    });
+  }
 
   /** The same for a partitioned log: holes and replays are per partition. */
   function dispatchVector(entry: LogEntry, positions: number[]): void {
