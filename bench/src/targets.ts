@@ -77,34 +77,23 @@ export function allTargets(): TargetSpec[] {
     }
   }
   // The Redis broker (issue 12): two processes on one Redis, next to the memory-broker targets
-  // above; latency and throughput only (memory and churn are the memory targets' business).
-  for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => t.transport === 'poll' || t.transport === 'sse')) {
-    targets.push({
-      name: `cometkit express ${transport} (redis, ${REDIS_PROCESSES} processes)`,
-      kind: 'cometkit',
-      family,
-      server: 'servers/cometkit.ts',
-      args: ['express'],
-      protocol,
-      transport,
-      redis: { processes: REDIS_PROCESSES },
-      scenarios: ['s2', 's3'],
-    });
-  }
-  // The same on one process: against its memory twin, the broker's own cost, apart from what a
-  // second server process on the same cores costs.
-  for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => t.transport === 'poll' || t.transport === 'sse')) {
-    targets.push({
-      name: `cometkit express ${transport} (redis, 1 process)`,
-      kind: 'cometkit',
-      family,
-      server: 'servers/cometkit.ts',
-      args: ['express'],
-      protocol,
-      transport,
-      redis: { processes: 1 },
-      scenarios: ['s2', 's3'],
-    });
+  // above; latency and throughput only (memory and churn are the memory targets' business). The
+  // same on one process: against its memory twin, the broker's own cost, apart from what a second
+  // server process on the same cores costs.
+  for (const processes of [REDIS_PROCESSES, 1]) {
+    for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => t.transport === 'poll' || t.transport === 'sse')) {
+      targets.push({
+        name: `cometkit express ${transport} (redis, ${processes} ${processes === 1 ? 'process' : 'processes'})`,
+        kind: 'cometkit',
+        family,
+        server: 'servers/cometkit.ts',
+        args: ['express'],
+        protocol,
+        transport,
+        redis: { processes },
+        scenarios: ['s2', 's3'],
+      });
+    }
   }
   // WebSocket (issue 13): cometkit's own socket on the Express mount and behind withComet, against
   // a bare ws server and the two peers restricted to their WebSocket transport.
