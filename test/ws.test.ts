@@ -183,11 +183,13 @@ describe('refusals before the upgrade', () => {
     expect([late.status, late.headers['retry-after'], JSON.parse(late.raw()).error.code]).toEqual([503, '2', 'closing']);
   });
 
-  it('refuses a frames value it does not know with 400', async () => {
+  it('refuses a frames value it does not know, or two, with 400', async () => {
     await start();
-    const refused = await connect('channel=a&frames=tiny');
-    await refused.ended;
-    expect([refused.status, JSON.parse(refused.raw()).error.code]).toEqual([400, 'bad_request']);
+    for (const query of ['channel=a&frames=tiny', 'channel=a&frames=compact&frames=tiny']) {
+      const refused = await connect(query);
+      await refused.ended;
+      expect([refused.status, JSON.parse(refused.raw()).error.code]).toEqual([400, 'bad_request']);
+    }
     const objects = await connect('channel=a&frames=objects');
     await opened(objects);
   });

@@ -83,7 +83,10 @@ const sockets = from ? undefined : attachWebSocket(server, hub);
  */
 function held(): number {
   const { connections, connectionsByTransport } = hub.stats();
-  return sockets ? connections - (connectionsByTransport.ws ?? 0) + sockets.size : connections;
+  // Neither count alone: a socket whose subscriber ended may still be closing, one admitted may
+  // still be in its handshake.
+  const ws = connectionsByTransport.ws ?? 0;
+  return sockets ? connections - ws + Math.min(ws, sockets.size) : connections;
 }
 await runServer(server, {
   held,

@@ -27,7 +27,8 @@ export function expandMessages(frame: MessagesFrame): MessageFrame[] {
   let channel: string | undefined;
   for (const tuple of frame.messages) {
     if (tuple.length === 3) channel = tuple[1];
-    else if (tuple.length !== 2 || channel === undefined) throw new Error('a compact message names no channel');
+    else if (tuple.length !== 2) throw new Error('a compact message is [position, channel, data] or [position, data]');
+    else if (channel === undefined) throw new Error('the first compact message of a frame names no channel');
     out.push({ type: 'message', channel, cursor: `${frame.epoch}-${tuple[0]}`, data: tuple[tuple.length - 1] });
   }
   return out;

@@ -44,9 +44,10 @@ export function attachWebSocket(server: Server, hub: CometHub, options: WebSocke
     if (isCometError(channels)) return refuse(socket, channels);
     const cursor = readCursor(url.searchParams.get('cursor'));
     if (isCometError(cursor)) return refuse(socket, cursor);
-    const frames = url.searchParams.get('frames');
-    if (frames !== null && frames !== 'compact' && frames !== 'objects') {
-      return refuse(socket, cometError('bad_request', 'frames must be compact or objects.'));
+    const asked = url.searchParams.getAll('frames');
+    const frames = asked[0];
+    if (asked.length > 1 || (frames !== undefined && frames !== 'compact' && frames !== 'objects')) {
+      return refuse(socket, cometError('bad_request', 'frames must be given once, as compact or objects.'));
     }
     const request = new UpgradeRequest(req, url);
     const session = new SocketSession(hub, resolved, request, log, frames === 'compact');

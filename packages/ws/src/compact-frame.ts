@@ -7,9 +7,11 @@ import { cachedFrame, sharedBatchFrame, type Batch, type LogEntry } from '@comet
  * for a partitioned log the `17_0_4` text) and its data; its channel is written only when it is
  * not the previous message's (a two-element tuple has the channel of the one before it). A third
  * of the bytes of the `message` objects, which is what a socket spends most of its time writing.
+ * Undefined for a batch with no messages (a gap alone) or, which no read makes, one that spans two epochs.
  */
 export function compactFrame(batch: Batch): Buffer | undefined {
   const { entries } = batch;
+  if (entries.length === 0) return undefined;
   if (entries.length === 1) return cachedFrame(entries[0]!, 'ws-compact-one', lone);
   const epoch = entries[0]!.epoch;
   // One batch is one epoch (a read never spans two); if one ever did, the objects say it as well.

@@ -58,8 +58,13 @@ describe('compact frames', () => {
     expect(compactFrame(batchOf([entry('e1', 5, 'a', 1), entry('e2', 1, 'a', 2)]))).toBeUndefined();
   });
 
-  it('are refused by the reader when the first message names no channel', () => {
-    expect(() => expandMessages({ type: 'messages', epoch: 'e', messages: [[1, 'data']] })).toThrow(/no channel/);
-    expect(() => expandMessages({ type: 'messages', epoch: 'e', messages: [[1, 'a', 2, 3] as never] })).toThrow(/no channel/);
+  it('are refused by the reader when the first message names no channel, or a tuple has another length', () => {
+    expect(() => expandMessages({ type: 'messages', epoch: 'e', messages: [[1, 'data']] })).toThrow(/names no channel/);
+    expect(() => expandMessages({ type: 'messages', epoch: 'e', messages: [[1, 'a', 2], [2, 'a', 2, 3] as never] })).toThrow(/\[position, data\]/);
+    expect(() => expandMessages({ type: 'messages', epoch: 'e', messages: [[1] as never] })).toThrow(/\[position, data\]/);
+  });
+
+  it('leave a batch with no messages (a gap alone) to the gap frame', () => {
+    expect(compactFrame({ entries: [], cursor: 'e1-4', gap: { reason: 'expired', from: 'e1-1' } })).toBeUndefined();
   });
 });

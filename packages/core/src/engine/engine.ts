@@ -98,9 +98,16 @@ export function createEngine({ broker, options, log = createLog('engine', option
   const lifetimes = new DeadlineQueue<Subscriber>((subscriber) => subscriber.expire());
   // Intervals come from transports' declared rules, never from clients: a handful at most.
   const heartbeatTimers = new Map<number, HeartbeatTimer>();
+  /** Something is dirty and waits for a flush. */
   let flushScheduled = false;
-  /** When the pending flush was scheduled (ms), to tell a starved one. */
+  /** When it began to wait (ms), to tell a starved flush. */
   let flushScheduledAt = 0;
+  /**
+   * The end-of-turn flush is queued. It stays queued when a flush comes earlier (a starved one, a
+   * fed batch): what is marked after that goes out with it, and no second one is queued.
+   */
+  let immediateQueued = false;
+  let fedFlushQueued = false;
   let closing: Promise<void> | undefined;
   let dispatched = broker.head();
   // A partitioned log: the position this process has dispatched in each partition (its own copy,
@@ -131,7 +138,6 @@ export function createEngine({ broker, options, log = createLog('engine', option
     index.forEachMatch(entry.segments, (group) => group.push(entry));
   }, batchFed);
 
-  let fedFlushQueued = false;
   /**
    * The broker's feed brought a batch whole: it goes out once the callback that read it returns
    * (one flush for every batch of that read), not at the end of the turn. Under load the turn's
@@ -176,6 +182,11 @@ export function createEngine({ broker, options, log = createLog('engine', option
     return { epoch: dispatched.epoch, position: sumOf(dispatchedPositions), positions: dispatchedPositions.slice() };
   }
   if (dispatchedPositions) dispatched = { epoch: dispatched.epoch, position: 0, positions: dispatchedPositions };
+
+  function flushAtTurnEnd(): void {
+    immediateQueued = false;
+    flushDirty();
+  }
 
   function flushDirty(): void {
     flushScheduled = false;
@@ -266,7 +277,10 @@ export function createEngine({ broker, options, log = createLog('engine', option
       if (!flushScheduled) {
         flushScheduled = true;
         flushScheduledAt = Date.now();
-        setImmediate(flushDirty);
+        if (!immediateQueued) {
+          immediateQueued = true;
+          setImmediate(flushAtTurnEnd);
+        }
       }
     },
     read(subscriber) {
