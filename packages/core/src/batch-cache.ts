@@ -17,11 +17,11 @@ export class LastBatchCache<T> {
    * object (whatever it holds: the engine hands one object to every subscriber of a group), or
    * one whose key names the same contents.
    */
-  get(batch: Batch, build: () => T): T {
+  get(batch: Batch, build: (batch: Batch) => T): T {
     if (batch === this.batch) return this.value!;
     const key = sharedKey(batch);
     if (key === undefined || key !== this.key) {
-      this.value = build();
+      this.value = build(batch);
       this.key = key;
     }
     this.batch = batch;

@@ -179,7 +179,8 @@ const lastBuilt = new Map<string, LastBatchCache<Buffer>>();
 export function sharedBatchFrame(batch: Batch, key: string, build: (batch: Batch) => Buffer): Buffer {
   let cache = lastBuilt.get(key);
   if (!cache) lastBuilt.set(key, (cache = new LastBatchCache<Buffer>()));
-  return cache.get(batch, () => build(batch));
+  // `build` itself, not a closure around it: this runs once per subscriber of every batch.
+  return cache.get(batch, build);
 }
 
 /**
