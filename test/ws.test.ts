@@ -360,6 +360,28 @@ describe('batches', () => {
     expect(burst!.messages.filter((m) => m.length === 3)).toHaveLength(1);
   });
 
+  it('writes batches of every frame size (7, 16 and 64-bit lengths) whole, in order with the frames between them', async () => {
+    await start({ limits: { maxBodyBytes: 40_000 } });
+    const { frames, ready, socket } = rawFrames('channel=sizes&frames=compact');
+    await ready;
+    const big = (n: number, fill: string): string => fill.repeat(n);
+    const batches = (n: number): Promise<void> => until(() => compactFrames(frames).length === n, 3_000, `${n} batches`);
+    await hub.publish('sizes', 'small');
+    await batches(1);
+    await hub.publish('sizes', big(1_000, 'm'));
+    await batches(2);
+    // Three of 30,000 characters in one turn: one frame over 65,535 bytes.
+    await Promise.all(['x', 'y', 'z'].map((fill) => hub.publish('sizes', big(30_000, fill))));
+    await batches(3);
+    await hub.close();
+    await until(() => frames.flat().some((f) => f.type === 'end'), 3_000, 'the end frame');
+    socket.terminate();
+    const read = compactFrames(frames).map((frame) => expandMessages(frame).map((m) => m.data));
+    expect(read).toEqual([['small'], [big(1_000, 'm')], [big(30_000, 'x'), big(30_000, 'y'), big(30_000, 'z')]]);
+    // open (sent by ws), the batches (written whole), end (sent by ws): one stream, in order.
+    expect(frames.map((objects) => objects[0]!.type)).toEqual(['open', 'messages', 'messages', 'messages', 'end']);
+  });
+
   it('sends a stretch of history as one frame, and a lone message as a frame of its own', async () => {
     await start();
     const from = (await hub.publish('setup', null)).cursor;

@@ -19,11 +19,13 @@ import {
   type Subscriber,
   type SubscriberHandlers,
 } from '@cometkit/core';
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { readClientFrame, type ClientFrame, type FrameId } from './client-frame';
 import { closeCode } from './close-codes';
 import { compactFrame } from './compact-frame';
 import type { ResolvedWebSocketOptions } from './options';
+import { directStream, sharedTextFrame } from './shared-frame';
 import { SocketGuard } from './socket-guard';
 import type { UpgradeRequest } from './upgrade-request';
 
@@ -36,6 +38,8 @@ const PACE_BYTES = 64 * 1024;
  */
 export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   private socket: WebSocket | undefined;
+  /** The TCP stream under the socket, for frames shared by every socket (see {@link directStream}). */
+  private stream: Socket | undefined;
   private subscriber!: Subscriber;
   /** An end that came between admission and the socket's opening (shutdown, say). */
   private earlyEnd: { reason: EndReason; cursor: string } | undefined;
@@ -60,6 +64,7 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   /** The upgrade completed: frames may flow. */
   open(socket: WebSocket, subscriber: Subscriber): void {
     this.socket = socket;
+    this.stream = directStream(socket);
     this.subscriber = subscriber;
     this.request.opened(this.hub.options.hasAuthorize);
     this.guard = new SocketGuard(socket, this.options, this.log);
@@ -84,9 +89,9 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     // at this position), as XHR streaming writes them; a lone message is its own frame.
     if (entries.length === 0) return;
     const compact = this.compact ? compactFrame(batch) : undefined;
-    if (compact) this.send(compact, onSent);
-    else if (entries.length === 1) this.send(frameOf(entries[0]!), onSent);
-    else this.send(joinedFrames(batch, 'ws-lines', lineOf), onSent);
+    if (compact) this.sendShared(compact, onSent);
+    else if (entries.length === 1) this.sendShared(frameOf(entries[0]!), onSent);
+    else this.sendShared(joinedFrames(batch, 'ws-lines', lineOf), onSent);
   }
 
   pace(): Promise<void> | undefined {
@@ -127,6 +132,14 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   private send(text: string | Buffer, done?: () => void): void {
     this.lastWrite = Date.now();
     this.socket!.send(text, { binary: false }, done);
+  }
+
+  /** A payload every socket at this position sends: its frame is built once and written whole. */
+  private sendShared(payload: Buffer, done?: () => void): void {
+    const socket = this.socket!;
+    if (!this.stream || socket.readyState !== socket.OPEN) return this.send(payload, done);
+    this.lastWrite = Date.now();
+    this.stream.write(sharedTextFrame(payload), done);
   }
 
   private reply(frame: Record<string, unknown>, id: FrameId | undefined): void {
