@@ -31,7 +31,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Child, startedPids } from './proc';
 import { barChart } from './charts';
-import { detailsTable, figuresTable, memoryTwin, redisTable, summarize, verdictTable, type ScenarioName, type Summary, type TargetRuns } from './report';
+import { detailsTable, figuresTable, layoutTwin, memoryTwin, redisTable, summarize, verdictTable, type ScenarioName, type Summary, type TargetRuns } from './report';
 import { FULL, TINY, s1, s2, s3, s4, usePublisher, waitForQuiet, type Sizes } from './scenarios';
 import { allTargets, beforeTargets, COMETKIT_TRANSPORTS, type TargetSpec } from './targets';
 import { LOG_FULL, LOG_TINY, logTable, logThroughput, type LogThroughput } from './redis-log';
@@ -108,12 +108,15 @@ function selectTargets(served: Set<string>): { targets: TargetSpec[]; skipped: s
   const skipped: string[] = [];
   const all = [...allTargets(), ...(options.before ? beforeTargets(options.before) : [])];
   // A Redis target brings its memory-broker twin: the two are compared within one run.
-  const twins = new Set(all.filter((t) => t.redis && words?.some((word) => t.name.toLowerCase().includes(word))).map((t) => memoryTwin(t.name)));
+  const redisRuns = words?.some((word) => word.includes('redis'));
+  const twins = new Set(all.filter((t) => t.redis && redisRuns && words!.some((word) => t.name.toLowerCase().includes(word))).flatMap((t) => [memoryTwin(t.name), layoutTwin(t.name)]));
   const targets = all.filter((target) => {
     if (words && !twins.has(target.name) && !words.some((word) => target.name.toLowerCase().includes(word))) return false;
     if (target.kind === 'diagnostic' && !words?.some((word) => word.startsWith('diag'))) return false;
     // A word like `cometkit express sse` keeps meaning the memory-broker target alone.
     if (target.redis && words && !words.some((word) => word.includes('redis'))) return false;
+    // Nor the two-process control, unless it is named (`sse (memory`) or its Redis target runs.
+    if (target.copies && words && !twins.has(target.name) && !words.some((word) => word.includes('(memory') && target.name.toLowerCase().includes(word))) return false;
     if (target.transport && !served.has(target.transport)) {
       skipped.push(target.name);
       return false;

@@ -154,34 +154,48 @@ export interface Servers {
   port: number;
   /** Every process's port; subscribers are spread over them in turn. */
   ports: number[];
+  /** Where the publisher posts: the first process, or every one of a target's `copies`. */
+  publishPorts: number[];
+  /** A cursor per port, where its subscribers start (each copy has a log, and an epoch, of its own). */
+  cursors(): Promise<string[]>;
   children: Child[];
   redis?: RedisProcess;
   rpc<T>(cmd: string, args?: unknown, timeoutMs?: number): Promise<T>;
 }
 
 async function startServers(target: TargetSpec): Promise<Servers> {
-  if (!target.redis) {
+  if (!target.redis && !target.copies) {
     const child = await Child.start(`server ${target.name}`, target.server, target.args);
-    return { port: child.port, ports: [child.port], children: [child], rpc: (cmd, args, timeoutMs) => child.rpc(cmd, args, timeoutMs) };
+    const rpc: Servers['rpc'] = (cmd, args, timeoutMs) => child.rpc(cmd, args, timeoutMs);
+    return { port: child.port, ports: [child.port], publishPorts: [child.port], children: [child], rpc, cursors: async () => [await rpc<string>('cursor')] };
   }
-  const redis = await startRedis();
+  const redis = target.redis && (await startRedis());
   const children: Child[] = [];
   try {
     // A fresh log per scenario: the redis-server is too.
-    for (let i = 0; i < target.redis.processes; i++) {
-      children.push(await Child.start(`server ${target.name} #${i + 1}`, target.server, [...(target.args ?? []), redis.url, 'bench']));
+    for (let i = 0; i < (target.redis?.processes ?? target.copies!); i++) {
+      const args = redis ? [...(target.args ?? []), redis.url, 'bench'] : target.args;
+      children.push(await Child.start(`server ${target.name} #${i + 1}`, target.server, args));
     }
   } catch (error) {
     await Promise.all(children.map((child) => child.stop()));
-    await redis.stop();
+    await redis?.stop();
     throw error;
   }
   const summed = new Set(['held', 'cpu']);
+  const ports = children.map((child) => child.port);
   return {
     port: children[0]!.port,
-    ports: children.map((child) => child.port),
+    ports,
+    publishPorts: redis ? [ports[0]!] : ports,
     children,
     redis,
+    async cursors(): Promise<string[]> {
+      if (!redis) return Promise.all(children.map((child) => child.rpc<string>('cursor')));
+      // One log: the first process's cursor is every process's.
+      const cursor = await children[0]!.rpc<string>('cursor');
+      return ports.map(() => cursor);
+    },
     async rpc<T>(cmd: string, args?: unknown, timeoutMs?: number): Promise<T> {
       if (!summed.has(cmd)) return children[0]!.rpc<T>(cmd, args, timeoutMs);
       const values = await Promise.all(children.map((child) => child.rpc<number>(cmd, args, timeoutMs)));
@@ -210,8 +224,8 @@ export async function withProcesses<T>(
     client = await Child.start('load client', 'client/main.ts');
     if (publisherMode === 'http') http = await Child.start('publisher', 'client/publisher.ts');
     const publisher: Publisher = http
-      ? { publish: (run) => http!.rpc('publish', { ...run, port: server.port }, 300_000) }
-      : { publish: (run) => server.rpc('publish', run, 300_000) };
+      ? { publish: (run) => http!.rpc('publish', { ...run, ports: server.publishPorts }, 300_000) }
+      : { publish: async (run) => (await Promise.all(server.publishPorts.map((_, i) => server.children[i]!.rpc<{ started: number; finished: number }>('publish', run, 300_000))))[0]! };
     const children = [...server.children, client, ...(http ? [http] : [])];
     const wall0 = performance.now();
     const [busy0, own0] = [machineBusyMicros(), await ownCpuMicros(children, server.redis)];
@@ -233,8 +247,8 @@ export const cpu = (server: Servers): Promise<number> => server.rpc<number>('cpu
 export async function subscribe(server: Servers, client: Child, target: TargetSpec, n: number, expect: number, latency: boolean): Promise<void> {
   // Sessions left over from churn (Socket.IO, Faye keep them until a timeout) still count as held.
   const already = await held(server);
-  const cursor = await server.rpc<string>('cursor');
-  await client.rpc('subscribe', { protocol: target.protocol, ports: server.ports, n, cursor, expect, latency });
+  const cursors = await server.cursors();
+  await client.rpc('subscribe', { protocol: target.protocol, ports: server.ports, n, cursors, expect, latency });
   const ok = await until(async () => (await held(server)) >= already + n, 30_000 + n * 5);
   if (!ok) throw new Error(`${target.name}: only ${await held(server)} of ${n} subscribers held after the timeout`);
 }

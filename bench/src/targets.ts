@@ -25,6 +25,13 @@ export interface TargetSpec {
    * the first (one publisher connection to one process keeps the messages in publish order).
    */
   redis?: { processes: number };
+  /**
+   * A Redis target's control: this many server processes, each with its own memory broker; the
+   * HTTP publisher posts every message to each of them (one connection per process), so each
+   * subscriber still gets every message once. What the same process layout costs on the same
+   * cores without Redis: against it, a Redis target's latency is the broker's own cost.
+   */
+  copies?: number;
   /** The only scenarios this target runs (default: all). */
   scenarios?: readonly ('s1' | 's2' | 's3' | 's4')[];
 }
@@ -94,6 +101,19 @@ export function allTargets(): TargetSpec[] {
         scenarios: ['s2', 's3'],
       });
     }
+  }
+  for (const { transport, protocol, family } of COMETKIT_TRANSPORTS.filter((t) => t.transport === 'poll' || t.transport === 'sse')) {
+    targets.push({
+      name: `cometkit express ${transport} (memory, ${REDIS_PROCESSES} processes)`,
+      kind: 'reference',
+      family,
+      server: 'servers/cometkit.ts',
+      args: ['express'],
+      protocol,
+      transport,
+      copies: REDIS_PROCESSES,
+      scenarios: ['s2', 's3'],
+    });
   }
   // WebSocket (issue 13): cometkit's own socket on the Express mount and behind withComet, against
   // a bare ws server and the two peers restricted to their WebSocket transport.

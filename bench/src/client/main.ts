@@ -42,10 +42,11 @@ let subscriptions: Subscription[] = [];
 serveIpc({
   /** Opens `n` subscribers, `batch` at a time with a short pause so the server's backlog keeps up. */
   /** `ports`: the server processes of the target; subscriber i goes to `ports[i % ports.length]`. */
-  async subscribe(args: { protocol: string; ports: number[]; n: number; cursor: string; expect: number; latency: boolean }) {
+  /** `cursors[i]`: where the subscribers of `ports[i]` start. */
+  async subscribe(args: { protocol: string; ports: number[]; n: number; cursors: string[]; expect: number; latency: boolean }) {
     const protocol = protocolNamed(args.protocol);
     tracker = new Tracker(args.expect, args.n, args.latency);
-    const contexts = args.ports.map((port) => ({ port, cursor: args.cursor, tracker: tracker! }));
+    const contexts = args.ports.map((port, i) => ({ port, cursor: args.cursors[i]!, tracker: tracker! }));
     for (let i = 0; i < args.n; i++) {
       subscriptions.push(protocol.subscribe(contexts[i % contexts.length]!, tracker.add()));
       if (i % 100 === 99) await sleep(5);

@@ -1,7 +1,7 @@
 /**
  * The HTTP publisher process: publishes as an app's clients make it publish, with `POST
- * /bench/publish` requests over ONE keep-alive connection, pipelined (each written without waiting
- * for the previous answer). Each message carries the time its request was written (`t`), so
+ * /bench/publish` requests over ONE keep-alive connection per server process it posts to,
+ * pipelined (each written without waiting for the previous answer). Each message carries the time its request was written (`t`), so
  * latency is measured from where an app's publish starts, through the server's HTTP handling and
  * the library's publish, to the subscriber's socket.
  */
@@ -55,20 +55,31 @@ class AnswerCounter {
   }
 }
 
+/** One keep-alive connection to one server process, and the answers it got. */
+async function connectTo(port: number): Promise<{ socket: net.Socket; counter: AnswerCounter; head: string }> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  socket.setNoDelay(true);
+  socket.setEncoding('latin1');
+  const counter = new AnswerCounter();
+  socket.on('data', (text: string) => counter.read(text));
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  return { socket, counter, head: `POST ${PUBLISH_PATH} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n` };
+}
+
 serveIpc({
   cpu: cpuMicros,
-  /** One publish run over one connection; resolves once every request was answered. */
-  async publish(args: PublishRun & { port: number }) {
-    const socket = net.connect({ port: args.port, host: '127.0.0.1' });
-    socket.setNoDelay(true);
-    socket.setEncoding('latin1');
-    const counter = new AnswerCounter();
-    socket.on('data', (text: string) => counter.read(text));
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const head = `POST ${PUBLISH_PATH} HTTP/1.1\r\nhost: 127.0.0.1:${args.port}\r\ncontent-type: application/json\r\n`;
+  /**
+   * One publish run; resolves once every request was answered. `ports`: one connection to each
+   * (a Redis target's first process; every copy of a memory-broker control), each message posted
+   * on every one of them, stamped when its request is written.
+   */
+  async publish(args: PublishRun & { ports: number[] }) {
+    const connections = await Promise.all(args.ports.map(connectTo));
     const send = (seq: number): void => {
-      const body = `{"seq":${seq},"t":${now()}}`;
-      socket.write(`${head}content-length: ${body.length}\r\n\r\n${body}`);
+      for (const { socket, head } of connections) {
+        const body = `{"seq":${seq},"t":${now()}}`;
+        socket.write(`${head}content-length: ${body.length}\r\n\r\n${body}`);
+      }
     };
     const started = now();
     const chunk = args.chunk ?? 50;
@@ -82,8 +93,12 @@ serveIpc({
       send(args.from + i);
     }
     const finished = now();
-    await counter.until(args.count, 60_000);
-    socket.destroy();
-    return { started, finished, errors: counter.failed + (args.count - counter.answered - counter.failed) };
+    let errors = 0;
+    for (const { socket, counter } of connections) {
+      await counter.until(args.count, 60_000);
+      socket.destroy();
+      errors += counter.failed + (args.count - counter.answered - counter.failed);
+    }
+    return { started, finished, errors };
   },
 });

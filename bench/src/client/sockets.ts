@@ -81,8 +81,7 @@ const COMPACT_HEAD = '{"type":"messages","epoch":"';
  * The cursor after a compact frame (`frames=compact`, as `@cometkit/client` asks for): the epoch,
  * then the last message's position (the bench's data, `{"seq","t"}`, holds no `[`).
  */
-function compactCursor(text: string): string | undefined {
-  if (!text.startsWith(COMPACT_HEAD)) return undefined;
+function compactCursor(text: string): string {
   const epoch = text.slice(COMPACT_HEAD.length, text.indexOf('"', COMPACT_HEAD.length));
   const last = text.lastIndexOf('[') + 1;
   return `${epoch}-${text.slice(last, text.indexOf(',', last))}`;
@@ -90,24 +89,31 @@ function compactCursor(text: string): string | undefined {
 
 const CURSOR = /"cursor":"([^"]+)"/g;
 
-/** cometkit `/comet/ws` with compact frames; a reopened socket resumes from the last cursor. */
+/**
+ * cometkit `/comet/ws` with compact frames; a reopened socket resumes from the last cursor. The
+ * cursor of a compact frame is read only when the socket reopens (the last such frame is kept):
+ * reading it from every frame would be the load client's own cost per message, and S2's latency
+ * is mostly the load client reading 2,000 frames per message (bench/RESULTS.md, problem 23).
+ */
 export const cometkitWs: Protocol = {
   subscribe: (context, sub) =>
     socketLoop(
       context,
       sub,
       {
-        path: (state) => `/comet/ws?channel=bench/feed&frames=compact&cursor=${state.cursor}`,
+        path: (state) => `/comet/ws?channel=bench/feed&frames=compact&cursor=${(state.compact && compactCursor(state.compact)) || state.cursor}`,
         frame(text, arrival, _socket, sub, { tracker }, state) {
           tracker.scan(sub, text, arrival);
-          const compact = compactCursor(text);
-          if (compact) {
-            state.cursor = compact;
+          if (text.startsWith(COMPACT_HEAD)) {
+            state.compact = text;
             return;
           }
           let last: string | undefined;
           for (const match of text.matchAll(CURSOR)) last = match[1];
-          if (last) state.cursor = last;
+          if (last) {
+            state.cursor = last;
+            delete state.compact;
+          }
           if (text.includes('"type":"gap"')) tracker.gaps++;
         },
       },
