@@ -39,12 +39,12 @@ describe('bench harness (tiny run)', () => {
     const json = join(dir, 'run.json');
     const args = ['--import', 'tsx', 'src/driver.ts', '--tiny', '--targets', [...TARGETS, COPIES_WORD].join(','), '--json', json];
     await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, args, { cwd: benchDir, timeout: 60_000 }, (error, _stdout, stderr) =>
+      execFile(process.execPath, args, { cwd: benchDir, timeout: 150_000 }, (error, _stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(),
       );
     });
     run = JSON.parse(readFileSync(json, 'utf8')) as RunFile;
-  }, 70_000);
+  }, 160_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

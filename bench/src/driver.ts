@@ -199,7 +199,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - t0) / 1000;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
   const out = [
-    `Publisher: ${options.publisher === 'http' ? 'HTTP (POST /bench/publish, one pipelined keep-alive connection, stamped by the publisher)' : 'IPC (the server publishes in a loop, stamped at the publish call)'}.`,
+    `Publisher: ${options.publisher === 'http' ? 'HTTP (POST /bench/publish, one pipelined keep-alive connection per process posted to, stamped by the publisher)' : 'IPC (the server publishes in a loop, stamped at the publish call)'}.`,
     `Sizes: ${JSON.stringify(sizes)}; repetitions: ${plan}; run time ${seconds.toFixed(0)} s.`,
     `Machine: ${machine}.`,
     skipped.length ? `Not served by the built core (skipped): ${skipped.join(', ')}.` : '',

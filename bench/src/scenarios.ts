@@ -146,8 +146,9 @@ async function ownCpuMicros(children: readonly Child[], redis?: RedisProcess): P
 
 /**
  * A target's server processes, as one: one process for most targets; for a Redis target several
- * on one log in `redis`. `held` and `cpu` are summed over them, every other request goes to the
- * first, which is also where the publisher posts.
+ * on one log in `redis`, for a control (`copies`) several with a log each. `held` and `cpu` are
+ * summed over them, every other request goes to the first; the publisher posts to the first of a
+ * Redis target and to every copy of a control (`publishPorts`).
  */
 export interface Servers {
   /** The first process's port. */
@@ -225,7 +226,12 @@ export async function withProcesses<T>(
     if (publisherMode === 'http') http = await Child.start('publisher', 'client/publisher.ts');
     const publisher: Publisher = http
       ? { publish: (run) => http!.rpc('publish', { ...run, ports: server.publishPorts }, 300_000) }
-      : { publish: async (run) => (await Promise.all(server.publishPorts.map((_, i) => server.children[i]!.rpc<{ started: number; finished: number }>('publish', run, 300_000))))[0]! };
+      : {
+          async publish(run) {
+            const runs = await Promise.all(server.publishPorts.map((_, i) => server.children[i]!.rpc<{ started: number; finished: number }>('publish', run, 300_000)));
+            return { started: Math.min(...runs.map((r) => r.started)), finished: Math.max(...runs.map((r) => r.finished)) };
+          },
+        };
     const children = [...server.children, client, ...(http ? [http] : [])];
     const wall0 = performance.now();
     const [busy0, own0] = [machineBusyMicros(), await ownCpuMicros(children, server.redis)];

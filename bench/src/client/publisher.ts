@@ -74,7 +74,11 @@ serveIpc({
    * on every one of them, stamped when its request is written.
    */
   async publish(args: PublishRun & { ports: number[] }) {
-    const connections = await Promise.all(args.ports.map(connectTo));
+    const opening = args.ports.map(connectTo);
+    const connections = await Promise.all(opening).catch(async (error: unknown) => {
+      for (const settled of await Promise.allSettled(opening)) if (settled.status === 'fulfilled') settled.value.socket.destroy();
+      throw error;
+    });
     const send = (seq: number): void => {
       for (const { socket, head } of connections) {
         const body = `{"seq":${seq},"t":${now()}}`;

@@ -1,4 +1,5 @@
 import { cachedFrame, sharedBatchFrame, type Batch, type LogEntry } from '@cometkit/core';
+import { framePayload, textFrame } from './shared-frame';
 
 /**
  * The compact form of a batch of messages, for sockets opened with `frames=compact`: one text
@@ -10,9 +11,18 @@ import { cachedFrame, sharedBatchFrame, type Batch, type LogEntry } from '@comet
  * Undefined for a batch with no messages (a gap alone) or, which no read makes, one that spans two epochs.
  */
 export function compactFrame(batch: Batch): Buffer | undefined {
+  const frame = compactWireFrame(batch);
+  return frame && framePayload(frame);
+}
+
+/**
+ * {@link compactFrame} as the whole WebSocket frame, header included ({@link textFrame}): what a
+ * socket writes, made once per message (kept on its log entry) or once per batch, and shared.
+ */
+export function compactWireFrame(batch: Batch): Buffer | undefined {
   const { entries } = batch;
   if (entries.length === 0) return undefined;
-  if (entries.length === 1) return cachedFrame(entries[0]!, 'ws-compact-one', lone);
+  if (entries.length === 1) return cachedFrame(entries[0]!, 'ws-compact-one', loneFrame);
   const epoch = entries[0]!.epoch;
   // One batch is one epoch (a read never spans two); if one ever did, the objects say it as well.
   if (entries[entries.length - 1]!.epoch !== epoch) return undefined;
@@ -31,7 +41,7 @@ function build({ entries }: Batch): Buffer {
     channel = entry.channel;
   }
   parts.push(TAIL);
-  return Buffer.concat(parts);
+  return textFrame(parts);
 }
 
 const head = (epoch: string): string => `{"type":"messages","epoch":"${epoch}","messages":[`;
@@ -43,3 +53,4 @@ function position(entry: LogEntry): string {
 const named = (entry: LogEntry): string => `,[${position(entry)},${JSON.stringify(entry.channel)},${entry.payload}]`;
 const same = (entry: LogEntry): string => `,[${position(entry)},${entry.payload}]`;
 const lone = (entry: LogEntry): string => `${head(entry.epoch)}${named(entry).slice(1)}]}`;
+const loneFrame = (entry: LogEntry): Buffer => textFrame(Buffer.from(lone(entry)));

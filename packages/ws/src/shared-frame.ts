@@ -1,69 +1,79 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 
+/** The header's length before a payload of `length` bytes: 7, 16 or 64-bit length field. */
+const headerLength = (length: number): number => (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+
 /**
  * A server's text frame on the wire (RFC 6455 §5.2): FIN and the text opcode, the payload length
- * in 7, 16 or 64 bits, no mask (a server never masks), then the payload.
+ * in 7, 16 or 64 bits, no mask (a server never masks), then the payload: `parts` one after
+ * another, copied once.
  */
-export function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
+export function textFrame(parts: Buffer | readonly Buffer[]): Buffer {
+  const list = Buffer.isBuffer(parts) ? [parts] : parts;
+  let length = 0;
+  for (const part of list) length += part.length;
+  const header = headerLength(length);
+  const frame = Buffer.allocUnsafe(header + length);
   frame[0] = 0x81;
-  if (length < 126) frame[1] = length;
-  else if (length < 65_536) {
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
     frame[1] = 126;
     frame.writeUInt16BE(length, 2);
   } else {
     frame[1] = 127;
-    // A frame over 2^53 bytes cannot be a Buffer, so the high 16 bits are always zero.
+    // Below 2^48 bytes (a Buffer's limit is far lower) the top 16 bits of the 64 are zero.
     frame.writeUInt16BE(0, 2);
     frame.writeUIntBE(length, 4, 6);
   }
-  payload.copy(frame, headerLength);
+  let offset = header;
+  for (const part of list) offset += part.copy(frame, offset);
   return frame;
 }
 
-// The payload of a batch is one Buffer shared by every socket at that position: its frame is
-// made once for all of them. The last one is kept at hand, since a fan-out asks for it thousands
-// of times in a row; the others while their payload lives (a history entry's cached frame).
-const framed = new WeakMap<Buffer, Buffer>();
-let lastPayload: Buffer | undefined;
-let lastFrame: Buffer | undefined;
-
-/** {@link textFrame} of a shared payload, made once per payload. */
-export function sharedTextFrame(payload: Buffer): Buffer {
-  if (payload === lastPayload) return lastFrame!;
-  let frame = framed.get(payload);
-  if (!frame) framed.set(payload, (frame = textFrame(payload)));
-  lastPayload = payload;
-  lastFrame = frame;
-  return frame;
+/** The payload of a frame {@link textFrame} built (a view, not a copy). */
+export function framePayload(frame: Buffer): Buffer {
+  const field = frame[1]! & 0x7f;
+  return frame.subarray(field < 126 ? 2 : field === 126 ? 4 : 10);
 }
 
-/** What of a `ws` socket's internals {@link directStream} relies on (ws 8). */
+/** What of a `ws` socket's internals {@link writeWhole} relies on (ws 8). */
 interface SocketInternals {
   _socket?: unknown;
   _extensions?: Record<string, unknown>;
+  _sender?: { _state?: unknown; _queue?: unknown };
+}
+/** ws's Sender writes each frame synchronously, in order, while it is in this state (and its queue is empty). */
+const SENDER_IDLE = 0;
+
+/**
+ * Whether frames built once (by {@link textFrame}) may be written whole to this server socket's
+ * TCP stream by {@link writeWhole}: its internals are what ws 8 has, and no extension was agreed.
+ *
+ * Why: `socket.send` frames the payload again for each socket (a header buffer, a corked write
+ * of two buffers). A frame built once and written whole as one buffer costs a socket about 12%
+ * less CPU (bench/RESULTS.md, problem 23), and a fan-out to thousands of sockets is nearly all
+ * writes. It is the stream `ws` writes to: its Sender writes each frame to it synchronously unless
+ * it is compressing (an extension agreed: then never here) or reading a Blob (then
+ * {@link writeWhole} leaves the frame to `send`, behind it), so frames keep their order, and
+ * `bufferedAmount` counts both. Where the internals are not what this expects (another `ws`
+ * version), every frame goes through `send`.
+ */
+export function canWriteWhole(socket: WebSocket): boolean {
+  const { _socket: stream, _extensions: extensions, _sender: sender } = socket as unknown as SocketInternals;
+  if (!stream || typeof (stream as Partial<Socket>).write !== 'function') return false;
+  if (!sender || sender._state !== SENDER_IDLE || !Array.isArray(sender._queue)) return false;
+  return !!extensions && Object.keys(extensions).length === 0;
 }
 
 /**
- * The TCP stream under a server socket, to which a prebuilt frame may be written as it is, or
- * undefined where that would not be safe.
- *
- * Why: `socket.send` frames the payload for each socket (a header buffer, a corked write of two
- * buffers). A frame built once and written whole as one buffer costs a socket about 12% less
- * CPU (measured in bench/RESULTS.md), and a fan-out to thousands of sockets is nearly all
- * writes. It is the same byte stream: `ws` writes a frame to this stream synchronously,
- * in order, unless it is compressing (an extension was agreed) or reading a Blob (cometkit sends
- * none), so frames written here and by `send` keep their order, and `bufferedAmount` counts
- * both. Where the internals are not what this expects (another `ws` version), every frame goes
- * through `send`.
+ * Writes a frame {@link textFrame} built to a socket {@link canWriteWhole} accepted, as it is;
+ * false (nothing written) where `send` must take it: the socket is not open, or ws's Sender is
+ * busy with a frame of its own.
  */
-export function directStream(socket: WebSocket): Socket | undefined {
-  const internals = socket as unknown as SocketInternals;
-  const stream = internals._socket as Partial<Socket> | null | undefined;
-  if (!stream || typeof stream.write !== 'function') return undefined;
-  if (!internals._extensions || Object.keys(internals._extensions).length > 0) return undefined;
-  return stream as Socket;
+export function writeWhole(socket: WebSocket, frame: Buffer, done?: () => void): boolean {
+  const internals = socket as unknown as Required<SocketInternals> & { _socket: Socket; _sender: { _state: number; _queue: unknown[] } };
+  if (socket.readyState !== socket.OPEN || internals._sender._state !== SENDER_IDLE || internals._sender._queue.length > 0) return false;
+  internals._socket.write(frame, done);
+  return true;
 }

@@ -1,10 +1,10 @@
 import {
   cachedFrame,
-  joinedFrames,
   cometError,
   cursorBefore,
   frameObjects,
   isCometError,
+  sharedBatchFrame,
   parseChannel,
   parseChannelList,
   type Batch,
@@ -19,13 +19,12 @@ import {
   type Subscriber,
   type SubscriberHandlers,
 } from '@cometkit/core';
-import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { readClientFrame, type ClientFrame, type FrameId } from './client-frame';
 import { closeCode } from './close-codes';
-import { compactFrame } from './compact-frame';
+import { compactWireFrame } from './compact-frame';
 import type { ResolvedWebSocketOptions } from './options';
-import { directStream, sharedTextFrame } from './shared-frame';
+import { canWriteWhole, framePayload, textFrame, writeWhole } from './shared-frame';
 import { SocketGuard } from './socket-guard';
 import type { UpgradeRequest } from './upgrade-request';
 
@@ -38,8 +37,8 @@ const PACE_BYTES = 64 * 1024;
  */
 export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   private socket: WebSocket | undefined;
-  /** The TCP stream under the socket, for frames shared by every socket (see {@link directStream}). */
-  private stream: Socket | undefined;
+  /** Frames shared by every socket go to its TCP stream whole (see {@link canWriteWhole}). */
+  private whole = false;
   private subscriber!: Subscriber;
   /** An end that came between admission and the socket's opening (shutdown, say). */
   private earlyEnd: { reason: EndReason; cursor: string } | undefined;
@@ -64,7 +63,7 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
   /** The upgrade completed: frames may flow. */
   open(socket: WebSocket, subscriber: Subscriber): void {
     this.socket = socket;
-    this.stream = directStream(socket);
+    this.whole = canWriteWhole(socket);
     this.subscriber = subscriber;
     this.request.opened(this.hub.options.hasAuthorize);
     this.guard = new SocketGuard(socket, this.options, this.log);
@@ -88,10 +87,10 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     // Several messages go as one text frame of lines (one send, one write, shared by every socket
     // at this position), as XHR streaming writes them; a lone message is its own frame.
     if (entries.length === 0) return;
-    const compact = this.compact ? compactFrame(batch) : undefined;
+    const compact = this.compact ? compactWireFrame(batch) : undefined;
     if (compact) this.sendShared(compact, onSent);
     else if (entries.length === 1) this.sendShared(frameOf(entries[0]!), onSent);
-    else this.sendShared(joinedFrames(batch, 'ws-lines', lineOf), onSent);
+    else this.sendShared(sharedBatchFrame(batch, 'ws-lines', linesFrame), onSent);
   }
 
   pace(): Promise<void> | undefined {
@@ -134,12 +133,10 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     this.socket!.send(text, { binary: false }, done);
   }
 
-  /** A payload every socket at this position sends: its frame is built once and written whole. */
-  private sendShared(payload: Buffer, done?: () => void): void {
-    const socket = this.socket!;
-    if (!this.stream || socket.readyState !== socket.OPEN) return this.send(payload, done);
+  /** A frame every socket at this position sends ({@link textFrame}): written whole where it can be. */
+  private sendShared(frame: Buffer, done?: () => void): void {
     this.lastWrite = Date.now();
-    this.stream.write(sharedTextFrame(payload), done);
+    if (!this.whole || !writeWhole(this.socket!, frame, done)) this.socket!.send(framePayload(frame), { binary: false }, done);
   }
 
   private reply(frame: Record<string, unknown>, id: FrameId | undefined): void {
@@ -230,5 +227,8 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
 }
 
 /** The message's frame, made once per message and shared by every socket. */
-const frameOf = (entry: LogEntry): Buffer => cachedFrame(entry, 'ws', frameObjects.message);
+const frameOf = (entry: LogEntry): Buffer => cachedFrame(entry, 'ws', messageFrame);
+const messageFrame = (entry: LogEntry): Buffer => textFrame(Buffer.from(frameObjects.message(entry)));
 const lineOf = (entry: LogEntry): string => frameObjects.message(entry) + '\n';
+/** Several messages as one frame of lines, each line made once per message. */
+const linesFrame = ({ entries }: Batch): Buffer => textFrame(entries.map((entry) => cachedFrame(entry, 'ws-lines', lineOf)));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createLogEntry, parseChannel, type Batch, type LogEntry } from '@cometkit/core';
 import { expandMessages, type MessagesFrame } from '@cometkit/protocol';
-import { compactFrame } from '../src/compact-frame';
+import { compactFrame, compactWireFrame } from '../src/compact-frame';
 
 /** An entry as a broker makes it: position `position`, or (partitioned) its place in `positions`. */
 function entry(epoch: string, position: number, channel: string, data: unknown, positions?: number[]): LogEntry {
@@ -51,7 +51,10 @@ describe('compact frames', () => {
     const lone = entry('e1', 5, 'a', [1], [5, 0, 2]);
     const frame = compactFrame(batchOf([lone]))!;
     expect(frame.toString()).toBe('{"type":"messages","epoch":"e1","messages":[["5_0_2","a",[1]]]}');
-    expect(compactFrame(batchOf([lone]))).toBe(frame);
+    // The whole WebSocket frame is made once and shared; the payload is a view of it.
+    const wire = compactWireFrame(batchOf([lone]))!;
+    expect(compactWireFrame(batchOf([lone]))).toBe(wire);
+    expect(wire.subarray(2)).toEqual(frame);
   });
 
   it('leave a batch that spans two epochs to the message objects', () => {
