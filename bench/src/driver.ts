@@ -3,7 +3,7 @@
  * target, each in its own server process with its own load-client process, for several
  * repetitions, then prints the tables of RESULTS.md. Every child is killed by PID, also on failure.
  *
- *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N]
+ *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N] [--s2-rate N] [--s2-subscribers N]
  *                     [--publisher http|ipc] [--json FILE] [--markdown FILE] [--results RESULTS.md]
  *
  * --publisher http (default): a publisher process POSTs each message to the server's publish route
@@ -47,6 +47,7 @@ const { values: options } = parseArgs({
     results: { type: 'string' },
     's3-chunk': { type: 'string' },
     's2-rate': { type: 'string' },
+    's2-subscribers': { type: 'string' },
     publisher: { type: 'string', default: 'http' },
     before: { type: 'string' },
   },
@@ -59,7 +60,10 @@ const base: Sizes = options.tiny ? TINY : FULL;
 const chunked: Sizes = options['s3-chunk'] ? { ...base, s3: { ...base.s3, chunk: Number(options['s3-chunk']) } } : base;
 // --s2-rate N: S2's messages per second (default 20); a rate the server keeps up with makes its
 // CPU per delivery the CPU of one poll cycle, which the machine's other load disturbs little.
-const sizes: Sizes = options['s2-rate'] ? { ...chunked, s2: { ...chunked.s2, rate: Number(options['s2-rate']) } } : chunked;
+const rated: Sizes = options['s2-rate'] ? { ...chunked, s2: { ...chunked.s2, rate: Number(options['s2-rate']) } } : chunked;
+// --s2-subscribers N: S2's subscribers (default 2,000): a load that leaves the machine's two cores
+// idle part of the time, to tell what a path costs from what waiting for a busy core costs.
+const sizes: Sizes = options['s2-subscribers'] ? { ...rated, s2: { ...rated.s2, subscribers: Number(options['s2-subscribers']) } } : rated;
 const scenarios = options.scenarios.split(',').map((s) => s.trim()) as ScenarioName[];
 const reps = readReps(options.reps ?? (options.tiny ? '1' : 's1=3,s2=3,s3=3,s4=1'));
 const maxReps = Math.max(...scenarios.map((scenario) => reps[scenario]));
