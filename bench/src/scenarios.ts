@@ -165,18 +165,14 @@ export interface Servers {
 }
 
 async function startServers(target: TargetSpec): Promise<Servers> {
-  if (!target.redis && !target.copies) {
-    const child = await Child.start(`server ${target.name}`, target.server, target.args);
-    const rpc: Servers['rpc'] = (cmd, args, timeoutMs) => child.rpc(cmd, args, timeoutMs);
-    return { port: child.port, ports: [child.port], publishPorts: [child.port], children: [child], rpc, cursors: async () => [await rpc<string>('cursor')] };
-  }
   const redis = target.redis && (await startRedis());
+  const count = target.redis?.processes ?? target.copies ?? 1;
   const children: Child[] = [];
   try {
     // A fresh log per scenario: the redis-server is too.
-    for (let i = 0; i < (target.redis?.processes ?? target.copies!); i++) {
+    for (let i = 0; i < count; i++) {
       const args = redis ? [...(target.args ?? []), redis.url, 'bench'] : target.args;
-      children.push(await Child.start(`server ${target.name} #${i + 1}`, target.server, args));
+      children.push(await Child.start(count > 1 ? `server ${target.name} #${i + 1}` : `server ${target.name}`, target.server, args));
     }
   } catch (error) {
     await Promise.all(children.map((child) => child.stop()));

@@ -37,11 +37,11 @@ export function framePayload(frame: Buffer): Buffer {
   return frame.subarray(field < 126 ? 2 : field === 126 ? 4 : 10);
 }
 
-/** What of a `ws` socket's internals {@link writeWhole} relies on (ws 8). */
+/** What of a `ws` socket's internals {@link writeWhole} relies on (ws 8), as {@link canWriteWhole} checks them. */
 interface SocketInternals {
-  _socket?: unknown;
-  _extensions?: Record<string, unknown>;
-  _sender?: { _state?: unknown; _queue?: unknown };
+  _socket: Socket;
+  _extensions: Record<string, unknown>;
+  _sender: { _state: number; _queue: unknown[] };
 }
 /** ws's Sender writes each frame synchronously, in order, while it is in this state (and its queue is empty). */
 const SENDER_IDLE = 0;
@@ -60,8 +60,8 @@ const SENDER_IDLE = 0;
  * version), every frame goes through `send`.
  */
 export function canWriteWhole(socket: WebSocket): boolean {
-  const { _socket: stream, _extensions: extensions, _sender: sender } = socket as unknown as SocketInternals;
-  if (!stream || typeof (stream as Partial<Socket>).write !== 'function') return false;
+  const { _socket: stream, _extensions: extensions, _sender: sender } = socket as unknown as Partial<SocketInternals>;
+  if (typeof stream?.write !== 'function') return false;
   if (!sender || sender._state !== SENDER_IDLE || !Array.isArray(sender._queue)) return false;
   return !!extensions && Object.keys(extensions).length === 0;
 }
@@ -72,8 +72,8 @@ export function canWriteWhole(socket: WebSocket): boolean {
  * busy with a frame of its own.
  */
 export function writeWhole(socket: WebSocket, frame: Buffer, done?: () => void): boolean {
-  const internals = socket as unknown as Required<SocketInternals> & { _socket: Socket; _sender: { _state: number; _queue: unknown[] } };
-  if (socket.readyState !== socket.OPEN || internals._sender._state !== SENDER_IDLE || internals._sender._queue.length > 0) return false;
-  internals._socket.write(frame, done);
+  const { _sender: sender, _socket: stream } = socket as unknown as SocketInternals;
+  if (socket.readyState !== socket.OPEN || sender._state !== SENDER_IDLE || sender._queue.length > 0) return false;
+  stream.write(frame, done);
   return true;
 }

@@ -4,7 +4,7 @@ import {
   cursorBefore,
   frameObjects,
   isCometError,
-  sharedBatchFrame,
+  joinedFrames,
   parseChannel,
   parseChannelList,
   type Batch,
@@ -90,7 +90,7 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
     const compact = this.compact ? compactWireFrame(batch) : undefined;
     if (compact) this.sendShared(compact, onSent);
     else if (entries.length === 1) this.sendShared(frameOf(entries[0]!), onSent);
-    else this.sendShared(sharedBatchFrame(batch, 'ws-lines', linesFrame), onSent);
+    else this.sendShared(joinedFrames(batch, 'ws-lines', lineOf, textFrame), onSent);
   }
 
   pace(): Promise<void> | undefined {
@@ -230,5 +230,3 @@ export class SocketSession implements SubscriberHandlers, HeartbeatTarget {
 const frameOf = (entry: LogEntry): Buffer => cachedFrame(entry, 'ws', messageFrame);
 const messageFrame = (entry: LogEntry): Buffer => textFrame(Buffer.from(frameObjects.message(entry)));
 const lineOf = (entry: LogEntry): string => frameObjects.message(entry) + '\n';
-/** Several messages as one frame of lines, each line made once per message. */
-const linesFrame = ({ entries }: Batch): Buffer => textFrame(entries.map((entry) => cachedFrame(entry, 'ws-lines', lineOf)));

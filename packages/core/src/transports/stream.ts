@@ -183,12 +183,24 @@ export function sharedBatchFrame(batch: Batch, key: string, build: (batch: Batch
   return cache.get(batch, build);
 }
 
+/** One builder per wire form: {@link joinedFrames} runs once per subscriber of every batch. */
+const joiners = new Map<string, (batch: Batch) => Buffer>();
+
 /**
  * A batch's frames as one buffer (each message's frame, made by `frame` and cached on the entry
- * under `key`, one after another), made once per batch and key (see {@link sharedBatchFrame}).
+ * under `key`, put together by `join`: one after another unless told otherwise), made once per
+ * batch and key (see {@link sharedBatchFrame}). A key names one wire form: its `frame` and `join`
+ * are the same on every call.
  */
-export function joinedFrames(batch: Batch, key: string, frame: (entry: LogEntry) => string): Buffer {
-  return sharedBatchFrame(batch, key, ({ entries }) => Buffer.concat(entries.map((entry) => cachedFrame(entry, key, frame))));
+export function joinedFrames(
+  batch: Batch,
+  key: string,
+  frame: (entry: LogEntry) => string,
+  join: (parts: Buffer[]) => Buffer = Buffer.concat,
+): Buffer {
+  let build = joiners.get(key);
+  if (!build) joiners.set(key, (build = ({ entries }) => join(entries.map((entry) => cachedFrame(entry, key, frame)))));
+  return sharedBatchFrame(batch, key, build);
 }
 
 /** The message's frame for this transport, made once and shared by every subscriber. */
