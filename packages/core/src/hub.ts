@@ -1,13 +1,13 @@
-import type { Broker } from './broker';
-import { parseChannel } from './channel';
+import type { Broker } from './log/broker';
+import { parseChannel } from './log/channel';
 import { createEngine, type Engine } from './engine/engine';
 import { isCometError } from './errors';
-import { createMemoryBroker } from './memory-broker';
+import { createMemoryBroker } from './log/memory-broker';
 import type { CometHandler } from './neutral';
 import { resolveOptions, type CometOptions, type ResolvedOptions } from './options';
-import { createRouter, type EndpointOptions } from './router';
-import type { CometStats } from './stats';
-import { builtinTransports } from './transports';
+import { createRouter, type EndpointOptions } from './http/router';
+import type { CometStats } from './engine/stats';
+import { builtinTransports } from './http/transports';
 
 /** Result of a publish. */
 export interface PublishResult {

@@ -1,7 +1,7 @@
-import type { Broker } from './broker';
-import type { CometLogger } from './log';
+import type { Broker } from './log/broker';
+import type { CometLogger } from './diagnostics';
 import type { CometRequest } from './neutral';
-import type { EndRules, Transport } from './transport';
+import type { EndRules, Transport } from './http/transport';
 
 /**
  * What a request asks to do, for {@link CometOptions.authorize}: subscribe or publish (every

@@ -1,4 +1,4 @@
-import type { CometStats } from './stats';
+import type { CometStats } from './engine/stats';
 
 /** The part of a prom-client metric this hook uses (`Counter` and `Gauge` both have it). */
 interface PromMetricLike {

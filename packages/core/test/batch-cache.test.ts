@@ -1,5 +1,5 @@
 import { createLogEntry, type LogEntry } from '@cometkit/core';
-import { LastBatchCache } from '../src/batch-cache';
+import { LastBatchCache } from '../src/kit/frames';
 import type { Batch } from '../src/engine/subscriber';
 
 const entry = (position: number, epoch = 'e1'): LogEntry => createLogEntry(epoch, position, 'a', ['a'], String(position), 0);

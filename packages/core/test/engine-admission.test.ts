@@ -3,8 +3,8 @@ import type { Subscriber, SubscriberHandlers } from '../src/engine/subscriber';
 import { isCometError } from '../src/errors';
 import { createComet, type CometHub } from '../src/hub';
 import { json } from '../src/responses';
-import { SubscriptionIndex } from '../src/subscription-index';
-import type { Transport } from '../src/transport';
+import { SubscriptionIndex } from '../src/engine/subscription-index';
+import type { Transport } from '../src/http/transport';
 import { bodyOf, channel, channels, engineWith, fakeRequest, gate, recorder, settle, startStream, track, type FakeRequest } from './support/fakes';
 
 // Admission (shutdown, the connection limit, authorize) and release, inside the engine: every

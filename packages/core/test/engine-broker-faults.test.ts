@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import type { Broker } from '../src/broker';
+import type { Broker } from '../src/log/broker';
 import { createEngine } from '../src/engine/engine';
 import type { Subscriber } from '../src/engine/subscriber';
 import { createComet, type CometHub } from '../src/hub';
-import { createMemoryBroker } from '../src/memory-broker';
+import { createMemoryBroker } from '../src/log/memory-broker';
 import { resolveOptions } from '../src/options';
 import { bodyOf, channel, channels, engineWith, fakeRequest, holeyBroker, recorder, settle, startStream, track, turn, wrapBroker, closedAfterEach } from './support/fakes';
 

@@ -1,5 +1,5 @@
-import type { LogEntry } from '../src/broker';
-import { createMemoryBroker } from '../src/memory-broker';
+import type { LogEntry } from '../src/log/broker';
+import { createMemoryBroker } from '../src/log/memory-broker';
 import { channels, engineWith, fakeRequest, recorder, settle, turn, wrapBroker } from './support/fakes';
 
 /**

@@ -1,4 +1,4 @@
-import { createMemoryBroker } from '../src/memory-broker';
+import { createMemoryBroker } from '../src/log/memory-broker';
 import { channel, channels, engineWith, fakeRequest, gatedBroker, holeyBroker, recorder, settle } from './support/fakes';
 
 it('a hole in the feed while a subscriber reads history: it still gets every entry once, in order', async () => {

@@ -1,7 +1,7 @@
-import { formatCursor } from '../src/cursor';
+import { formatCursor } from '../src/log/cursor';
 import { createComet, type CometHub } from '../src/hub';
 import { json } from '../src/responses';
-import { holdOneBatch } from '../src/transports/one-batch';
+import { holdOneBatch } from '../src/kit/hold';
 import type { Batch } from '../src/engine/subscriber';
 import { bodyOf, channels, engineWith, fakeRequest, recorder, settle, startStream, track, turn, closedAfterEach } from './support/fakes';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import type { Broker } from '../src/broker';
+import type { Broker } from '../src/log/broker';
 import type { Subscriber } from '../src/engine/subscriber';
-import { createMemoryBroker } from '../src/memory-broker';
-import { SubscriptionIndex } from '../src/subscription-index';
+import { createMemoryBroker } from '../src/log/memory-broker';
+import { SubscriptionIndex } from '../src/engine/subscription-index';
 import { channel, channels, engineWith, fakeRequest, gatedBroker, settle, turn, type GatedBroker } from './support/fakes';
 
 /**

@@ -1,4 +1,4 @@
-import { etagMatches } from '../src/etag-match';
+import { etagMatches } from '../src/http/etag-match';
 
 const ETAG = '"abc"';
 

@@ -1,5 +1,5 @@
-import type { LogEntry } from '../broker';
-import type { ParsedChannel } from '../channel';
+import type { LogEntry } from '../log/broker';
+import type { ParsedChannel } from '../log/channel';
 import type { Batch, Subscriber } from './subscriber';
 
 /** What a group needs from the engine that owns it. */

@@ -1,9 +1,9 @@
 import type { EndReason as WireEndReason } from '@cometkit/protocol';
-import type { GapReason, LogEntry, ReadResult } from '../broker';
-import { ChannelFilter } from '../channel-filter';
-import type { ParsedChannel } from '../channel';
-import { formatCursor, type Cursor } from '../cursor';
-import { withPositions } from '../log-entry';
+import type { GapReason, LogEntry, ReadResult } from '../log/broker';
+import { ChannelFilter } from '../log/channel-filter';
+import type { ParsedChannel } from '../log/channel';
+import { formatCursor, type Cursor } from '../log/cursor';
+import { withPositions } from '../log/log-entry';
 import type { AbortSignalLike } from '../neutral';
 import type { Timed } from './deadline-queue';
 import type { SubscriberGroup } from './subscriber-group';

@@ -1,9 +1,9 @@
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
-import type { Broker, LogEntry } from '../broker';
-import type { Cursor } from '../cursor';
-import { ChannelFilter } from '../channel-filter';
-import { parseChannel, type ParsedChannel } from '../channel';
-import { formatCursor } from '../cursor';
+import type { Broker, LogEntry } from '../log/broker';
+import type { Cursor } from '../log/cursor';
+import { ChannelFilter } from '../log/channel-filter';
+import { parseChannel, type ParsedChannel } from '../log/channel';
+import { formatCursor } from '../log/cursor';
 import { isCometError } from '../errors';
 
 /** How the contract makes brokers of one kind. */

@@ -1,10 +1,10 @@
-import type { Broker, LogEntry, ReadResult } from '../../src/broker';
-import { parseChannel, type ParsedChannel } from '../../src/channel';
+import type { Broker, LogEntry, ReadResult } from '../../src/log/broker';
+import { parseChannel, type ParsedChannel } from '../../src/log/channel';
 import { createEngine, type Engine } from '../../src/engine/engine';
 import type { Batch, EndReason, SubscriberHandlers } from '../../src/engine/subscriber';
 import { isCometError } from '../../src/errors';
 import { createComet, type CometHub } from '../../src/hub';
-import { createMemoryBroker } from '../../src/memory-broker';
+import { createMemoryBroker } from '../../src/log/memory-broker';
 import {
   isStreamResponse,
   type AbortSignalLike,

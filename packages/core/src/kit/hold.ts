@@ -1,13 +1,13 @@
-import { LastBatchCache } from '../batch-cache';
-import type { LogEntry } from '../broker';
-import { cachedFrame } from '../log-entry';
+import { LastBatchCache } from './frames';
+import type { LogEntry } from '../log/broker';
+import { cachedFrame } from '../log/log-entry';
 import type { Engine, SubscribeSpec } from '../engine/engine';
 import type { Batch, EndReason, Lifetime, SubscriberHandlers } from '../engine/subscriber';
 import { cometError, isCometError, type CometError } from '../errors';
 import type { CometRequest, CometResponse } from '../neutral';
-import { readPush, type PushRequest } from '../push-request';
+import { readPush, type PushRequest } from '../http/push-request';
 import { errorResponse } from '../responses';
-import type { TransportContext } from '../transport';
+import type { TransportContext } from '../http/transport';
 
 /** What a one-batch transport decides for itself: how an answer and an error are framed. */
 export interface OneBatchFraming {

@@ -1,4 +1,4 @@
-import { cometError, type CometError } from './errors';
+import { cometError, type CometError } from '../errors';
 
 /** Longest JSONP or iframe callback name accepted. */
 export const MAX_CALLBACK_LENGTH = 64;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CometHandler, CometResponse } from '../neutral';
+import type { CometHandler, CometResponse } from '../../neutral';
 import { NodeCometRequest, type NodeRequestInfo } from './node-request';
 import { writeResponse } from './write-response';
 

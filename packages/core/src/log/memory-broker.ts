@@ -2,7 +2,7 @@ import type { Broker, LogEntry, ReadResult } from './broker';
 import type { ChannelFilter } from './channel-filter';
 import { newEpoch, type Cursor } from './cursor';
 import { createLogEntry } from './log-entry';
-import { resolveHistory } from './options';
+import { resolveHistory } from '../options';
 
 /** How much history a broker keeps. Whichever limit is reached first evicts the oldest entries. */
 export interface HistoryOptions {

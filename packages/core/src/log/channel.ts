@@ -1,5 +1,5 @@
 import { parseChannel as parseWireChannel, type ParsedChannel } from '@cometkit/protocol';
-import { cometError, type CometError } from './errors';
+import { cometError, type CometError } from '../errors';
 
 export { matchesPattern, MAX_CHANNEL_LENGTH, MAX_CHANNEL_SEGMENTS, type ParsedChannel } from '@cometkit/protocol';
 

@@ -1,5 +1,5 @@
 import type { Transport } from '../transport';
-import { openStream, STREAM_HEADERS, type StreamFraming } from './stream';
+import { openStream, STREAM_HEADERS, type StreamFraming } from '../../kit/stream-writer';
 
 const PADDING = `:${' '.repeat(2048)}\n`;
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { cometError, isCometError } from '../errors';
-import type { CometRequest, ParsedBody } from '../neutral';
+import { cometError, isCometError } from '../../errors';
+import type { CometRequest, ParsedBody } from '../../neutral';
 import { ClientSignal } from './client-signal';
 import { readBody } from './read-body';
 

@@ -1,6 +1,6 @@
-import { parseChannel, type ParsedChannel } from './channel';
-import { parseCursor, type Cursor } from './cursor';
-import { cometError, isCometError, type CometError } from './errors';
+import { parseChannel, type ParsedChannel } from '../log/channel';
+import { parseCursor, type Cursor } from '../log/cursor';
+import { cometError, isCometError, type CometError } from '../errors';
 import type { TransportContext } from './transport';
 
 /** What a push request (poll or stream) asks for. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { cometError } from './errors';
+import { cometError } from '../errors';
 import { etagMatches } from './etag-match';
-import type { CometRequest, CometResponse } from './neutral';
-import { errorResponse } from './responses';
+import type { CometRequest, CometResponse } from '../neutral';
+import { errorResponse } from '../responses';
 
 /** The module holding the browser client's minified text (built by `@cometkit/client`). */
 const SCRIPT_MODULE = '@cometkit/client/script';

@@ -1,9 +1,9 @@
-import { escapeForScriptBlock, readCallback } from '../callback-name';
-import { isCometError } from '../errors';
-import { errorResponse } from '../responses';
+import { escapeForScriptBlock, readCallback } from '../../kit/jsonp-script';
+import { isCometError } from '../../errors';
+import { errorResponse } from '../../responses';
 import type { Transport } from '../transport';
 import { frameObjects } from './frame-objects';
-import { openStream, STREAM_HEADERS, type StreamFraming } from './stream';
+import { openStream, STREAM_HEADERS, type StreamFraming } from '../../kit/stream-writer';
 
 /** Over 1 KB before the first frame, so browsers start running the page's scripts at once. */
 const PADDING = `<!--${' '.repeat(1024)}-->\n`;

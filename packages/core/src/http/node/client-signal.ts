@@ -1,4 +1,4 @@
-import type { AbortSignalLike } from '../neutral';
+import type { AbortSignalLike } from '../../neutral';
 
 /**
  * Tells the hub that a client went away. A few fields instead of an `AbortController`, whose

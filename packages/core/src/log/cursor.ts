@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseCursor as parseWireCursor, type Cursor } from '@cometkit/protocol';
-import { cometError, type CometError } from './errors';
+import { cometError, type CometError } from '../errors';
 
 export { formatCursor, type Cursor } from '@cometkit/protocol';
 

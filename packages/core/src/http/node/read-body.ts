@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { cometError } from '../errors';
+import { cometError } from '../../errors';
 
 /**
  * Reads a Node request body up to `maxBytes`. A declared or actual size over the cap rejects with

@@ -1,14 +1,14 @@
-import type { LogEntry } from './broker';
-import { parseChannel, type ParsedChannel } from './channel';
+import type { LogEntry } from '../log/broker';
+import { parseChannel, type ParsedChannel } from '../log/channel';
 import { clientScript } from './client-script';
 import { preflight, withCors } from './cors';
-import type { Engine } from './engine/engine';
-import { cometError, isCometError, type CometError } from './errors';
-import { isStreamResponse, type CometHandler, type CometRequest, type CometResponse } from './neutral';
-import type { ResolvedOptions } from './options';
+import type { Engine } from '../engine/engine';
+import { cometError, isCometError, type CometError } from '../errors';
+import { isStreamResponse, type CometHandler, type CometRequest, type CometResponse } from '../neutral';
+import type { ResolvedOptions } from '../options';
 import { handlePublish } from './publish-route';
 import { parseChannelList, readChannels } from './push-request';
-import { errorResponse } from './responses';
+import { errorResponse } from '../responses';
 import type { EndRules, Transport, TransportContext } from './transport';
 
 /** Where a per-route endpoint takes its channels from. */

@@ -1,4 +1,4 @@
-import type { Batch } from './engine/subscriber';
+import type { Batch } from '../engine/subscriber';
 
 /**
  * Remembers what was built for the last batch, so that the subscribers flushed one after another

@@ -1,9 +1,9 @@
-import type { LogEntry } from './broker';
-import { parseChannel, type ParsedChannel } from './channel';
-import { cometError, isCometError, type CometError } from './errors';
-import type { CometRequest, CometResponse } from './neutral';
-import type { ResolvedOptions } from './options';
-import { errorResponse, json } from './responses';
+import type { LogEntry } from '../log/broker';
+import { parseChannel, type ParsedChannel } from '../log/channel';
+import { cometError, isCometError, type CometError } from '../errors';
+import type { CometRequest, CometResponse } from '../neutral';
+import type { ResolvedOptions } from '../options';
+import { errorResponse, json } from '../responses';
 
 /**
  * `POST {mount}/publish` with a JSON body `{ "channel": "…", "data": … }`. Off unless

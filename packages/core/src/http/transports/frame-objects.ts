@@ -1,5 +1,5 @@
-import type { GapReason, LogEntry } from '../broker';
-import type { EndReason } from '../engine/subscriber';
+import type { GapReason, LogEntry } from '../../log/broker';
+import type { EndReason } from '../../engine/subscriber';
 
 /**
  * The frame objects XHR streaming and the forever iframe carry (PROTOCOL.md, "Frames shared by the

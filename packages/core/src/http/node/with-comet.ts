@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createLog, type CometLogger } from '../log';
+import { createLog, type CometLogger } from '../../diagnostics';
 import { toMountable, type Mountable } from '../mountable';
 import { isClientGone } from './client-gone';
 import { handleNode } from './handle-node';

@@ -1,7 +1,7 @@
-import type { ParsedChannel } from './channel';
-import type { Engine } from './engine/engine';
-import type { CometError } from './errors';
-import type { CometRequest, CometResponse } from './neutral';
+import type { ParsedChannel } from '../log/channel';
+import type { Engine } from '../engine/engine';
+import type { CometError } from '../errors';
+import type { CometRequest, CometResponse } from '../neutral';
 
 /**
  * When a transport's responses end by themselves, and how often a quiet stream speaks. Each

@@ -1,4 +1,4 @@
-import type { CometHandler } from './neutral';
+import type { CometHandler } from '../neutral';
 
 /** A neutral handler that may say which paths below its mount are its own (a hub is one). */
 export interface MountableHandler {

@@ -1,12 +1,12 @@
-import { escapeLineTerminators, readCallback } from '../callback-name';
-import type { CometError } from '../errors';
-import { isCometError } from '../errors';
-import type { CometBodyResponse, CometHeaders } from '../neutral';
-import { errorResponse } from '../responses';
-import type { Batch } from '../engine/subscriber';
+import { escapeLineTerminators, readCallback } from '../../kit/jsonp-script';
+import type { CometError } from '../../errors';
+import { isCometError } from '../../errors';
+import type { CometBodyResponse, CometHeaders } from '../../neutral';
+import { errorResponse } from '../../responses';
+import type { Batch } from '../../engine/subscriber';
 import type { Transport } from '../transport';
-import { LastBatchCache } from '../batch-cache';
-import { batchText, openOneBatch, type OneBatchFraming } from './one-batch';
+import { LastBatchCache } from '../../kit/frames';
+import { batchText, openOneBatch, type OneBatchFraming } from '../../kit/hold';
 
 const HEADERS: CometHeaders = Object.freeze({
   'content-type': 'application/javascript; charset=utf-8',

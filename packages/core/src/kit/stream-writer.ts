@@ -1,14 +1,14 @@
-import type { GapReason, LogEntry } from '../broker';
-import { LastBatchCache } from '../batch-cache';
-import { cachedFrame, cursorBeforeEntry } from '../log-entry';
+import type { GapReason, LogEntry } from '../log/broker';
+import { LastBatchCache } from './frames';
+import { cachedFrame, cursorBeforeEntry } from '../log/log-entry';
 import type { Engine } from '../engine/engine';
 import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../engine/subscriber';
 import { isCometError, type CometError } from '../errors';
-import type { HeartbeatSet, HeartbeatTarget } from '../heartbeat-timer';
+import type { HeartbeatSet, HeartbeatTarget } from '../engine/heartbeat-timer';
 import type { CometHeaders, CometRequest, CometResponse, CometStreamResponse, StreamSink } from '../neutral';
-import { readPush, type PushRequest } from '../push-request';
+import { readPush, type PushRequest } from '../http/push-request';
 import { errorResponse } from '../responses';
-import type { EndRules, TransportContext } from '../transport';
+import type { EndRules, TransportContext } from '../http/transport';
 
 /** Headers every stream sends so proxies, nginx and compression pass bytes on at once. */
 export const STREAM_HEADERS: CometHeaders = {

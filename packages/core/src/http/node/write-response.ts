@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { isStreamResponse, type CometResponse, type StreamEndOptions, type StreamSink } from '../neutral';
+import { isStreamResponse, type CometResponse, type StreamEndOptions, type StreamSink } from '../../neutral';
 
 /** Compression middleware (compression, koa-compress) adds `flush()` so a stream is not held back. */
 type FlushableResponse = ServerResponse & { flush?: () => void };

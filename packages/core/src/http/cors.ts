@@ -1,5 +1,5 @@
-import { isStreamResponse, type CometHeaders, type CometRequest, type CometResponse } from './neutral';
-import type { ResolvedOptions } from './options';
+import { isStreamResponse, type CometHeaders, type CometRequest, type CometResponse } from '../neutral';
+import type { ResolvedOptions } from '../options';
 
 /** Methods and request headers a cross-origin client may use. */
 const PREFLIGHT: CometHeaders = {

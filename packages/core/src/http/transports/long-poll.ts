@@ -1,6 +1,6 @@
-import { jsonText } from '../responses';
+import { jsonText } from '../../responses';
 import type { Transport } from '../transport';
-import { batchBody, openOneBatch, type OneBatchFraming } from './one-batch';
+import { batchBody, openOneBatch, type OneBatchFraming } from '../../kit/hold';
 
 const framing: OneBatchFraming = { answer: (batch) => jsonText(200, batchBody(batch)) };
 
