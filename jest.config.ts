@@ -14,6 +14,7 @@ const config: Config = {
   },
   moduleNameMapper: {
     '^@cometkit/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
+    '^@cometkit/core/kit$': '<rootDir>/packages/core/src/kit.ts',
     '^@cometkit/bayeux/testing$': '<rootDir>/packages/bayeux/src/testing/index.ts',
     '^@cometkit/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
   },

@@ -1,16 +1,15 @@
+import { createComet, type CometHub } from '@cometkit/core';
 import {
-  createComet,
   frameObjects,
   openOneBatch,
   openStream,
   STREAM_HEADERS,
   type Batch,
   type CometBodyResponse,
-  type CometHub,
   type OneBatchFraming,
   type StreamFraming,
   type Transport,
-} from '@cometkit/core';
+} from '@cometkit/core/kit';
 import { describeConformance } from './support/conformance';
 import { request } from './support/http';
 import { serverKinds, type RunningServer } from './support/servers';

@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { createComet, createLog, withComet, type CometLogger } from '@cometkit/core';
+import { createComet, withComet, type CometLogger } from '@cometkit/core';
+import { createLog } from '@cometkit/core/kit';
 import { request } from './support/http';
 import { listen } from './support/servers';
 

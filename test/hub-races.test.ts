@@ -1,13 +1,7 @@
 import http from 'node:http';
 import Koa from 'koa';
 import express from 'express';
-import {
-  createComet,
-  createMemoryBroker,
-  type Broker,
-  type CometHub,
-  type CometOptions,
-} from '@cometkit/core';
+import { createComet, createMemoryBroker, type Broker, type CometHub, type CometOptions } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
 import { postJson, request, until } from './support/http';

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import express from 'express';
 import Koa from 'koa';
-import { toMountable, withComet, type CometHandler, type CometRequest, type Mountable } from '@cometkit/core';
+import { withComet, type CometHandler, type CometRequest } from '@cometkit/core';
+import { toMountable, type Mountable } from '@cometkit/core/kit';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
 import { request } from './support/http';

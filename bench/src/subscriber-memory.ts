@@ -5,7 +5,8 @@
  *
  *   tsx --expose-gc src/subscriber-memory.ts [N]
  */
-import { createComet, parseChannel, type CometRequest, type ParsedChannel, type SubscriberHandlers } from '@cometkit/core';
+import { createComet, parseChannel, type CometRequest, type ParsedChannel } from '@cometkit/core';
+import { type SubscriberHandlers } from '@cometkit/core/kit';
 
 const n = Number(process.argv[2] ?? 20_000);
 const request: CometRequest = {

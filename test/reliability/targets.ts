@@ -1,5 +1,12 @@
 import http from 'node:http';
-import { createComet, createMemoryBroker, withComet, type Broker, type CometHub, type CometOptions } from '@cometkit/core';
+import {
+  createComet,
+  createMemoryBroker,
+  withComet,
+  type Broker,
+  type CometHub,
+  type CometOptions,
+} from '@cometkit/core';
 import { createRedisBroker } from '@cometkit/redis';
 import { listen, serverKinds, type RunningServer } from '../support/servers';
 import { useRedisServer } from '../../packages/redis/test/support/redis-server';

@@ -1,4 +1,5 @@
-import { isCometError, type Engine, type HeartbeatSet, type HeartbeatTarget, type Log } from '@cometkit/core';
+import { isCometError } from '@cometkit/core';
+import { type Engine, type HeartbeatSet, type HeartbeatTarget, type Log } from '@cometkit/core/kit';
 import { closeCode, POLICY_VIOLATION, type SocketGuard, type UpgradeRequest } from '@cometkit/ws';
 import type { RawData, WebSocket } from 'ws';
 import { answerBody, type Answer, type BayeuxProtocol } from './protocol';

@@ -1,21 +1,23 @@
 import {
   cometError,
-  corsHeaders,
-  createLog,
-  errorResponse,
-  escapeLineTerminators,
   isCometError,
-  preflight,
-  readCallback,
-  withCors,
-  type CometBodyResponse,
   type CometError,
-  type CometHeaders,
   type CometHub,
   type CometRequest,
   type CometResponse,
   type ResolvedOptions,
 } from '@cometkit/core';
+import {
+  corsHeaders,
+  createLog,
+  errorResponse,
+  escapeLineTerminators,
+  preflight,
+  readCallback,
+  withCors,
+  type CometBodyResponse,
+  type CometHeaders,
+} from '@cometkit/core/kit';
 import { createMemorySessionStore } from './memory-session-store';
 import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from './options';
 import { registerEndpoint } from './endpoint-internals';

@@ -1,4 +1,5 @@
-import type { Batch, CometError, EndReason, Subscriber, SubscriberHandlers } from '@cometkit/core';
+import type { CometError } from '@cometkit/core';
+import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '@cometkit/core/kit';
 import type { ParsedChannel } from '@cometkit/core';
 import type { Answer } from './protocol';
 

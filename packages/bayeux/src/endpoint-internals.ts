@@ -1,4 +1,4 @@
-import type { Log } from '@cometkit/core';
+import type { Log } from '@cometkit/core/kit';
 import type { BayeuxEndpoint } from './bayeux';
 import type { BayeuxProtocol } from './protocol';
 

@@ -1,4 +1,4 @@
-import { cachedFrame, joinedFrames, type Batch, type LogEntry } from '@cometkit/core';
+import { cachedFrame, joinedFrames, type Batch, type LogEntry } from '@cometkit/core/kit';
 import { bayeuxName } from './channel-name';
 import { META, type BayeuxAdvice, type BayeuxMessage } from './message';
 import type { Answer } from './protocol';

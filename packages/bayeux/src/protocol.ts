@@ -1,17 +1,13 @@
+import { isCometError, parseChannel, type CometError, type CometRequest, type ParsedChannel } from '@cometkit/core';
 import {
   formatCursor,
-  isCometError,
-  parseChannel,
   parseCursor,
   timeoutLifetime,
-  type CometError,
-  type CometRequest,
   type Subscriber,
   type Log,
   type Batch,
   type LogEntry,
-  type ParsedChannel,
-} from '@cometkit/core';
+} from '@cometkit/core/kit';
 import { readBayeuxChannel } from './channel-name';
 import { newClientId } from './client-id';
 import { ConnectWaiter, type ConnectAnswerer, type ConnectOutcome } from './connect-waiter';

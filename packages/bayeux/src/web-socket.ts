@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createLog } from '@cometkit/core';
+import { createLog } from '@cometkit/core/kit';
 import { createSocketEndpoint, resolveWebSocketOptions, SocketGuard, UpgradeRequest, type WebSocketOptions } from '@cometkit/ws';
 import type { BayeuxEndpoint } from './bayeux';
 import { BayeuxSocket } from './bayeux-socket';

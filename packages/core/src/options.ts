@@ -1,32 +1,11 @@
 import type { Broker } from './log/broker';
 import type { CometLogger } from './diagnostics';
-import type { CometRequest } from './neutral';
+import type { AuthorizeAction, AuthorizeContext, EngineSettings } from './engine/settings';
+import type { HttpSettings } from './http/settings';
 import type { EndRules, Transport } from './http/transport';
-
-/**
- * What a request asks to do, for {@link CometOptions.authorize}: subscribe or publish (every
- * entry point), or open a session (a Bayeux `/meta/handshake`).
- */
-export type AuthorizeAction = 'subscribe' | 'publish' | 'handshake';
 
 /** Which origins CORS allows: one, a list, a pattern, or a function deciding for one origin. */
 export type OriginList = string | RegExp | readonly (string | RegExp)[] | ((origin: string) => boolean);
-
-/** What {@link CometOptions.authorize} is told about a request. */
-export interface AuthorizeContext {
-  /** Canonical channel names (patterns included) the request subscribes or publishes to. */
-  readonly channels: readonly string[];
-  /** The message data, for `publish`. */
-  readonly data?: unknown;
-  /** The neutral request; `request.raw` is the framework's own (Express `req`, Koa `ctx`). */
-  readonly request: CometRequest;
-  /** The entry point asking (`poll`, `sse`, `bayeux`, a custom transport's name). */
-  readonly transport?: string;
-  /** The session the request belongs to, on entry points that have one (Bayeux: its clientId and state). */
-  readonly session?: unknown;
-  /** The message's `ext` object, on entry points that carry one (Bayeux). */
-  readonly ext?: unknown;
-}
 
 /** Options of {@link createComet}. Every limit has a safe default. */
 export interface CometOptions {
@@ -115,33 +94,10 @@ export interface CometOptions {
   logger?: CometLogger;
 }
 
-/** {@link CometOptions} with every default filled in. */
-export interface ResolvedOptions {
-  longPollTimeoutMs: number;
-  batchLimit: number;
-  httpPublish: boolean;
-  authorize: NonNullable<CometOptions['authorize']>;
-  /** False when no `authorize` was configured (every request is allowed, and nothing reads its context). */
-  hasAuthorize: boolean;
-  maxChannels: number;
-  maxBodyBytes: number;
-  maxConnections: number;
-  minHoldMs: number;
-  maxHoldMs: number;
-  closeTimeoutMs: number;
-  heartbeatMs: number;
-  byteBudget: number;
-  streamMaxAgeMs: number;
-  maxBufferedBytes: number;
-  drainTimeoutMs: number;
-  sseRetryMs: number;
-  /** Whether CORS allows `origin`; always false when CORS is off. */
-  corsAllows: (origin: string) => boolean;
-  corsCredentials: boolean;
-  /** Whether publishing may be answered for a `Host`; always true when `allowedHosts` is not set. */
-  hostAllowed: (host: string | undefined) => boolean;
-  logger: CometLogger | undefined;
-}
+export type { AuthorizeAction, AuthorizeContext } from './engine/settings';
+
+/** {@link CometOptions} with every default filled in: the engine's settings and what the HTTP routes read. */
+export interface ResolvedOptions extends EngineSettings, HttpSettings {}
 
 /** Fills in defaults and checks that numbers are usable. */
 export function resolveOptions(options: CometOptions): ResolvedOptions {
@@ -236,7 +192,7 @@ function hostName(host: string): string {
 }
 
 /**
- * The `authorize` of a hub configured without one. Admission compares against it to skip
- * building the context object of a call whose answer is always yes (every poll would pay it).
+ * The `authorize` of a hub configured without one. Admission reads `hasAuthorize` instead of
+ * calling it, to skip building the context object of a call whose answer is always yes.
  */
 export const allowEverything = (): boolean => true;

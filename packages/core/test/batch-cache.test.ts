@@ -1,4 +1,4 @@
-import { createLogEntry, type LogEntry } from '@cometkit/core';
+import { createLogEntry, type LogEntry } from '@cometkit/core/kit';
 import { LastBatchCache } from '../src/kit/frames';
 import type { Batch } from '../src/engine/subscriber';
 

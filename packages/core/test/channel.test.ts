@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { isCometError, matchesPattern, parseChannel, SubscriptionIndex, type ParsedChannel } from '@cometkit/core';
+import { isCometError, matchesPattern, parseChannel, type ParsedChannel } from '@cometkit/core';
+import { SubscriptionIndex } from '@cometkit/core/kit';
 
 function parsed(name: string, allowPattern = true): ParsedChannel {
   const result = parseChannel(name, allowPattern);

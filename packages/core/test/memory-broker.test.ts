@@ -1,13 +1,5 @@
-import {
-  ChannelFilter,
-  createMemoryBroker,
-  formatCursor,
-  isCometError,
-  parseChannel,
-  parseCursor,
-  type Broker,
-  type ParsedChannel,
-} from '@cometkit/core';
+import { createMemoryBroker, isCometError, parseChannel, type Broker, type ParsedChannel } from '@cometkit/core';
+import { ChannelFilter, formatCursor, parseCursor } from '@cometkit/core/kit';
 
 function channel(name: string): ParsedChannel {
   const parsed = parseChannel(name, true);

@@ -4,15 +4,8 @@
  * `@cometkit/core` do the rest.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  handleNode,
-  isCometError,
-  toMountable,
-  type CometHandler,
-  type CometHub,
-  type EndpointOptions,
-  type Mountable,
-} from '@cometkit/core';
+import { handleNode, isCometError, type CometHandler, type CometHub, type EndpointOptions } from '@cometkit/core';
+import { toMountable, type Mountable } from '@cometkit/core/kit';
 
 /** The parts of an Express request the adapter reads (Express 4 and 5 both have them). */
 export type ExpressRequestLike = IncomingMessage & {

@@ -5,15 +5,8 @@
  * responses never pass through Koa's body handling.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  handleNode,
-  isClientGone,
-  toMountable,
-  type CometHandler,
-  type CometHub,
-  type EndpointOptions,
-  type Mountable,
-} from '@cometkit/core';
+import { handleNode, type CometHandler, type CometHub, type EndpointOptions } from '@cometkit/core';
+import { isClientGone, toMountable, type Mountable } from '@cometkit/core/kit';
 import { routerMount } from './router-mount';
 
 /** The parts of a Koa context the adapter reads. */

@@ -1,4 +1,4 @@
-import type { Log } from '@cometkit/core';
+import type { Log } from '@cometkit/core/kit';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { connectionOptions } from './connection';
 import type { ResolvedRedisOptions } from './options';

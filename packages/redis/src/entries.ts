@@ -1,4 +1,4 @@
-import { createLogEntry, type LogEntry } from '@cometkit/core';
+import { createLogEntry, type LogEntry } from '@cometkit/core/kit';
 
 /** A stream entry as XRANGE returns it: `[id, [field, value, …]]`, fields `c`, `d`, `t` in that order. */
 export type StreamEntry = [id: string, fields: string[]];

@@ -1,4 +1,4 @@
-import type { LogEntry } from '@cometkit/core';
+import type { LogEntry } from '@cometkit/core/kit';
 
 /** The `onEntry` listeners of a Redis broker: each fed entry to every one, and the end of each fed batch. */
 export interface FeedListeners {

@@ -1,4 +1,4 @@
-import type { Log } from '@cometkit/core';
+import type { Log } from '@cometkit/core/kit';
 import type { Redis } from 'ioredis';
 import type { Link } from './connections';
 

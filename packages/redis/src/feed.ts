@@ -1,4 +1,4 @@
-import type { Log, LogEntry } from '@cometkit/core';
+import type { Log, LogEntry } from '@cometkit/core/kit';
 import type { Link } from './connections';
 import { fromFeed, fromStream } from './entries';
 import type { LogStore } from './log-store';

@@ -1,4 +1,4 @@
-import { newEpoch, type GapReason } from '@cometkit/core';
+import { newEpoch, type GapReason } from '@cometkit/core/kit';
 import type { Link } from './connections';
 import { createAppendBatcher, type Appended } from './append-batcher';
 import type { StreamEntry } from './entries';

@@ -1,4 +1,5 @@
-import { DEFAULT_HISTORY, MAX_CURSOR_PARTITIONS, type CometLogger, type HistoryOptions } from '@cometkit/core';
+import { DEFAULT_HISTORY, type CometLogger, type HistoryOptions } from '@cometkit/core';
+import { MAX_CURSOR_PARTITIONS } from '@cometkit/core/kit';
 import { Cluster, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /** Options of {@link createRedisBroker}. */

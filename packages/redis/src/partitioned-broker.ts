@@ -1,4 +1,13 @@
-import { cometError, createLog, createLogEntry, type Broker, type ChannelFilter, type CometError, type Cursor, type GapReason, type LogEntry, type ReadResult } from '@cometkit/core';
+import { cometError, type Broker, type CometError } from '@cometkit/core';
+import {
+  createLog,
+  createLogEntry,
+  type ChannelFilter,
+  type Cursor,
+  type GapReason,
+  type LogEntry,
+  type ReadResult,
+} from '@cometkit/core/kit';
 import { openLinks } from './connections';
 import { fromStream } from './entries';
 import { createFeedListeners } from './feed-listeners';

@@ -1,4 +1,4 @@
-import type { ChannelFilter, Cursor, LogEntry, ReadResult } from '@cometkit/core';
+import type { ChannelFilter, Cursor, LogEntry, ReadResult } from '@cometkit/core/kit';
 
 /** The last entries this process's feed dispatched, to answer reads near the head with no Redis. */
 export interface RecentEntries {

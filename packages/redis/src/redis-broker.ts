@@ -1,4 +1,5 @@
-import { cometError, createLog, createLogEntry, type Broker, type CometError, type LogEntry, type ReadResult } from '@cometkit/core';
+import { cometError, type Broker, type CometError } from '@cometkit/core';
+import { createLog, createLogEntry, type LogEntry, type ReadResult } from '@cometkit/core/kit';
 import { openLinks } from './connections';
 import { createFeed } from './feed';
 import { createFeedListeners } from './feed-listeners';

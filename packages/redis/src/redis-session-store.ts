@@ -1,5 +1,6 @@
 import type { BayeuxSession, SessionPatch, SessionStore } from '@cometkit/bayeux';
-import { cometError, createLog, type CometError, type CometLogger } from '@cometkit/core';
+import { cometError, type CometError, type CometLogger } from '@cometkit/core';
+import { createLog } from '@cometkit/core/kit';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { connectionOptions } from './connection';
 import { sessionScripts } from './session-scripts';

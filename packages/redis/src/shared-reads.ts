@@ -1,4 +1,4 @@
-import type { GapReason, LogEntry } from '@cometkit/core';
+import type { GapReason, LogEntry } from '@cometkit/core/kit';
 import { fromStream } from './entries';
 import type { LogStore } from './log-store';
 

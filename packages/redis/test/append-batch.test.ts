@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { LogEntry } from '@cometkit/core';
+import type { LogEntry } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
 import { useRedisServer } from './support/redis-server';
 

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { Cluster, Redis } from 'ioredis';
-import type { Broker, LogEntry } from '@cometkit/core';
+import type { Broker } from '@cometkit/core';
+import type { LogEntry } from '@cometkit/core/kit';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { sessionStoreAudits, type SessionStoreHarness } from '@cometkit/bayeux/testing';

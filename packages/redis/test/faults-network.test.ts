@@ -1,4 +1,5 @@
-import { isCometError, type LogEntry } from '@cometkit/core';
+import { isCometError } from '@cometkit/core';
+import { type LogEntry } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
 import { until } from '../../../test/support/http';
 import { drivers } from '../../../test/support/transport-drivers';

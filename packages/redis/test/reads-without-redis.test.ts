@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { ChannelFilter, parseChannel, type Broker, type LogEntry, type ParsedChannel, type ReadResult } from '@cometkit/core';
+import { parseChannel, type Broker, type ParsedChannel } from '@cometkit/core';
+import { ChannelFilter, type LogEntry, type ReadResult } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
 import { useRedisServer } from './support/redis-server';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { ChannelFilter, parseChannel, type ParsedChannel } from '@cometkit/core';
+import { parseChannel, type ParsedChannel } from '@cometkit/core';
+import { ChannelFilter } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
 import { useRedisServer } from './support/redis-server';
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { cometError, createLog, isCometError, readChannels, readCursor, type CometError, type CometHub, type Subscriber } from '@cometkit/core';
+import { cometError, isCometError, type CometError, type CometHub } from '@cometkit/core';
+import { createLog, readChannels, readCursor, type Subscriber } from '@cometkit/core/kit';
 import { resolveWebSocketOptions, type WebSocketOptions } from './options';
 import { refuseUpgrade } from './refuse';
 import { createSocketEndpoint } from './socket-endpoint';

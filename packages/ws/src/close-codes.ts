@@ -1,4 +1,4 @@
-import type { EndReason } from '@cometkit/core';
+import type { EndReason } from '@cometkit/core/kit';
 
 /**
  * The close code after an `end` frame. Every one means "reconnect with the end frame's cursor";

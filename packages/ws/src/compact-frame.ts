@@ -1,4 +1,4 @@
-import { cachedFrame, sharedBatchFrame, type Batch, type LogEntry } from '@cometkit/core';
+import { cachedFrame, sharedBatchFrame, type Batch, type LogEntry } from '@cometkit/core/kit';
 import { framePayload, textFrame } from './shared-frame';
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { cometError, type CometError, type Log, type ResolvedOptions } from '@cometkit/core';
+import { cometError, type CometError, type ResolvedOptions } from '@cometkit/core';
+import { type Log } from '@cometkit/core/kit';
 import { originAllowed } from './origin';
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { CometError, CometHub, Log } from '@cometkit/core';
+import type { CometError, CometHub } from '@cometkit/core';
+import type { Log } from '@cometkit/core/kit';
 import { WebSocketServer } from 'ws';
 import { refuseUpgrade } from './refuse';
 import { screenUpgrade } from './screen-upgrade';

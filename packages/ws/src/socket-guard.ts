@@ -1,4 +1,4 @@
-import type { Log } from '@cometkit/core';
+import type { Log } from '@cometkit/core/kit';
 import type { WebSocket } from 'ws';
 import { POLICY_VIOLATION, UNSUPPORTED_DATA } from './close-codes';
 

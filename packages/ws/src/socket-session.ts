@@ -1,24 +1,26 @@
 import {
-  cachedFrame,
   cometError,
-  cursorBefore,
-  frameObjects,
   isCometError,
-  joinedFrames,
   parseChannel,
-  parseChannelList,
-  type Batch,
   type CometError,
   type CometHub,
+  type ParsedChannel,
+} from '@cometkit/core';
+import {
+  cachedFrame,
+  cursorBefore,
+  frameObjects,
+  joinedFrames,
+  parseChannelList,
+  type Batch,
   type EndReason,
   type HeartbeatSet,
   type HeartbeatTarget,
   type LogEntry,
   type Log,
-  type ParsedChannel,
   type Subscriber,
   type SubscriberHandlers,
-} from '@cometkit/core';
+} from '@cometkit/core/kit';
 import type { RawData, WebSocket } from 'ws';
 import { readClientFrame, type ClientFrame, type FrameId } from './client-frame';
 import { closeCode } from './close-codes';

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { ClientSignal, cometError, type CometRequest, type ParsedBody } from '@cometkit/core';
+import { cometError, type CometRequest } from '@cometkit/core';
+import { ClientSignal, type ParsedBody } from '@cometkit/core/kit';
 
 /** Upgrades have no route parameters: one frozen object shared by every socket. */
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});

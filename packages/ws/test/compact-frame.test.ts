@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { createLogEntry, parseChannel, type Batch, type LogEntry } from '@cometkit/core';
+import { parseChannel } from '@cometkit/core';
+import { createLogEntry, type Batch, type LogEntry } from '@cometkit/core/kit';
 import { expandMessages, type MessagesFrame } from '@cometkit/protocol';
 import { compactFrame, compactWireFrame } from '../src/compact-frame';
 

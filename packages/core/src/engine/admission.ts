@@ -1,5 +1,5 @@
 import { cometError, type CometError } from '../errors';
-import type { ResolvedOptions } from '../options';
+import type { EngineSettings } from './settings';
 import type { SubscribeSpec } from './engine';
 import type { Subscriber } from './subscriber';
 
@@ -15,7 +15,7 @@ export class Admission {
   private settled: (() => void) | undefined;
 
   constructor(
-    private readonly options: ResolvedOptions,
+    private readonly options: EngineSettings,
     /** Subscribers registered now. */
     private readonly connections: () => number,
     private readonly closing: () => boolean,

@@ -5,7 +5,7 @@ import { withPositions } from '../log/log-entry';
 import { cometError, type CometError } from '../errors';
 import { HeartbeatTimer, type HeartbeatSet } from './heartbeat-timer';
 import type { CometRequest } from '../neutral';
-import type { AuthorizeAction, AuthorizeContext, ResolvedOptions } from '../options';
+import type { AuthorizeAction, AuthorizeContext, EngineSettings } from './settings';
 import { createLog, type Log } from '../diagnostics';
 import { createStats, type CometStats } from './stats';
 import { SubscriptionIndex } from './subscription-index';
@@ -48,7 +48,7 @@ export interface SubscribeSpec {
  * batching per event-loop turn, lifetimes, release, cursors and shutdown. It never sees HTTP.
  */
 export interface Engine {
-  readonly options: ResolvedOptions;
+  readonly options: EngineSettings;
   /** True once `close()` began. */
   readonly closing: boolean;
   /** The heartbeat timer for streams of one interval (one timer per interval in use, not per stream). */
@@ -76,7 +76,7 @@ export interface Engine {
 /** What {@link createEngine} needs. */
 export interface EngineOptions {
   readonly broker: Broker;
-  readonly options: ResolvedOptions;
+  readonly options: EngineSettings;
   /** Where the engine reports what it notices (a broker read failing, a hole in the feed). */
   readonly log?: Log;
 }

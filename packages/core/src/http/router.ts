@@ -7,7 +7,7 @@ import { cometError, isCometError, type CometError } from '../errors';
 import { isStreamResponse, type CometHandler, type CometRequest, type CometResponse } from '../neutral';
 import type { ResolvedOptions } from '../options';
 import { handlePublish } from './publish-route';
-import { parseChannelList, readChannels } from './push-request';
+import { parseChannelList, readChannels } from '../kit/push-request';
 import { errorResponse } from '../responses';
 import type { EndRules, Transport, TransportContext } from './transport';
 
@@ -74,7 +74,7 @@ export function createRouter({ engine, options, transports, endRules = {}, cors 
   const publish = (channel: ParsedChannel, data: unknown): Promise<LogEntry> => engine.publish(channel, data);
 
   function open(route: Route, request: CometRequest, query: URLSearchParams, channels: TransportContext['channels']) {
-    return route.transport.open({ request, query, channels, rules: route.rules, engine });
+    return route.transport.open({ request, query, channels, rules: route.rules, engine, options });
   }
 
   function route(request: CometRequest): CometResponse | Promise<CometResponse> {

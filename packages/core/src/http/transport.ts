@@ -2,26 +2,10 @@ import type { ParsedChannel } from '../log/channel';
 import type { Engine } from '../engine/engine';
 import type { CometError } from '../errors';
 import type { CometRequest, CometResponse } from '../neutral';
+import type { EndRules } from '../kit/end-rules';
+import type { HttpSettings } from './settings';
 
-/**
- * When a transport's responses end by themselves, and how often a quiet stream speaks. Each
- * transport may declare its own; the hub's options fill in the rest (`longPollTimeoutMs`,
- * `streams.byteBudget`, `streams.maxAgeMs`, `heartbeatMs`).
- */
-export interface EndRules {
-  /** How long a one-batch response is held with nothing to say before it answers empty. */
-  readonly holdMs: number;
-  /** Bytes a stream writes before it ends (its client resumes by cursor); `Infinity` for none. */
-  readonly byteBudget: number;
-  /** Age at which a stream ends. */
-  readonly maxAgeMs: number;
-  /**
-   * A stream is never silent longer than this: it writes a heartbeat when idle. Also how a client
-   * tells a dead stream from a quiet one, so a transport whose breakage fires no event (the forever
-   * iframe) declares a short one.
-   */
-  readonly heartbeatMs: number;
-}
+export type { EndRules } from '../kit/end-rules';
 
 /** What a transport is given to open one response. */
 export interface TransportContext {
@@ -35,8 +19,10 @@ export interface TransportContext {
   readonly channels: readonly ParsedChannel[] | CometError;
   /** This transport's end rules, the hub's defaults filled in. */
   readonly rules: EndRules;
-  /** The fan-out engine: subscribe, heartbeats, options. */
+  /** The fan-out engine: subscribe, heartbeats, its settings. */
   readonly engine: Engine;
+  /** The hub's HTTP settings (`sseRetryMs`, `maxChannels`, …). */
+  readonly options: HttpSettings;
 }
 
 /**

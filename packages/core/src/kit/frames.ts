@@ -1,4 +1,12 @@
+import type { LogEntry } from '../log/broker';
+import { cursorBeforeEntry } from '../log/log-entry';
 import type { Batch } from '../engine/subscriber';
+
+/*
+ * The framed-message caches, in one place: a message's frame per wire form kept on its log entry
+ * ({@link cachedFrame}), and what was built for the last batch per wire form ({@link LastBatchCache},
+ * {@link sharedBatchFrame}, {@link joinedFrames}), so that subscribers at one position share bytes.
+ */
 
 /**
  * Remembers what was built for the last batch, so that the subscribers flushed one after another
@@ -44,4 +52,57 @@ function sharedKey(batch: Batch): string | undefined {
   if (last.position - first.position + 1 !== entries.length) return undefined;
   // The partition too: one cursor text can name the place after an entry of either of two partitions.
   return first.positions ? `${first.partition}:${first.cursor}/${entries.length}/${batch.cursor}` : `${first.cursor}/${entries.length}/${batch.cursor}`;
+}
+
+/**
+ * A message's wire form for one transport (`key`), built once by `build` (text, or the bytes
+ * themselves) and kept on the log entry, so every subscriber of that transport is sent the same buffer.
+ */
+export function cachedFrame(entry: LogEntry, key: string, build: (entry: LogEntry) => string | Buffer): Buffer {
+  let frame = entry.frames.get(key);
+  if (!frame) {
+    const built = build(entry);
+    frame = typeof built === 'string' ? Buffer.from(built) : built;
+    entry.frames.set(key, frame);
+  }
+  return frame;
+}
+
+const lastBuilt = new Map<string, LastBatchCache<Buffer>>();
+
+/**
+ * What `build` makes of a batch for one wire form (`key`), made once per batch: every subscriber
+ * at the same position is sent the same buffer, in one write.
+ */
+export function sharedBatchFrame(batch: Batch, key: string, build: (batch: Batch) => Buffer): Buffer {
+  let cache = lastBuilt.get(key);
+  if (!cache) lastBuilt.set(key, (cache = new LastBatchCache<Buffer>()));
+  // `build` itself, not a closure around it: this runs once per subscriber of every batch.
+  return cache.get(batch, build);
+}
+
+/** One builder per wire form: {@link joinedFrames} runs once per subscriber of every batch. */
+const joiners = new Map<string, (batch: Batch) => Buffer>();
+
+/**
+ * A batch's frames as one buffer (each message's frame, made by `frame` and cached on the entry
+ * under `key`, put together by `join`: one after another unless told otherwise), made once per
+ * batch and key (see {@link sharedBatchFrame}). A key names one wire form: its `frame` and `join`
+ * are the same on every call.
+ */
+export function joinedFrames(
+  batch: Batch,
+  key: string,
+  frame: (entry: LogEntry) => string,
+  join: (parts: Buffer[]) => Buffer = Buffer.concat,
+): Buffer {
+  let build = joiners.get(key);
+  if (!build) joiners.set(key, (build = ({ entries }) => join(entries.map((entry) => cachedFrame(entry, key, frame)))));
+  return sharedBatchFrame(batch, key, build);
+}
+
+/** The cursor just before a batch's first message: resuming from it loses none of the batch. */
+export function cursorBefore(batch: Batch): string {
+  const first = batch.entries[0];
+  return first ? cursorBeforeEntry(first) : batch.cursor;
 }

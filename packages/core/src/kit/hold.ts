@@ -1,13 +1,9 @@
-import { LastBatchCache } from './frames';
-import type { LogEntry } from '../log/broker';
-import { cachedFrame } from '../log/log-entry';
 import type { Engine, SubscribeSpec } from '../engine/engine';
 import type { Batch, EndReason, Lifetime, SubscriberHandlers } from '../engine/subscriber';
 import { cometError, isCometError, type CometError } from '../errors';
 import type { CometRequest, CometResponse } from '../neutral';
-import { readPush, type PushRequest } from '../http/push-request';
+import type { PushRequest } from './push-request';
 import { errorResponse } from '../responses';
-import type { TransportContext } from '../http/transport';
 
 /** What a one-batch transport decides for itself: how an answer and an error are framed. */
 export interface OneBatchFraming {
@@ -36,16 +32,6 @@ export interface OneBatchHold {
 /** What a poll whose client left settles with; the bridge writes nothing for it. */
 const GONE = errorResponse(cometError('bad_request', 'The client went away.'));
 const UNAVAILABLE = cometError('unavailable', 'The message log is unavailable; retry.');
-
-/**
- * The long-poll rule of a built-in transport: read method, channels and cursor from the request,
- * then {@link holdOneBatch} for the transport's hold time.
- */
-export function openOneBatch(context: TransportContext, framing: OneBatchFraming, name: string): Promise<CometResponse> {
-  const push = readPush(context);
-  if (isCometError(push)) return Promise.resolve(refuse(framing, push));
-  return holdOneBatch({ engine: context.engine, request: context.request, push, transport: name, holdMs: context.rules.holdMs }, framing);
-}
 
 /**
  * The long-poll rule: answer the first batch that has messages (or a gap) and end; with nothing
@@ -105,7 +91,8 @@ export function timeoutLifetime(ms: number): Lifetime {
   return lifetime;
 }
 
-function refuse(framing: OneBatchFraming, error: CometError): CometResponse {
+/** The framing's answer for a refusal (the JSON error body unless it frames errors itself). */
+export function refusal(framing: OneBatchFraming, error: CometError): CometResponse {
   return framing.error ? framing.error(error) : errorResponse(error);
 }
 
@@ -131,7 +118,7 @@ class PollWaiter implements SubscriberHandlers {
   }
 
   refuse(error: CometError): void {
-    this.settle(refuse(this.framing, error));
+    this.settle(refusal(this.framing, error));
   }
 
   /** `authorize` threw: a bug of the app's, handed to the framework's error handling. */
@@ -144,40 +131,4 @@ class PollWaiter implements SubscriberHandlers {
     this.settled = true;
     this.resolve(response);
   }
-}
-
-const lastBody = new LastBatchCache<Buffer>();
-const onlyMessage = (entry: LogEntry): string => `{"cursor":"${entry.cursor}","messages":[${entry.json}]}`;
-// A message as an item of a batch's list, comma first (the first item of a list drops it).
-const listItem = (entry: LogEntry): string => ',' + entry.json;
-// What comes before and after a batch's messages, one form for the bytes and the text.
-const bodyStart = (batch: Batch): string => `{"cursor":"${batch.cursor}","messages":[`;
-const bodyEnd = ({ gap }: Batch): string => (gap ? `],"gap":{"reason":"${gap.reason}","from":${JSON.stringify(gap.from)}}}` : ']}');
-
-/**
- * The long-poll JSON of a batch: `{"cursor","messages"[,"gap"]}`, built once per batch and
- * shared by every poller held at the same position (one message: cached on the message itself).
- * Bytes, not text: a batch is the messages' own cached bytes copied once, where a string joined
- * for each poller would be encoded again on every write.
- */
-export function batchBody(batch: Batch): string | Buffer {
-  const { entries, gap } = batch;
-  if (entries.length === 1 && !gap) return cachedFrame(entries[0]!, 'poll', onlyMessage);
-  if (entries.length === 0) return batchText(batch);
-  return lastBody.get(batch, () => {
-    const parts: Buffer[] = [Buffer.from(bodyStart(batch))];
-    for (let i = 0; i < entries.length; i++) {
-      const item = cachedFrame(entries[i]!, 'item', listItem);
-      parts.push(i === 0 ? item.subarray(1) : item);
-    }
-    parts.push(Buffer.from(bodyEnd(batch)));
-    return Buffer.concat(parts);
-  });
-}
-
-/** {@link batchBody} as text, for framings that wrap it (JSONP). */
-export function batchText(batch: Batch): string {
-  let body = bodyStart(batch);
-  for (let i = 0; i < batch.entries.length; i++) body += (i > 0 ? ',' : '') + batch.entries[i]!.json;
-  return body + bodyEnd(batch);
 }

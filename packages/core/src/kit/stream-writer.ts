@@ -1,14 +1,13 @@
 import type { GapReason, LogEntry } from '../log/broker';
-import { LastBatchCache } from './frames';
-import { cachedFrame, cursorBeforeEntry } from '../log/log-entry';
+import { cachedFrame, cursorBefore, joinedFrames } from './frames';
 import type { Engine } from '../engine/engine';
 import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../engine/subscriber';
 import { isCometError, type CometError } from '../errors';
 import type { HeartbeatSet, HeartbeatTarget } from '../engine/heartbeat-timer';
 import type { CometHeaders, CometRequest, CometResponse, CometStreamResponse, StreamSink } from '../neutral';
-import { readPush, type PushRequest } from '../http/push-request';
+import type { PushRequest } from './push-request';
 import { errorResponse } from '../responses';
-import type { EndRules, TransportContext } from '../http/transport';
+import type { EndRules } from './end-rules';
 
 /** Headers every stream sends so proxies, nginx and compression pass bytes on at once. */
 export const STREAM_HEADERS: CometHeaders = {
@@ -43,21 +42,6 @@ export interface StreamOpen {
   readonly prelude: string;
   /** How a refusal is answered (before any byte is sent). Default: the JSON error body. */
   readonly error?: (error: CometError) => CometResponse;
-}
-
-/**
- * The streaming rule of a built-in transport: read method, channels and cursor (`cursorText`,
- * default the `cursor` query parameter), then {@link streamFrom} with the transport's end rules.
- */
-export function openStream(
-  context: TransportContext,
-  framing: StreamFraming,
-  prelude: string,
-  cursorText?: string | null,
-): CometResponse | Promise<CometResponse> {
-  const push = cursorText === undefined ? readPush(context) : readPush(context, cursorText);
-  if (isCometError(push)) return errorResponse(push);
-  return streamFrom({ engine: context.engine, request: context.request, push, rules: context.rules, prelude }, framing);
 }
 
 /**
@@ -170,46 +154,7 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
   }
 }
 
-const lastBuilt = new Map<string, LastBatchCache<Buffer>>();
-
-/**
- * What `build` makes of a batch for one wire form (`key`), made once per batch: every subscriber
- * at the same position is sent the same buffer, in one write.
- */
-export function sharedBatchFrame(batch: Batch, key: string, build: (batch: Batch) => Buffer): Buffer {
-  let cache = lastBuilt.get(key);
-  if (!cache) lastBuilt.set(key, (cache = new LastBatchCache<Buffer>()));
-  // `build` itself, not a closure around it: this runs once per subscriber of every batch.
-  return cache.get(batch, build);
-}
-
-/** One builder per wire form: {@link joinedFrames} runs once per subscriber of every batch. */
-const joiners = new Map<string, (batch: Batch) => Buffer>();
-
-/**
- * A batch's frames as one buffer (each message's frame, made by `frame` and cached on the entry
- * under `key`, put together by `join`: one after another unless told otherwise), made once per
- * batch and key (see {@link sharedBatchFrame}). A key names one wire form: its `frame` and `join`
- * are the same on every call.
- */
-export function joinedFrames(
-  batch: Batch,
-  key: string,
-  frame: (entry: LogEntry) => string,
-  join: (parts: Buffer[]) => Buffer = Buffer.concat,
-): Buffer {
-  let build = joiners.get(key);
-  if (!build) joiners.set(key, (build = ({ entries }) => join(entries.map((entry) => cachedFrame(entry, key, frame)))));
-  return sharedBatchFrame(batch, key, build);
-}
-
 /** The message's frame for this transport, made once and shared by every subscriber. */
 function frameOf(entry: LogEntry, framing: StreamFraming): Buffer {
   return cachedFrame(entry, framing.name, framing.message);
-}
-
-/** The cursor just before a batch's first message: resuming from it loses none of the batch. */
-export function cursorBefore(batch: Batch): string {
-  const first = batch.entries[0];
-  return first ? cursorBeforeEntry(first) : batch.cursor;
 }

@@ -34,17 +34,3 @@ export function cursorBeforeEntry(entry: LogEntry): string {
   before[entry.partition] = entry.position - 1;
   return formatCursor({ epoch, position: 0, positions: before });
 }
-
-/**
- * A message's wire form for one transport (`key`), built once by `build` (text, or the bytes
- * themselves) and kept on the log entry, so every subscriber of that transport is sent the same buffer.
- */
-export function cachedFrame(entry: LogEntry, key: string, build: (entry: LogEntry) => string | Buffer): Buffer {
-  let frame = entry.frames.get(key);
-  if (!frame) {
-    const built = build(entry);
-    frame = typeof built === 'string' ? Buffer.from(built) : built;
-    entry.frames.set(key, frame);
-  }
-  return frame;
-}

@@ -3,7 +3,8 @@ import { isCometError } from '../../errors';
 import { errorResponse } from '../../responses';
 import type { Transport } from '../transport';
 import { frameObjects } from './frame-objects';
-import { openStream, STREAM_HEADERS, type StreamFraming } from '../../kit/stream-writer';
+import { openStream } from './open';
+import { STREAM_HEADERS, type StreamFraming } from '../../kit/stream-writer';
 
 /** Over 1 KB before the first frame, so browsers start running the page's scripts at once. */
 const PADDING = `<!--${' '.repeat(1024)}-->\n`;

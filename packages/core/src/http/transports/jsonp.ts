@@ -6,7 +6,9 @@ import { errorResponse } from '../../responses';
 import type { Batch } from '../../engine/subscriber';
 import type { Transport } from '../transport';
 import { LastBatchCache } from '../../kit/frames';
-import { batchText, openOneBatch, type OneBatchFraming } from '../../kit/hold';
+import type { OneBatchFraming } from '../../kit/hold';
+import { openOneBatch } from './open';
+import { batchText } from './poll-body';
 
 const HEADERS: CometHeaders = Object.freeze({
   'content-type': 'application/javascript; charset=utf-8',

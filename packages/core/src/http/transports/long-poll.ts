@@ -1,6 +1,8 @@
 import { jsonText } from '../../responses';
 import type { Transport } from '../transport';
-import { batchBody, openOneBatch, type OneBatchFraming } from '../../kit/hold';
+import type { OneBatchFraming } from '../../kit/hold';
+import { openOneBatch } from './open';
+import { batchBody } from './poll-body';
 
 const framing: OneBatchFraming = { answer: (batch) => jsonText(200, batchBody(batch)) };
 

@@ -1,5 +1,6 @@
 import type { Transport } from '../transport';
-import { openStream, STREAM_HEADERS, type StreamFraming } from '../../kit/stream-writer';
+import { openStream } from './open';
+import { STREAM_HEADERS, type StreamFraming } from '../../kit/stream-writer';
 
 const PADDING = `:${' '.repeat(2048)}\n`;
 
@@ -26,7 +27,7 @@ export const sse: Transport = {
   // native EventSource its whole `retry:` wait before it reconnects (it cannot be told "now").
   endRules: { byteBudget: Infinity },
   open(context) {
-    const prelude = (context.query.get('padding') === '1' ? PADDING : '') + `retry: ${context.engine.options.sseRetryMs}\n\n`;
+    const prelude = (context.query.get('padding') === '1' ? PADDING : '') + `retry: ${context.options.sseRetryMs}\n\n`;
     // EventSource sends Last-Event-ID when it reconnects, to the URL of its first request: the
     // header is newer than the query's cursor.
     return openStream(context, framing, prelude, context.request.header('last-event-id') || context.query.get('cursor'));

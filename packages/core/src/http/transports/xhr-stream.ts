@@ -1,6 +1,7 @@
 import type { Transport } from '../transport';
 import { frameObjects } from './frame-objects';
-import { openStream, STREAM_HEADERS, type StreamFraming } from '../../kit/stream-writer';
+import { openStream } from './open';
+import { STREAM_HEADERS, type StreamFraming } from '../../kit/stream-writer';
 
 /** 2 KB of white space: some browsers fire no progress event on an XHR before that much arrived. */
 const PRELUDE = `${' '.repeat(2048)}\n`;

@@ -1,7 +1,6 @@
 import { parseChannel, type ParsedChannel } from '../log/channel';
 import { parseCursor, type Cursor } from '../log/cursor';
 import { cometError, isCometError, type CometError } from '../errors';
-import type { TransportContext } from './transport';
 
 /** What a push request (poll or stream) asks for. */
 export interface PushRequest {
@@ -61,19 +60,6 @@ export function readCursor(text: string | null | undefined): { cursor: Cursor | 
 }
 
 /** The cursor in `text`, undefined for "from now" (absent or empty), or `bad_cursor`. */
-function cursorOf(text: string | null | undefined): Cursor | undefined | CometError {
+export function cursorOf(text: string | null | undefined): Cursor | undefined | CometError {
   return text === null || text === undefined || text === '' ? undefined : parseCursor(text);
-}
-
-/**
- * The push request of a built-in transport's `GET`: its method, the context's channels, and the
- * cursor (`cursorText`, by default the `cursor` query parameter), each checked in that order.
- */
-export function readPush(context: TransportContext, cursorText: string | null | undefined = context.query.get('cursor')): PushRequest | CometError {
-  if (context.request.method !== 'GET') return cometError('method_not_allowed', 'Use GET for this route.', { allow: ['GET', 'OPTIONS'] });
-  if (isCometError(context.channels)) return context.channels;
-  // The cursor itself, not readCursor's pair: one object less per poll.
-  const cursor = cursorOf(cursorText);
-  if (isCometError(cursor)) return cursor;
-  return { channels: context.channels, cursor, sentCursor: cursor === undefined ? undefined : (cursorText as string) };
 }
