@@ -18,7 +18,9 @@ export type { HeartbeatSet, HeartbeatTarget } from './engine/heartbeat-timer';
 export { SubscriptionIndex } from './engine/subscription-index';
 
 // What doors call.
-export { holdOneBatch, refusal, timeoutLifetime } from './kit/hold';
+export { admit } from './kit/admit';
+export type { AdmissionDoor } from './kit/admit';
+export { clampHold, holdOneBatch, refusal, timeoutLifetime } from './kit/hold';
 export type { OneBatchFraming, OneBatchHold } from './kit/hold';
 export { streamFrom, STREAM_HEADERS } from './kit/stream-writer';
 export type { StreamFraming, StreamOpen } from './kit/stream-writer';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { cometError, isCometError, type CometError, type CometHub } from '@cometkit/core';
-import { createLog, readChannels, readCursor, type Subscriber } from '@cometkit/core/kit';
+import { cometError, isCometError, type CometHub } from '@cometkit/core';
+import { admit, createLog, readChannels, readCursor } from '@cometkit/core/kit';
 import { resolveWebSocketOptions, type WebSocketOptions } from './options';
 import { refuseUpgrade } from './refuse';
 import { createSocketEndpoint } from './socket-endpoint';
@@ -52,18 +52,9 @@ export function attachWebSocket(server: Server, hub: CometHub, options: WebSocke
     }
     const request = new UpgradeRequest(req, url);
     const session = new SocketSession(hub, resolved, request, log, frames === 'compact');
-    const admitted = (result: Subscriber | CometError): void => {
-      if (isCometError(result)) return refuse(socket, result);
-      // If the socket is gone by now, ws destroys it without calling back; the signal ends the subscriber.
-      sockets.handleUpgrade(req, socket, head, (ws) => session.open(ws, result));
-    };
-    const failed = (error: unknown): void => {
-      log.error('authorize failed for a WebSocket upgrade: %O', error);
-      refuseUpgrade(socket, cometError('unavailable', 'The server could not admit this socket.'));
-    };
-    let subscribed: ReturnType<CometHub['engine']['subscribe']>;
-    try {
-      subscribed = hub.engine.subscribe({
+    admit(
+      hub.engine,
+      {
         transport: 'ws',
         channels,
         cursor: cursor.cursor,
@@ -73,12 +64,18 @@ export function attachWebSocket(server: Server, hub: CometHub, options: WebSocke
         handlers: session,
         lifetime: { ms: resolved.maxAgeMs, reason: 'age' },
         deferRead: true,
-      });
-    } catch (error) {
-      return failed(error); // `authorize` threw: a bug in the app, reported, never a crash
-    }
-    if (subscribed instanceof Promise) subscribed.then(admitted, failed);
-    else admitted(subscribed);
+      },
+      {
+        // If the socket is gone by now, ws destroys it without calling back; the signal ends the subscriber.
+        admitted: (subscriber) => sockets.handleUpgrade(req, socket, head, (ws) => session.open(ws, subscriber)),
+        refused: (error) => refuse(socket, error),
+        failed: (bug) => {
+          // `authorize` threw: a bug in the app, reported, never a crash.
+          log.error('authorize failed for a WebSocket upgrade: %O', bug);
+          refuseUpgrade(socket, cometError('unavailable', 'The server could not admit this socket.'));
+        },
+      },
+    );
   }
 
   return {

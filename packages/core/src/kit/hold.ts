@@ -1,6 +1,8 @@
 import type { Engine, SubscribeSpec } from '../engine/engine';
+import type { EngineSettings } from '../engine/settings';
+import { admit, type AdmissionDoor } from './admit';
 import type { Batch, EndReason, Lifetime, SubscriberHandlers } from '../engine/subscriber';
-import { cometError, isCometError, type CometError } from '../errors';
+import { cometError, type CometError } from '../errors';
 import type { CometRequest, CometResponse } from '../neutral';
 import type { PushRequest } from './push-request';
 import { errorResponse } from '../responses';
@@ -36,17 +38,16 @@ const UNAVAILABLE = cometError('unavailable', 'The message log is unavailable; r
 /**
  * The long-poll rule: answer the first batch that has messages (or a gap) and end; with nothing
  * to say, hold until a message, the hold time, or shutdown, and answer empty with the cursor.
- * Bayeux's `/meta/connect` and the built-in long-poll and JSONP routes all hold this way.
+ * The built-in long-poll and JSONP routes hold this way, and Bayeux's `/meta/connect`.
  */
 export function holdOneBatch(hold: OneBatchHold, framing: OneBatchFraming): Promise<CometResponse> {
   const { engine, push } = hold;
-  const holdMs = Math.min(Math.max(engine.options.minHoldMs, hold.holdMs), engine.options.maxHoldMs);
   const answer = new Promise<CometResponse>(capture);
   const waiter = new PollWaiter(framing, captured!);
   captured = undefined;
-  let subscribed: ReturnType<Engine['subscribe']>;
-  try {
-    subscribed = engine.subscribe({
+  admit(
+    engine,
+    {
       transport: hold.transport,
       channels: push.channels,
       cursor: push.cursor,
@@ -54,20 +55,18 @@ export function holdOneBatch(hold: OneBatchHold, framing: OneBatchFraming): Prom
       request: hold.request,
       signal: hold.request.signal,
       handlers: waiter,
-      lifetime: timeoutLifetime(holdMs),
+      lifetime: timeoutLifetime(clampHold(engine.options, hold.holdMs)),
       once: true,
       context: hold.context,
-    });
-  } catch (error) {
-    // A synchronous `authorize` that throws: the promise rejects, as it always has.
-    waiter.fail(error);
-    return answer;
-  }
-  if (isCometError(subscribed)) waiter.refuse(subscribed);
-  else if (subscribed instanceof Promise) {
-    subscribed.then((result) => (isCometError(result) ? waiter.refuse(result) : undefined), (error: unknown) => waiter.fail(error));
-  }
+    },
+    waiter,
+  );
   return answer;
+}
+
+/** A requested hold time within the hub's `limits.minHoldMs`…`maxHoldMs` (a Bayeux `advice.timeout` too). */
+export function clampHold(settings: Pick<EngineSettings, 'minHoldMs' | 'maxHoldMs'>, holdMs: number): number {
+  return Math.min(Math.max(settings.minHoldMs, holdMs), settings.maxHoldMs);
 }
 
 // One executor for every held poll's promise (no closure per poll): it hands its resolve over here.
@@ -97,7 +96,7 @@ export function refusal(framing: OneBatchFraming, error: CometError): CometRespo
 }
 
 /** One held poll. A class, not closures: tens of thousands of these may wait at once. */
-class PollWaiter implements SubscriberHandlers {
+class PollWaiter implements SubscriberHandlers, AdmissionDoor<void> {
   private settled = false;
 
   constructor(
@@ -113,17 +112,20 @@ class PollWaiter implements SubscriberHandlers {
     // Answered already (`done` follows every batch): nothing is left to build.
     if (this.settled) return;
     if (reason === 'gone') this.settle(GONE);
-    else if (reason === 'error') this.refuse(UNAVAILABLE);
+    else if (reason === 'error') this.refused(UNAVAILABLE);
     else this.settle(this.framing.answer({ entries: [], cursor }));
   }
 
-  refuse(error: CometError): void {
+  /** Admitted: the answer comes with the first batch, or the hold's end. */
+  admitted(): void {}
+
+  refused(error: CometError): void {
     this.settle(refusal(this.framing, error));
   }
 
   /** `authorize` threw: a bug of the app's, handed to the framework's error handling. */
-  fail(error: unknown): void {
-    this.settle(Promise.reject(error));
+  failed(bug: unknown): void {
+    this.settle(Promise.reject(bug));
   }
 
   private settle(response: CometResponse | PromiseLike<CometResponse>): void {

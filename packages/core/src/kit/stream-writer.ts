@@ -2,7 +2,8 @@ import type { GapReason, LogEntry } from '../log/broker';
 import { cachedFrame, cursorBefore, joinedFrames } from './frames';
 import type { Engine } from '../engine/engine';
 import type { Batch, EndReason, Subscriber, SubscriberHandlers } from '../engine/subscriber';
-import { isCometError, type CometError } from '../errors';
+import type { CometError } from '../errors';
+import { admit, type AdmissionDoor } from './admit';
 import type { HeartbeatSet, HeartbeatTarget } from '../engine/heartbeat-timer';
 import type { CometHeaders, CometRequest, CometResponse, CometStreamResponse, StreamSink } from '../neutral';
 import type { PushRequest } from './push-request';
@@ -52,24 +53,25 @@ export interface StreamOpen {
  */
 export function streamFrom(open: StreamOpen, framing: StreamFraming): CometResponse | Promise<CometResponse> {
   const writer = new StreamWriter(open, framing);
-  const subscribed = open.engine.subscribe({
-    transport: framing.name,
-    channels: open.push.channels,
-    cursor: open.push.cursor,
-    sentCursor: open.push.sentCursor,
-    request: open.request,
-    signal: open.request.signal,
-    handlers: writer,
-    lifetime: { ms: open.rules.maxAgeMs, reason: 'age' },
-    deferRead: true,
-  });
-  const refuse = open.error ?? errorResponse;
-  if (subscribed instanceof Promise) return subscribed.then((result) => (isCometError(result) ? refuse(result) : writer.admitted(result)));
-  return isCometError(subscribed) ? refuse(subscribed) : writer.admitted(subscribed);
+  return admit(
+    open.engine,
+    {
+      transport: framing.name,
+      channels: open.push.channels,
+      cursor: open.push.cursor,
+      sentCursor: open.push.sentCursor,
+      request: open.request,
+      signal: open.request.signal,
+      handlers: writer,
+      lifetime: { ms: open.rules.maxAgeMs, reason: 'age' },
+      deferRead: true,
+    },
+    writer,
+  );
 }
 
 /** One open stream. A class, not closures: tens of thousands may be open at once. */
-class StreamWriter implements CometStreamResponse, SubscriberHandlers, HeartbeatTarget {
+class StreamWriter implements CometStreamResponse, SubscriberHandlers, HeartbeatTarget, AdmissionDoor<CometResponse> {
   readonly status = 200;
   readonly headers: CometHeaders;
   private sink: StreamSink | undefined;
@@ -89,9 +91,19 @@ class StreamWriter implements CometStreamResponse, SubscriberHandlers, Heartbeat
     this.heartbeats = options.engine.heartbeats(options.rules.heartbeatMs);
   }
 
-  admitted(subscriber: Subscriber): this {
+  admitted(subscriber: Subscriber): CometResponse {
     this.subscriber = subscriber;
     return this;
+  }
+
+  /** Refused before any byte was sent: the door's error answer. */
+  refused(error: CometError): CometResponse {
+    return (this.options.error ?? errorResponse)(error);
+  }
+
+  /** `authorize` threw: a bug of the app's, handed to the framework's error handling. */
+  failed(bug: unknown): Promise<CometResponse> {
+    return Promise.reject(bug);
   }
 
   start(sink: StreamSink): void {
