@@ -361,7 +361,8 @@ export function describeConformance({ kinds, brokers = [memoryBroker], drivers, 
           expect(raw.startsWith('/**/typeof cometkit.cb_1===\'function\'&&cometkit.cb_1(')).toBe(true);
           expect(connection.headers['content-type']).toBe('application/javascript; charset=utf-8');
           expect(connection.headers['x-content-type-options']).toBe('nosniff');
-          expect(connection.headers['cache-control']).toBe('no-store');
+          expect(connection.headers['cache-control']).toBe('no-cache, no-store');
+          expect(connection.headers['content-disposition']).toBe('attachment');
         }
       });
 

@@ -20,6 +20,10 @@ export { SubscriptionIndex } from './engine/subscription-index';
 // What doors call.
 export { admit } from './kit/admit';
 export type { AdmissionDoor } from './kit/admit';
+export { publishFromClient } from './kit/publish';
+export type { ClientMessage } from './kit/publish';
+export { screenRequest } from './kit/screen';
+export type { ScreenedAction, ScreenSettings } from './kit/screen';
 export { clampHold, holdOneBatch, refusal, timeoutLifetime } from './kit/hold';
 export type { OneBatchFraming, OneBatchHold } from './kit/hold';
 export { streamFrom, STREAM_HEADERS } from './kit/stream-writer';
@@ -28,7 +32,17 @@ export type { EndRules } from './kit/end-rules';
 export { cachedFrame, cursorBefore, joinedFrames, sharedBatchFrame, LastBatchCache } from './kit/frames';
 export { readChannels, readCursor, parseChannelList } from './kit/push-request';
 export type { PushRequest } from './kit/push-request';
-export { readCallback, escapeLineTerminators, escapeForScriptBlock, MAX_CALLBACK_LENGTH } from './kit/jsonp-script';
+export {
+  readCallback,
+  escapeLineTerminators,
+  escapeForScriptBlock,
+  jsonpError,
+  jsonpScript,
+  jsonpScriptAround,
+  scriptStart,
+  MAX_CALLBACK_LENGTH,
+  SCRIPT_HEADERS,
+} from './kit/jsonp-script';
 
 // The log: the broker contract, entries, channels, cursors.
 export type { GapReason, LogEntry, ReadResult } from './log/broker';

@@ -1,4 +1,3 @@
-import type { LogEntry } from '../log/broker';
 import { parseChannel, type ParsedChannel } from '../log/channel';
 import { clientScript } from './client-script';
 import { preflight, withCors } from './cors';
@@ -7,6 +6,7 @@ import { cometError, isCometError, type CometError } from '../errors';
 import { isStreamResponse, type CometHandler, type CometRequest, type CometResponse } from '../neutral';
 import type { ResolvedOptions } from '../options';
 import { handlePublish } from './publish-route';
+import { screenRequest } from '../kit/screen';
 import { parseChannelList, readChannels } from '../kit/push-request';
 import { errorResponse } from '../responses';
 import type { EndRules, Transport, TransportContext } from './transport';
@@ -71,9 +71,11 @@ export function createRouter({ engine, options, transports, endRules = {}, cors 
     routes.set(transport.name, { transport, rules: { ...defaults, ...own, ...endRules[transport.name] } });
   }
   const names = new Set(['publish', 'client.js', ...routes.keys()]);
-  const publish = (channel: ParsedChannel, data: unknown): Promise<LogEntry> => engine.publish(channel, data);
 
+  /** Every push route, under the mount or on its own route: screened, then its transport opens it. */
   function open(route: Route, request: CometRequest, query: URLSearchParams, channels: TransportContext['channels']) {
+    const screened = screenRequest(request, options, 'read');
+    if (screened) return errorResponse(screened);
     return route.transport.open({ request, query, channels, rules: route.rules, engine, options });
   }
 
@@ -81,10 +83,7 @@ export function createRouter({ engine, options, transports, endRules = {}, cors 
     if (request.method === 'OPTIONS') return preflight(request, options);
     const name = routeName(request.path);
     if (name === 'client.js') return clientScript(request);
-    if (name === 'publish') {
-      if (engine.closing) return errorResponse(cometError('closing', 'The server is shutting down; try again.'));
-      return handlePublish(request, options, publish);
-    }
+    if (name === 'publish') return handlePublish(request, options, engine);
     const found = routes.get(name);
     if (!found) return errorResponse(cometError('not_found', `No Comet route at "${request.path}".`));
     const query = request.query;

@@ -1,4 +1,5 @@
 import { cometError, type CometError } from '../errors';
+import type { CometBodyResponse, CometHeaders } from '../neutral';
 
 /** Longest JSONP or iframe callback name accepted. */
 export const MAX_CALLBACK_LENGTH = 64;
@@ -29,4 +30,46 @@ export function escapeLineTerminators(json: string): string {
  */
 export function escapeForScriptBlock(json: string): string {
   return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Headers of every script answer (JSONP polls, Bayeux callback-polling): JavaScript, never cached,
+ * never sniffed as anything else, and never rendered in place if opened directly.
+ */
+export const SCRIPT_HEADERS: CometHeaders = Object.freeze({
+  'content-type': 'application/javascript; charset=utf-8',
+  'cache-control': 'no-cache, no-store',
+  'x-content-type-options': 'nosniff',
+  'content-disposition': 'attachment',
+});
+
+/**
+ * What comes before the argument: `/**\/` so the body never starts like a SWF or other file type
+ * (Rosetta Flash), and a `typeof` guard so a page without the callback gets no error.
+ */
+export function scriptStart(callback: string): string {
+  return `/**/typeof ${callback}==='function'&&${callback}(`;
+}
+
+const SCRIPT_END = Buffer.from(');');
+
+/** The script calling `callback` (read with {@link readCallback}) with `json`, line terminators escaped. */
+export function jsonpScript(callback: string, json: string): CometBodyResponse {
+  return { status: 200, headers: SCRIPT_HEADERS, body: `${scriptStart(callback)}${escapeLineTerminators(json)});` };
+}
+
+/**
+ * The same around JSON already escaped and encoded: answers of one batch share those bytes, and
+ * each poller's body is its callback's few bytes around one copy of them.
+ */
+export function jsonpScriptAround(callback: string, escapedJson: Buffer): CometBodyResponse {
+  return { status: 200, headers: SCRIPT_HEADERS, body: Buffer.concat([Buffer.from(scriptStart(callback)), escapedJson, SCRIPT_END]) };
+}
+
+/**
+ * An error handed to the callback, with status 200 (a browser runs no script served with an error
+ * status); the answer is still marked as an error, so it is counted as one.
+ */
+export function jsonpError(callback: string, error: CometError): CometBodyResponse {
+  return { ...jsonpScript(callback, JSON.stringify({ ...error.toBody(), status: error.status })), error: error.code };
 }

@@ -1,20 +1,13 @@
-import { escapeLineTerminators, readCallback } from '../../kit/jsonp-script';
-import type { CometError } from '../../errors';
-import { isCometError } from '../../errors';
-import type { CometBodyResponse, CometHeaders } from '../../neutral';
+import { isCometError, type CometError } from '../../errors';
+import type { CometBodyResponse } from '../../neutral';
 import { errorResponse } from '../../responses';
 import type { Batch } from '../../engine/subscriber';
-import type { Transport } from '../transport';
-import { LastBatchCache } from '../../kit/frames';
 import type { OneBatchFraming } from '../../kit/hold';
+import { LastBatchCache } from '../../kit/frames';
+import { escapeLineTerminators, jsonpError, jsonpScriptAround, readCallback } from '../../kit/jsonp-script';
+import type { Transport } from '../transport';
 import { openOneBatch } from './open';
 import { batchText } from './poll-body';
-
-const HEADERS: CometHeaders = Object.freeze({
-  'content-type': 'application/javascript; charset=utf-8',
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-store',
-});
 
 /**
  * JSONP long-poll: `GET {mount}/jsonp?channel=…&cursor=…&callback=NAME`, for `<script>` tags on
@@ -32,30 +25,21 @@ export const jsonp: Transport = {
 };
 
 // The batch's JSON, escaped for a script, as bytes: shared by the pollers answered with the same
-// batch (their callback names differ, so only the inside is shared). Each poller's body is then
-// its callback's few bytes around one copy of these, not its own string encoded again.
+// batch (their callback names differ, so only the inside is shared).
 const lastScript = new LastBatchCache<Buffer>();
-const SCRIPT_END = Buffer.from(');');
 
 /** A held JSONP poll's framing: one small object per request, its methods shared. */
 class JsonpFraming implements OneBatchFraming {
   constructor(private readonly callback: string) {}
 
   answer(batch: Batch): CometBodyResponse {
-    const json = lastScript.get(batch, () => Buffer.from(escapeLineTerminators(batchText(batch))));
-    const body = Buffer.concat([Buffer.from(scriptStart(this.callback)), json, SCRIPT_END]);
-    return { status: 200, headers: HEADERS, body };
+    return jsonpScriptAround(this.callback, lastScript.get(batch, escapedBatch));
   }
 
   error(error: CometError): CometBodyResponse {
-    return { ...script(this.callback, escapeLineTerminators(JSON.stringify({ ...error.toBody(), status: error.status }))), error: error.code };
+    return jsonpError(this.callback, error);
   }
 }
 
-/** The script calling `callback` with `json` (escaped for a script already). */
-function script(callback: string, json: string): CometBodyResponse {
-  return { status: 200, headers: HEADERS, body: `${scriptStart(callback)}${json});` };
-}
-
-/** What comes before the argument: `/**\/` so the body never starts like a SWF or other file type. */
-const scriptStart = (callback: string): string => `/**/typeof ${callback}==='function'&&${callback}(`;
+// A named function, not a closure per answer: it runs once per batch.
+const escapedBatch = (batch: Batch): Buffer => Buffer.from(escapeLineTerminators(batchText(batch)));
