@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Summary } from '../bench/src/report';
+import type { Summary } from '../bench/src/harness/report';
 
-// The benchmark harness end to end, tiny: the driver (bench/src/driver.ts, under tsx) starts a
+// The benchmark harness end to end, tiny: the driver (bench/src/harness/driver.ts, under tsx) starts a
 // cometkit server (built packages) and a load client per scenario, 20 subscribers, 20 messages.
 // It proves the harness works: every delivery counted, none missed or repeated, and every
 // process it started gone afterwards. No timing is asserted.
@@ -37,7 +37,7 @@ describe('bench harness (tiny run)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cometkit-bench-'));
     const json = join(dir, 'run.json');
-    const args = ['--import', 'tsx', 'src/driver.ts', '--tiny', '--targets', [...TARGETS, COPIES_WORD].join(','), '--json', json];
+    const args = ['--import', 'tsx', 'src/harness/driver.ts', '--tiny', '--targets', [...TARGETS, COPIES_WORD].join(','), '--json', json];
     await new Promise<void>((resolve, reject) => {
       execFile(process.execPath, args, { cwd: benchDir, timeout: 150_000 }, (error, _stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(),

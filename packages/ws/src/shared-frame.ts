@@ -52,7 +52,7 @@ const SENDER_IDLE = 0;
  *
  * Why: `socket.send` frames the payload again for each socket (a header buffer, a corked write
  * of two buffers). A frame built once and written whole as one buffer costs a socket about 12%
- * less CPU (bench/RESULTS.md, problem 23), and a fan-out to thousands of sockets is nearly all
+ * less CPU (bench/HISTORY.md, problem 23), and a fan-out to thousands of sockets is nearly all
  * writes. It is the stream `ws` writes to: its Sender writes each frame to it synchronously unless
  * it is compressing (an extension agreed: then never here) or reading a Blob (then
  * {@link writeWhole} leaves the frame to `send`, behind it), so frames keep their order, and

@@ -3,7 +3,7 @@
  * N sessions made through the real endpoint (handshake, subscribe to one channel, one connect
  * answered at once), then the JS heap after full GCs against the heap before, over N.
  *
- *   tsx --expose-gc src/sessions.ts [N]
+ *   tsx --expose-gc src/probes/sessions.ts [N]
  */
 import { createBayeux } from '@cometkit/bayeux';
 import { createComet, type CometRequest } from '@cometkit/core';

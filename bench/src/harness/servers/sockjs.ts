@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import sockjs from 'sockjs';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './target-server';
 
 const connections = new Set<sockjs.Connection>();
 const service = sockjs.createServer({ prefix: '/sockjs', log: () => {} });

@@ -6,10 +6,9 @@
  * the library's publish, to the subscriber's socket.
  */
 import net from 'node:net';
-import { setImmediate as turn } from 'node:timers/promises';
 import { cpuMicros, now, serveIpc } from '../ipc';
-import type { PublishRun } from '../servers/harness';
-import { PUBLISH_PATH } from '../servers/harness';
+import { paceRun, type PublishRun } from '../publish-run';
+import { PUBLISH_PATH } from '../servers/target-server';
 
 /** Counts the answers of pipelined requests (status and Content-Length are all we need). */
 class AnswerCounter {
@@ -85,18 +84,7 @@ serveIpc({
         socket.write(`${head}content-length: ${body.length}\r\n\r\n${body}`);
       }
     };
-    const started = now();
-    const chunk = args.chunk ?? 50;
-    for (let i = 0; i < args.count; i++) {
-      if (args.intervalMs > 0) {
-        const wait = started + i * args.intervalMs - now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      } else if (i > 0 && i % chunk === 0) {
-        await turn();
-      }
-      send(args.from + i);
-    }
-    const finished = now();
+    const { started, finished } = await paceRun(args, send);
     let errors = 0;
     for (const { socket, counter } of connections) {
       await counter.until(args.count, 60_000);

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import express from 'express';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './target-server';
 
 const streams = new Set<http.ServerResponse>();
 

@@ -93,7 +93,7 @@ const CURSOR = /"cursor":"([^"]+)"/g;
  * cometkit `/comet/ws` with compact frames; a reopened socket resumes from the last cursor. The
  * cursor of a compact frame is read only when the socket reopens (the last such frame is kept):
  * reading it from every frame would be the load client's own cost per message, and S2's latency
- * is mostly the load client reading 2,000 frames per message (bench/RESULTS.md, problem 23).
+ * is mostly the load client reading 2,000 frames per message (bench/HISTORY.md, problem 23).
  */
 export const cometkitWs: Protocol = {
   subscribe: (context, sub) =>

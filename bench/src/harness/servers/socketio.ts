@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { Server } from 'socket.io';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './target-server';
 
 const publish = (message: BenchMessage): void => void io.emit('m', message);
 const publishHandler = publishRoute(publish);

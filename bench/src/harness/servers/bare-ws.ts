@@ -7,7 +7,7 @@
 import http from 'node:http';
 import express from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PUBLISH_PATH, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './target-server';
 
 const publishHandler = publishRoute(publish);
 // argv `express` (reference): the publish route is an Express route, as in the cometkit targets'

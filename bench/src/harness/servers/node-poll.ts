@@ -7,7 +7,7 @@
 import http from 'node:http';
 import express from 'express';
 import Koa from 'koa';
-import { PUBLISH_PATH, plainApp, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './harness';
+import { PUBLISH_PATH, plainApp, publishRoute, runServer, WIRE_EPOCH, type BenchMessage } from './target-server';
 
 const HISTORY = 10_000;
 const BATCH = 1_000;

@@ -1,5 +1,5 @@
 /**
- * Turns the repetitions of a run into the tables of RESULTS.md: medians per figure, delivery
+ * Turns the repetitions of a run into its tables (results/full.md for `pnpm bench`): medians per figure, delivery
  * counts summed over every scenario and repetition, ratios to the family's bare `node:http`
  * baseline, and the verdict on each of the issue's targets.
  */

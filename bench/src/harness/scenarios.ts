@@ -2,7 +2,7 @@
  * The four scenarios. Each runs against a fresh server process and a fresh load-client process,
  * both killed by PID when it ends, and each counts missed, duplicated and out-of-order deliveries.
  */
-import type { PublishRun } from './servers/harness';
+import type { PublishRun } from './publish-run';
 import { readFileSync } from 'node:fs';
 import { cpuMicros, type MemoryReport } from './ipc';
 import { Child } from './proc';

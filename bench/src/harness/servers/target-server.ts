@@ -5,8 +5,8 @@
  */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setImmediate as turn } from 'node:timers/promises';
 import { cpuMicros, memoryReport, now, serveIpc } from '../ipc';
+import { paceRun, type PublishRun } from '../publish-run';
 
 /** The payload of every benchmark message: a sequence number and the publish time. */
 export interface BenchMessage {
@@ -22,17 +22,6 @@ export interface Target {
   publish(message: BenchMessage): unknown;
   /** Where a new subscriber resumes so that it misses nothing published after this call. */
   cursor?(): string | Promise<string>;
-}
-
-/** Options of a publish run. */
-export interface PublishRun {
-  /** First sequence number. */
-  from: number;
-  count: number;
-  /** Time between publishes; 0 publishes as fast as possible. */
-  intervalMs: number;
-  /** With `intervalMs: 0`: publishes per event-loop turn before yielding to I/O. */
-  chunk?: number;
 }
 
 /**
@@ -99,18 +88,8 @@ export async function runServer(server: http.Server, target: Target): Promise<vo
       memory: () => memoryReport(),
       cpu: cpuMicros,
       async publish(run: PublishRun) {
-        const started = now();
-        const chunk = run.chunk ?? 50;
-        for (let i = 0; i < run.count; i++) {
-          if (run.intervalMs > 0) {
-            const wait = started + i * run.intervalMs - now();
-            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          } else if (i > 0 && i % chunk === 0) {
-            await turn();
-          }
-          publishOne(run.from + i);
-        }
-        return { started, finished: now(), errors: publishErrors };
+        const { started, finished } = await paceRun(run, publishOne);
+        return { started, finished, errors: publishErrors };
       },
     },
     { port: (server.address() as AddressInfo).port },

@@ -5,7 +5,7 @@
  * the difference is counted per constructor (objects), closure name and V8 internal type, per
  * connection. This is the evidence behind the per-connection memory notes in RESULTS.md.
  *
- *   tsx src/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse | express-poll | express-bayeux | cometkit-bayeux | bare-ws | cometkit-ws] [N]
+ *   tsx --expose-gc src/probes/census.ts [bare-sse | cometkit-sse | cometkit-poll | express-sse | express-poll | express-bayeux | cometkit-bayeux | bare-ws | cometkit-ws] [N]
  *
  * `express-bayeux`: `createBayeux(hub)` mounted at `/faye` in Express; each connection is a
  * subscribed Bayeux session whose `/meta/connect` is held (the handshake and subscribe go first).

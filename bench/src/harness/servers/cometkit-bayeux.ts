@@ -13,7 +13,7 @@ import * as builtBayeux from '@cometkit/bayeux';
 import * as builtCore from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import express from 'express';
-import { PUBLISH_PATH, plainApp, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, plainApp, publishRoute, runServer, type BenchMessage } from './target-server';
 
 // BENCH_BAYEUX_FROM: another checkout (installed and built) whose core and Bayeux packages to serve, for a before/after.
 const from = process.env.BENCH_BAYEUX_FROM;

@@ -5,7 +5,7 @@
  * by the function that allocated, counting only frames of cometkit's packages and Node's HTTP
  * server (the clients' own allocations are left out). Evidence for the Bayeux connect cycle.
  *
- *   tsx src/alloc-cycle.ts [bayeux | poll] [N] [M]
+ *   tsx src/probes/alloc-cycle.ts [bayeux | poll] [N] [M]
  */
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';

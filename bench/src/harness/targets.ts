@@ -12,10 +12,10 @@ export interface TargetSpec {
   name: string;
   kind: Kind;
   family: Family;
-  /** Server file under src/servers/, and its arguments. */
+  /** Server file under src/harness/servers/, and its arguments. */
   server: string;
   args?: string[];
-  /** Load-client protocol (see src/client/main.ts). */
+  /** Load-client protocol (see src/harness/client/main.ts). */
   protocol: string;
   /** For cometkit: the transport's route under the mount, to check the built core serves it. */
   transport?: string;

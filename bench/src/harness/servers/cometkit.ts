@@ -18,7 +18,7 @@ import { attachWebSocket } from '@cometkit/ws';
 import { createRedisBroker } from '@cometkit/redis';
 import express from 'express';
 import Koa from 'koa';
-import { PUBLISH_PATH, plainApp, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, plainApp, publishRoute, runServer, type BenchMessage } from './target-server';
 
 // `--from=DIR`: the core, Express and Koa packages of an earlier checkout (a before/after run);
 // BENCH_CORE_MODULE: another build of the core alone (a candidate change), to measure it side by side.

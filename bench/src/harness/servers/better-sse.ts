@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import { createChannel, createSession } from 'better-sse';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './target-server';
 
 const channel = createChannel();
 const publish = (message: BenchMessage): void => void channel.broadcast(message, 'message', { eventId: String(message.seq) });

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import faye from 'faye';
-import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './harness';
+import { PUBLISH_PATH, publishRoute, runServer, type BenchMessage } from './target-server';
 
 const bayeux = new faye.NodeAdapter({ mount: '/faye', timeout: 25 });
 let subscriptions = 0;

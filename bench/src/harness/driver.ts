@@ -1,18 +1,17 @@
 /**
  * The benchmark driver: `pnpm bench` (from the repo root). Runs every scenario against every
  * target, each in its own server process with its own load-client process, for several
- * repetitions, then prints the tables of RESULTS.md. Every child is killed by PID, also on failure.
+ * repetitions, then prints the tables RESULTS.md reports from. Every child is killed by PID, also on failure.
  *
- *   tsx src/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N] [--s2-rate N] [--s2-subscribers N]
- *                     [--publisher http|ipc] [--json FILE] [--markdown FILE] [--results RESULTS.md]
+ *   tsx src/harness/driver.ts [--tiny] [--reps N | --reps s1=3,s2=1,…] [--targets a,b] [--scenarios s1,s3] [--s3-chunk N] [--s2-rate N] [--s2-subscribers N]
+ *                     [--publisher http|ipc] [--json FILE] [--markdown FILE] [--charts DIR]
  *
  * --publisher http (default): a publisher process POSTs each message to the server's publish route
  * over one pipelined keep-alive connection and stamps it when the request is written (what an app
  * sees); ipc: the server publishes in a loop it is told to run over IPC (delivery cost alone).
  *
- * --results writes the tables into that file between its `<!-- bench:begin -->` and
- * `<!-- bench:end -->` lines (the hand-written analysis around them stays); --markdown writes them
- * to a file of their own.
+ * --markdown writes the tables to that file (results/full.md for `pnpm bench`); RESULTS.md, written
+ * by hand, reports from it. --charts writes the run's SVG charts into that folder.
  *
  * --targets keeps targets whose name contains one of the words (`cometkit express`, `node:http`);
  * the Redis targets (`… (redis, 2 processes)`) only when a word names redis (`--targets redis`) or
@@ -25,7 +24,7 @@
  * 14 minutes): S4 is a yes/no (and the longest), so it runs once.
  */
 import http from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +43,7 @@ const { values: options } = parseArgs({
     scenarios: { type: 'string', default: 's1,s2,s3,s4' },
     json: { type: 'string' },
     markdown: { type: 'string' },
-    results: { type: 'string' },
+    charts: { type: 'string' },
     's3-chunk': { type: 'string' },
     's2-rate': { type: 'string' },
     's2-subscribers': { type: 'string' },
@@ -230,36 +229,20 @@ async function main(): Promise<void> {
   const tables = out.join('\n');
   process.stdout.write(tables);
   if (options.markdown) writeFileSync(options.markdown, tables);
-  if (options.results) {
-    writeCharts(dirname(options.results), summaries);
-    writeResults(options.results, tables);
-  }
+  if (options.charts) writeCharts(options.charts, summaries);
   if (options.json) {
     mkdirSync(dirname(options.json), { recursive: true });
     writeFileSync(options.json, JSON.stringify({ sizes, reps, seconds, machine, skipped, summaries, runs, pids: startedPids }, null, 2));
   }
 }
 
-/** The charts RESULTS.md shows, next to it under charts/: S2 p99 and S3 deliveries/s per target. */
-function writeCharts(dir: string, summaries: Summary[]): void {
-  const charts = `${dir}/charts`;
+/** The charts RESULTS.md shows (bench/charts/): S2 p99, S3 deliveries/s and S1 memory per target. */
+function writeCharts(charts: string, summaries: Summary[]): void {
   mkdirSync(charts, { recursive: true });
   const bars = (pick: (s: Summary) => number | undefined) => summaries.map((s) => ({ label: s.name, value: pick(s), kind: s.kind }));
   writeFileSync(`${charts}/s2-p99.svg`, barChart('S2 latency p99 (publish to arrival; shorter is better)', 'ms', bars((s) => s.p99)));
   writeFileSync(`${charts}/s3-throughput.svg`, barChart('S3 deliveries per second (longer is better)', '/s', bars((s) => s.deliveriesPerSec)));
   writeFileSync(`${charts}/s1-memory.svg`, barChart('S1 memory per idle connection, RSS (shorter is better)', 'KB', bars((s) => (s.rssPerConn === undefined ? undefined : s.rssPerConn / 1024))));
-}
-
-/** Replaces what stands between the bench markers of `file` with this run's tables. */
-function writeResults(file: string, tables: string): void {
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
-  const text = readFileSync(file, 'utf8');
-  const from = text.indexOf(begin);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`${file} has no ${begin} … ${end} section to write into`);
-  const command = 'Written by `npx -y pnpm@10.34.9 bench` (repository root) on ' + new Date().toISOString().slice(0, 10) + '.';
-  writeFileSync(file, `${text.slice(0, from + begin.length)}\n${command}\n\n${tables.trim()}\n${text.slice(to)}`);
 }
 
 main().then(

@@ -3,7 +3,7 @@
  * its own (per-user channels: one group per subscriber) and when all share one (one group):
  * what the engine's grouping of subscribers by channel list costs and saves.
  *
- *   tsx --expose-gc src/subscriber-memory.ts [N]
+ *   tsx --expose-gc src/probes/subscriber-memory.ts [N]
  */
 import { createComet, parseChannel, type CometRequest, type ParsedChannel } from '@cometkit/core';
 import { type SubscriberHandlers } from '@cometkit/core/kit';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { IpcReady, IpcReply } from './ipc';
 
 /** The bench package's root: children run with it as cwd so `--import tsx` resolves. */
-export const BENCH_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BENCH_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const running = new Set<ChildProcess>();
 /** PID of every child started by this process, in order. */
@@ -98,7 +98,7 @@ export class Child {
     return this.process.pid!;
   }
 
-  /** Forks `file` (relative to src/) and waits until it says it is ready. */
+  /** Forks `file` (relative to src/harness/) and waits until it says it is ready. */
   static start(name: string, file: string, args: readonly string[] = []): Promise<Child> {
     const child = fork(fileURLToPath(new URL(file, import.meta.url)), [...args], {
       cwd: BENCH_ROOT,

@@ -3,12 +3,12 @@
  * reaching another process's feed listener (the path every delivery of a Redis hub takes), at
  * S2's rate (20 publishes/s) and in bursts, against the memory broker's publish-to-listener time.
  *
- *   tsx src/feed-latency.ts [count]
+ *   tsx src/probes/feed-latency.ts [count]
  */
 import { performance } from 'node:perf_hooks';
 import { createMemoryBroker, type Broker } from '@cometkit/core';
 import { createRedisBroker } from '@cometkit/redis';
-import { startRedis } from './redis-server';
+import { startRedis } from '../harness/redis-server';
 
 const COUNT = Number(process.argv[2] ?? 200);
 
