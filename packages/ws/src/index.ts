@@ -14,7 +14,6 @@ export { routeUpgrade } from './upgrade-dispatcher';
 export type { UpgradeHandler } from './upgrade-dispatcher';
 export { createSocketEndpoint } from './socket-endpoint';
 export type { AcceptUpgrade, SocketEndpoint } from './socket-endpoint';
-export { originAllowed } from './origin';
 export { refuseUpgrade } from './refuse';
 export { UpgradeRequest } from './upgrade-request';
 export { SocketGuard } from './socket-guard';
