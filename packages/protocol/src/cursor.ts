@@ -22,17 +22,15 @@ export const MAX_CURSOR_PARTITIONS = 64;
 /** Longest cursor text: a 24-character epoch, a dash, 64 positions of 16 digits and the underscores between them. */
 export const MAX_CURSOR_LENGTH = 24 + 1 + MAX_CURSOR_PARTITIONS * 17 - 1;
 
-/**
- * The one cursor grammar: an epoch of 1–24 lowercase letters and digits, a dash, a position without
- * leading zeros (`^([a-z0-9]{1,24})-(0|[1-9][0-9]{0,15})$`), read by {@link parseSingle}.
- */
+/** What {@link parseSingle} answers for text that may be the partitioned form. */
 const NOT_SINGLE = null;
 /** The partitioned form: two or more such positions, separated by underscores (unambiguous: no backtracking). */
 const VECTOR = /^([a-z0-9]{1,24})-((?:0|[1-9][0-9]{0,15})(?:_(?:0|[1-9][0-9]{0,15}))+)$/;
 
 /**
- * The one-position form, read by hand (every poll sends one: a regex match costs an array and
- * two strings): the cursor, undefined when the text cannot be a cursor at all, or NOT_SINGLE
+ * The one-position form: an epoch of 1–24 lowercase letters and digits, a dash, a position without
+ * leading zeros (`^([a-z0-9]{1,24})-(0|[1-9][0-9]{0,15})$`), read by hand (every poll sends one: a
+ * regex match costs an array and two strings). Answers the cursor, undefined when the text cannot be a cursor at all, or NOT_SINGLE
  * when it may be the partitioned form (an underscore after the dash).
  */
 function parseSingle(text: string): Cursor | undefined | typeof NOT_SINGLE {

@@ -1,4 +1,4 @@
-import type { CometClient } from '../client';
+import type { CometClient } from '../client-api';
 import { Subscriptions } from '../subscriptions';
 import type { ClientEvents, ClientOptions, CometMessage } from '../types';
 import { SHARED_EVENTS, type Note } from './notes';

@@ -1,5 +1,5 @@
 import { canonicalChannel } from '@cometkit/protocol';
-import type { CometClient } from '../client';
+import type { CometClient } from '../client-api';
 import { createEmitter } from '../emitter';
 import { endpoint } from '../endpoint';
 import { publishTo } from '../publish';
