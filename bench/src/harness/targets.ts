@@ -154,20 +154,23 @@ export function allTargets(): TargetSpec[] {
 }
 
 /**
- * The long-poll rows of issue 10's table served by an earlier build (`dir`: a checkout with its
- * packages built), for a before/after comparison in one run. References: judged by no target.
+ * The long-poll rows of issue 10's table and the SSE rows served by an earlier build (`dir`: a
+ * checkout with its packages built), for a before/after comparison in one run. References: judged
+ * by no target.
  */
 export function beforeTargets(dir: string): TargetSpec[] {
-  const rows: [string, string, string, string][] = [
-    ['express', 'poll', 'cometkit-poll', 'express'],
-    ['express', 'jsonp', 'cometkit-jsonp', 'express'],
-    ['koa', 'poll', 'cometkit-poll', 'koa'],
-    ['express+withComet', 'poll', 'cometkit-poll', 'express-fast'],
+  const rows: [string, string, string, string, Family][] = [
+    ['express', 'poll', 'cometkit-poll', 'express', 'poll'],
+    ['express', 'jsonp', 'cometkit-jsonp', 'express', 'poll'],
+    ['koa', 'poll', 'cometkit-poll', 'koa', 'poll'],
+    ['express+withComet', 'poll', 'cometkit-poll', 'express-fast', 'poll'],
+    ['express', 'sse', 'cometkit-sse', 'express', 'stream'],
+    ['express+withComet', 'sse', 'cometkit-sse', 'express-fast', 'stream'],
   ];
-  return rows.map(([mount, transport, protocol, framework]) => ({
+  return rows.map(([mount, transport, protocol, framework, family]) => ({
     name: `cometkit ${mount} ${transport} (before)`,
     kind: 'reference',
-    family: 'poll',
+    family,
     server: 'servers/cometkit.ts',
     args: [framework, `--from=${dir}`],
     protocol,
