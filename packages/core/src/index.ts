@@ -28,6 +28,7 @@ export type { Broker } from './log/broker';
 // Channels, for hooks that reason about them.
 export { parseChannel, matchesPattern, MAX_CHANNEL_LENGTH, MAX_CHANNEL_SEGMENTS } from './log/channel';
 export type { ParsedChannel } from './log/channel';
+export { patternCovers } from './rules/pattern-covers';
 
 // Errors are values with a code; one table maps codes to statuses.
 export { CometError, cometError, isCometError, ERROR_STATUS } from './errors';
