@@ -23,7 +23,7 @@ export function createOneLog(part: Partition): LogLayout {
         return { epoch, entries: [], position, more: false };
       }
       // Near the head (a poller back with the cursor it was just given): from memory, no Redis.
-      const recent = await part.near(cursor.epoch, cursor.position);
+      const recent = part.near(cursor.epoch, cursor.position) ?? (await part.nearOnceFed(cursor.epoch, cursor.position));
       if (recent) return recent.read(cursor.position, filter, limit);
       const page = await part.history(cursor.epoch, cursor.position, limit);
       const entries: LogEntry[] = [];

@@ -13,9 +13,15 @@ export interface Partition {
   readonly feed: Feed;
   /**
    * The entries the feed brought last, when they answer a read of `epoch` after `after` exactly
-   * as Redis would; undefined when the read must go to Redis (which also tells gaps).
+   * as Redis would now; undefined when they do not, or not yet (see {@link Partition.nearOnceFed}).
    */
-  near(epoch: string, after: number): Promise<EntryRing | undefined>;
+  near(epoch: string, after: number): EntryRing | undefined;
+  /**
+   * {@link Partition.near} once the feed has brought every publish of this process that Redis
+   * acknowledged (it is on its way, sent by the same script), waiting for it up to `feedWaitMs`;
+   * undefined at once when that is not what stood in the way. Undefined means: read Redis.
+   */
+  nearOnceFed(epoch: string, after: number): Promise<EntryRing | undefined>;
   /**
    * At most `count` entries after `after` of `epoch` from Redis, shared with a read on its way
    * that covers them. Rejects `unavailable`.
@@ -55,24 +61,29 @@ export function createPartition(options: PartitionOptions): Partition {
     },
   });
 
+  // Synchronous: a poller back with the cursor it was just given is answered with no wait.
+  function near(epoch: string, after: number): EntryRing | undefined {
+    if (options.recentCount === 0 || !recent.covers(epoch, after)) return undefined;
+    // A publish of this process acknowledged and not yet fed must be in the answer.
+    const head = feed.head();
+    if (head.position < feed.highest()) return undefined;
+    // What Redis has trimmed by age is not answered here either (its next entry would be too old).
+    recent.dropOlderThan(Date.now() - options.maxAgeMs);
+    // Exactly Redis's answer only when the window ends at the feed's head (a new epoch with no
+    // entry yet has moved the head and not the window).
+    const atHead = head.epoch === recent.epoch && head.position === recent.last;
+    return atHead && recent.covers(epoch, after) ? recent : undefined;
+  }
+
   return {
     store,
     feed,
+    near,
 
-    async near(epoch, after) {
-      // A publish of this process acknowledged and not yet fed must be in the answer: wait for
-      // the feed to bring it (it is on its way, sent by the same script) rather than ask Redis.
-      const highest = feed.highest();
-      if (options.recentCount === 0 || !recent.covers(epoch, after)) return undefined;
-      if (feed.head().position < highest && !(await feed.caughtUp(options.feedWaitMs))) return undefined;
-      const head = feed.head();
-      if (head.position < highest) return undefined;
-      // What Redis has trimmed by age is not answered here either (its next entry would be too old).
-      recent.dropOlderThan(Date.now() - options.maxAgeMs);
-      // Exactly Redis's answer only when the window ends at the feed's head (a new epoch with no
-      // entry yet has moved the head and not the window).
-      const atHead = head.epoch === recent.epoch && head.position === recent.last;
-      return atHead && recent.covers(epoch, after) ? recent : undefined;
+    async nearOnceFed(epoch, after) {
+      const behind = options.recentCount > 0 && recent.covers(epoch, after) && feed.head().position < feed.highest();
+      if (!behind || !(await feed.caughtUp(options.feedWaitMs))) return undefined;
+      return near(epoch, after);
     },
 
     async history(epoch, after, count) {

@@ -51,7 +51,7 @@ export function createPartitionedLog(parts: readonly Partition[], log: Log): Log
 
   /** A partition's entries after `after` of its `epoch`: from its recent entries when they answer, else from Redis. */
   async function pageOf(part: Partition, epoch: string, after: number, limit: number): Promise<HistoryPage> {
-    const recent = await part.near(epoch, after);
+    const recent = part.near(epoch, after) ?? (await part.nearOnceFed(epoch, after));
     if (!recent) return part.history(epoch, after, limit);
     return { epoch, seq: recent.last, gap: undefined, after, entries: recent.slice(after, limit) };
   }
