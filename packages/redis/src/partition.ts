@@ -1,5 +1,6 @@
 import { EntryRing } from '@cometkit/core';
 import { createFeed, type Feed, type FeedOptions } from './feed';
+import type { LogStore } from './log-store';
 import { createSharedReads, type HistoryPage } from './shared-reads';
 import { unavailable } from './unavailable';
 
@@ -9,7 +10,7 @@ import { unavailable } from './unavailable';
  * history reads shared while on their way.
  */
 export interface Partition {
-  readonly store: FeedOptions['store'];
+  readonly store: LogStore;
   readonly feed: Feed;
   /**
    * The entries the feed brought last, when they answer a read of `epoch` after `after` exactly
@@ -24,7 +25,8 @@ export interface Partition {
   nearOnceFed(epoch: string, after: number): Promise<EntryRing | undefined>;
   /**
    * At most `count` entries after `after` of `epoch` from Redis, shared with a read on its way
-   * that covers them. Rejects `unavailable`.
+   * that covers them; its `seq` is at least the last position this process knows was assigned
+   * in that epoch (so its reader is told there is more). Rejects `unavailable`.
    */
   history(epoch: string, after: number, count: number): Promise<HistoryPage>;
 }
