@@ -73,5 +73,4 @@ export type { WithCometOptions } from './node/with-comet';
 // For entry points that answer cross-origin and JSONP requests themselves (Bayeux).
 export { corsHeaders, preflight, withCors } from './cors';
 export { readCallback, escapeLineTerminators, MAX_CALLBACK_LENGTH } from './callback-name';
-// One ring of log entries by position: the memory broker's history and the Redis broker's recent entries.
 export { EntryRing } from './log/entry-ring';
