@@ -47,6 +47,7 @@ export {
 // The log: the broker contract, entries, channels, cursors.
 export type { GapReason, LogEntry, ReadResult } from './log/broker';
 export { createLogEntry, cursorBeforeEntry, withPositions } from './log/log-entry';
+export { EntryRing } from './log/entry-ring';
 export { ChannelFilter } from './log/channel-filter';
 export { formatCursor, parseCursor, newEpoch } from './log/cursor';
 export type { Cursor } from './log/cursor';

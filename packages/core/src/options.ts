@@ -2,6 +2,7 @@ import type { Broker } from './log/broker';
 import type { CometLogger } from './diagnostics';
 import type { AuthorizeAction, AuthorizeContext, EngineSettings } from './engine/settings';
 import type { HttpSettings } from './http/settings';
+import { resolveHistory } from './log/history-limits';
 import type { EndRules, Transport } from './http/transport';
 
 /** Which origins CORS allows: one, a list, a pattern, or a function deciding for one origin. */
@@ -139,23 +140,6 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`cometkit: ${name} must be a positive number`);
   return value;
-}
-
-/**
- * History limits checked like every other number: a positive whole count, a positive age. The
- * memory broker takes the result; a limit left out keeps the broker's default.
- */
-export function resolveHistory(history: CometOptions['history']): { maxCount?: number; maxAgeMs?: number } {
-  if (history === undefined) return {};
-  const resolved: { maxCount?: number; maxAgeMs?: number } = {};
-  if (history.maxCount !== undefined) {
-    if (!Number.isInteger(history.maxCount) || history.maxCount <= 0) {
-      throw new TypeError('cometkit: history.maxCount must be a positive whole number');
-    }
-    resolved.maxCount = history.maxCount;
-  }
-  if (history.maxAgeMs !== undefined) resolved.maxAgeMs = positive('history.maxAgeMs', history.maxAgeMs, 0);
-  return resolved;
 }
 
 function corsPolicy(origins: OriginList | undefined): (origin: string) => boolean {

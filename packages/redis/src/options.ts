@@ -24,7 +24,8 @@ export interface RedisBrokerOptions extends HistoryOptions {
   /**
    * The last entries the feed dispatched, kept in this process to answer reads near the head
    * (pollers back with the cursor they were just given, pollers a burst left behind) with no Redis
-   * call; never more than `maxCount`. 0 turns it off. Default 10,000 (as many as the memory broker keeps).
+   * call; with partitions, split evenly between them; never more than `maxCount` per partition.
+   * 0 turns it off. Default 10,000 (as many as the memory broker keeps).
    */
   recentCount?: number;
   /** Where diagnostics go (`cometkit:redis`); as the hub's `logger` option. */

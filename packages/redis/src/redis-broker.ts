@@ -1,16 +1,16 @@
-import { cometError, type Broker, type CometError } from '@cometkit/core';
-import { createLog, createLogEntry, type LogEntry, type ReadResult } from '@cometkit/core/kit';
+import { type Broker } from '@cometkit/core';
+import { createLog } from '@cometkit/core/kit';
+import type { Appended } from './append-batcher';
 import { openLinks } from './connections';
-import { createFeed } from './feed';
 import { createFeedListeners } from './feed-listeners';
 import { createFeedSubscription } from './feed-subscription';
+import type { LogLayout } from './log-layout';
 import { createLogStore } from './log-store';
-import { createPartitionedBroker } from './partitioned-broker';
-import { createRecentEntries } from './recent-entries';
-import { createSharedReads } from './shared-reads';
-import { resolveRedisOptions, type RedisBrokerOptions } from './options';
-
-const unavailable = (): CometError => cometError('unavailable', 'The message log (Redis) is unavailable; retry.');
+import { createOneLog } from './one-log';
+import { createPartition } from './partition';
+import { createPartitionedLog } from './partitioned-log';
+import { partitionKeys, resolveRedisOptions, type RedisBrokerOptions } from './options';
+import { unavailable } from './unavailable';
 
 /**
  * A {@link Broker} whose log lives in Redis, shared by every process (on any machine) built with
@@ -18,120 +18,92 @@ const unavailable = (): CometError => cometError('unavailable', 'The message log
  * Stream read by range, and each process keeps one pub/sub feed of every entry. Resolves once
  * both of its connections are ready; rejects (`unavailable`) when Redis cannot be reached.
  *
+ * With `partitions`, the log is that many such streams, each exactly the log of one partition
+ * (its keys under one hash tag, its scripts, its epoch, its feed with backfill); only how
+ * positions are read and formed differs (see {@link LogLayout}).
+ *
  * ```ts
  * const hub = createComet({ broker: await createRedisBroker({ url: process.env.REDIS_URL }) });
  * ```
  */
 export async function createRedisBroker(options: RedisBrokerOptions = {}): Promise<Broker> {
   const resolved = resolveRedisOptions(options);
-  if (resolved.partitions > 1) return createPartitionedBroker(resolved);
+  const count = resolved.partitions;
   const log = createLog('redis', resolved.logger);
   let closed = false;
   const links = openLinks(resolved, log, () => closed);
   const { commands, subscriber } = links;
-
-  const store = createLogStore(commands, resolved);
-  const readShared = createSharedReads(store.range);
-  const subscription = createFeedSubscription(subscriber, [resolved.keys.feed], resolved.sharded, log, () => closed);
-  try {
-    await links.connect();
-    await subscription.subscribe();
-  } catch (error) {
+  const keys = count > 1 ? Array.from({ length: count }, (_, index) => partitionKeys(resolved.prefix, index, count)) : [resolved.keys];
+  const stores = keys.map((partKeys) => createLogStore(commands, { ...resolved, keys: partKeys }));
+  const subscription = createFeedSubscription(subscriber, keys.map((partKeys) => partKeys.feed), resolved.sharded, log, () => closed);
+  const fail = (what: string) => (error: unknown): never => {
     closed = true;
-    commands.disconnect();
-    subscriber.disconnect();
-    log.debug('could not connect to Redis: %s', (error as Error).message);
+    links.disconnect();
+    log.debug('%s: %s', what, (error as Error).message);
     throw unavailable();
-  }
-  const listeners = createFeedListeners();
-  // Never wider than Redis keeps (maxCount), so a cursor older than history still gets its gap there.
-  const recent = createRecentEntries(Math.min(resolved.recentCount, resolved.maxCount));
+  };
+  await links.connect().then(() => subscription.subscribe()).catch(fail('could not connect to Redis'));
   // Subscribed before the state is read: whatever is published after it reaches the feed.
-  const start = await store.state().catch((error: unknown) => {
-    closed = true;
-    commands.disconnect();
-    subscriber.disconnect();
-    log.debug('could not read the log state: %s', (error as Error).message);
-    throw unavailable();
-  });
-  const feed = createFeed({
-    subscriber,
-    channel: resolved.keys.feed,
-    event: subscription.event,
-    store,
-    start: { epoch: start.epoch, position: start.seq },
-    backfillCount: resolved.backfillCount,
-    checkIntervalMs: resolved.checkIntervalMs,
-    retryMs: 250,
-    log,
-    // A PING makes a stalled feed connection noticed (socketTimeout) even when nothing is published.
-    probe: subscription.probe,
-    dispatch(entry) {
-      recent.add(entry);
-      listeners.entry(entry);
-    },
-    batchEnd: listeners.batchEnd,
-  });
-  // Subscribed again after a lost subscription: only then read what went by while there was none.
-  subscription.onResubscribed(() => feed.catchUp());
+  const starts = await Promise.all(stores.map((store) => store.state())).catch(fail('could not read the log state'));
 
-  return {
+  const listeners = createFeedListeners();
+  // The recent entries are split between the partitions, so the process keeps `recentCount` in
+  // all; never wider than Redis keeps of a partition (maxCount), so a cursor older than history
+  // still gets its gap there.
+  const recentCount = Math.min(Math.ceil(resolved.recentCount / count), resolved.maxCount);
+  const parts = stores.map((store, index) =>
+    createPartition({
+      subscriber,
+      channel: keys[index]!.feed,
+      event: subscription.event,
+      store,
+      start: { epoch: starts[index]!.epoch, position: starts[index]!.seq },
+      backfillCount: resolved.backfillCount,
+      checkIntervalMs: resolved.checkIntervalMs,
+      retryMs: 250,
+      log,
+      // One PING per feed connection (one, or one per master when sharded), however many partitions share it.
+      probe: index === 0 ? subscription.probe : () => undefined,
+      dispatch: (entry) => listeners.entry(layout.fed(entry, index)),
+      batchEnd: listeners.batchEnd,
+      recentCount,
+      feedWaitMs: resolved.commandTimeoutMs,
+      maxAgeMs: resolved.maxAgeMs,
+    }),
+  );
+  const layout: LogLayout = count > 1 ? createPartitionedLog(parts, log) : createOneLog(parts[0]!);
+  // Subscribed again after a lost subscription: only then read what went by while there was none.
+  subscription.onResubscribed(() => parts.forEach((part) => part.feed.catchUp()));
+
+  const broker: Broker = {
     async publish(channel, segments, payload) {
-      let appended: { epoch: string; position: number; time: number };
+      const index = layout.partitionOf(channel);
+      const part = parts[index]!;
+      let appended: Appended;
       try {
-        appended = await store.append(channel, payload);
+        appended = await part.store.append(channel, payload);
       } catch (error) {
         log.debug('publish failed: %s', (error as Error).message);
         throw unavailable();
       }
-      feed.sawPosition(appended.epoch, appended.position);
-      return createLogEntry(appended.epoch, appended.position, channel, segments, payload, appended.time);
+      part.feed.sawPosition(appended.epoch, appended.position);
+      return layout.published(index, appended, channel, segments, payload);
     },
 
-    async read(cursor, filter, limit): Promise<ReadResult> {
-      if (!cursor) {
-        const { epoch, position } = feed.head();
-        return { epoch, entries: [], position, more: false };
-      }
-      // Near the head (a poller back with the cursor it was just given): from memory, no Redis.
-      // A publish of this process acknowledged and not yet fed must be in the answer: wait for
-      // the feed to bring it (it is on its way, sent by the same script) rather than ask Redis.
-      const highest = feed.highest();
-      if (recent.covers(cursor) && (feed.head().position >= highest || (await feed.caughtUp(resolved.commandTimeoutMs)))) {
-        const head = feed.head();
-        const near = head.position >= highest ? recent.read(cursor, filter, limit, head, Date.now() - resolved.maxAgeMs) : undefined;
-        if (near) return near;
-      }
-      let page;
-      try {
-        page = await readShared(cursor.epoch, cursor.position, limit);
-      } catch (error) {
-        log.debug('read failed: %s', (error as Error).message);
-        throw unavailable();
-      }
-      const entries: LogEntry[] = [];
-      let position = page.after;
-      for (const entry of page.entries) {
-        position = entry.position;
-        if (filter.matches(entry.channel, entry.segments)) entries.push(entry);
-      }
-      // A shared page may have been read before a publish this process had acknowledged: say there is more.
-      const result = { epoch: page.epoch, entries, position, more: position < page.seq || (page.epoch === feed.head().epoch && position < highest) };
-      return page.gap ? { ...result, gap: page.gap } : result;
-    },
+    read: (cursor, filter, limit) => layout.read(cursor, filter, limit),
 
     onEntry: listeners.add,
 
-    head: () => feed.head(),
+    head: () => layout.head(),
 
     async close() {
       if (closed) return;
       closed = true;
       listeners.clear();
-      feed.close();
+      for (const part of parts) part.feed.close();
       // No QUIT: it would wait for a Redis that may be gone. Pending commands reject.
-      commands.disconnect();
-      subscriber.disconnect();
+      links.disconnect();
     },
   };
+  return count > 1 ? { partitions: count, ...broker } : broker;
 }

@@ -3,7 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import type { Broker } from '@cometkit/core';
 import type { LogEntry } from '@cometkit/core/kit';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
-import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
+import { formatCursor, isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { sessionStoreAudits, type SessionStoreHarness } from '@cometkit/bayeux/testing';
 import { createRedisBroker, createRedisSessionStore, type RedisSessionStore } from '@cometkit/redis';
 import { connect, deliveries, handshake, subscribe } from '../../bayeux/test/support/wire';
@@ -283,7 +283,8 @@ describe('a partition whose master is killed', () => {
   it('refuses publishes to it with 503, the other partitions go on, nothing crashes', async () => {
     // ioredis gives a closing link to the dead node 2 s (disconnectTimeout) to close, which would
     // outlive the test; a shorter wait changes nothing else.
-    served = await startRedisHub({ cluster: nodes(), partitions: 4, prefix: 'clkill', checkIntervalMs: 200, redis: { disconnectTimeout: 100 } });
+    // One recent entry kept per partition: a read from further back needs Redis.
+    served = await startRedisHub({ cluster: nodes(), partitions: 4, prefix: 'clkill', checkIntervalMs: 200, recentCount: 4, redis: { disconnectTimeout: 100 } });
     const { hub, server } = served;
     // Which master holds each partition, and a channel in each.
     const ports = await Promise.all([0, 1, 2, 3].map((partition) => ownerOf(partitionKey('clkill', partition))));
@@ -296,7 +297,10 @@ describe('a partition whose master is killed', () => {
     const start = (await hub.publish(live, 'before')).cursor;
     const sse = drivers.find((d) => d.name === 'sse')!;
     const following = follow(sse, server.mount, live, start, 4, 30_000);
+    // Two entries in the dead partition, both fed here before the kill: its recent entry no longer reaches back to `start`.
     await hub.publish(dead, 'before the kill');
+    const lastDead = parseCursor((await hub.publish(dead, 'last before the kill')).cursor)!.positions![0]!;
+    await until(() => hub.engine.head().positions![0]! >= lastDead, 5_000, "the feed to bring the dead partition's entries");
     await cluster().masters.find((m) => m.port === victim)!.stop('SIGKILL');
 
     const refused = await postJson(`${server.mount}/publish`, { channel: dead, data: 'lost' });
@@ -308,7 +312,12 @@ describe('a partition whose master is killed', () => {
     // A client of the live channel resumes from a cursor that names every partition, the dead one too.
     const resumed = await request(`${server.mount}/poll?channel=${live}&cursor=${start}`);
     expect([resumed.status, resumed.json<{ messages: { data: unknown }[] }>().messages.map((m) => m.data)]).toEqual([200, [0, 1, 2, 3]]);
-    // A pattern spans every partition: its history read needs the dead one, and is refused until it is back.
+    // A pattern spans every partition. Near the head, every partition's recent entries answer it, the dead one's too.
+    const head = hub.engine.head();
+    const behind = head.positions!.map((position, index) => (index === alive ? position - 1 : position));
+    const near = await request(`${server.mount}/poll?channel=k/*&cursor=${formatCursor({ epoch: head.epoch, position: head.position - 1, positions: behind })}`);
+    expect([near.status, near.json<{ messages: { data: unknown }[] }>().messages.map((m) => m.data)]).toEqual([200, [3]]);
+    // From further back its history read needs the dead partition, and is refused until it is back.
     const spanning = await request(`${server.mount}/poll?channel=k/*&cursor=${start}`);
     expect([spanning.status, spanning.headers['retry-after']]).toEqual([503, '2']);
     expect(hub.stats().connections).toBe(0);
