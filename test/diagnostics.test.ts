@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { createComet, createLog, withComet, type CometLogger } from '@cometkit/core';
-import { request } from './support/http';
-import { listen } from './support/servers';
+import { listen, request } from '@cometkit/core/testing';
 
 function recordingLogger(): CometLogger & { lines: unknown[][] } {
   const lines: unknown[][] = [];

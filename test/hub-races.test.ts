@@ -10,9 +10,8 @@ import {
 } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
-import { postJson, request, until } from './support/http';
-import { listen, serverKinds, type RunningServer } from './support/servers';
-import { drivers, receive } from './support/transport-drivers';
+import { drivers, listen, postJson, receive, request, type RunningServer, until } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 import { gate, type Gate } from './support/gate';
 
 const express5 = serverKinds[1]!;

@@ -4,8 +4,7 @@ import Koa from 'koa';
 import { toMountable, withComet, type CometHandler, type CometRequest, type Mountable } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
-import { request } from './support/http';
-import { listen } from './support/servers';
+import { listen, request } from '@cometkit/core/testing';
 
 /** A neutral handler that is not a hub: echoes what it was asked. */
 const echo: CometHandler = async (req: CometRequest) => ({

@@ -1,7 +1,6 @@
 import { isCometError, type LogEntry } from '@cometkit/core';
 import { createRedisBroker } from '@cometkit/redis';
-import { until } from '../../../test/support/http';
-import { drivers } from '../../../test/support/transport-drivers';
+import { until, drivers } from '@cometkit/core/testing';
 import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
 import { useRedisServer } from './support/redis-server';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
