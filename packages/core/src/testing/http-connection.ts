@@ -12,7 +12,10 @@ export interface Connection {
   /** Resolves when the server ends the response. */
   ended: Promise<void>;
   isEnded(): boolean;
-  /** Resolves once `condition(frames)` holds; rejects after `timeoutMs`. */
+  /**
+   * Resolves once `condition(frames)` holds; rejects when the response ends first, or after
+   * `timeoutMs` (default 10 s: a bound for a loaded machine, not a wait).
+   */
   waitFor(condition: (frames: Frame[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
   /** The cursor to resume from: the newest one any frame carried. */
   cursor(): string | undefined;
@@ -102,7 +105,7 @@ export function waitForFrames(
   waiters: Set<() => void>,
   isEnded: () => boolean,
   condition: (frames: Frame[]) => boolean,
-  timeoutMs = 3_000,
+  timeoutMs = 10_000,
   what = 'frames',
 ): Promise<void> {
   return new Promise((done, fail) => {

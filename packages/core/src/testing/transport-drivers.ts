@@ -61,7 +61,7 @@ export async function receive(
   channels: string,
   cursor: string | undefined,
   count: number,
-  timeoutMs = 5_000,
+  timeoutMs = 10_000,
 ): Promise<{ messages: Frame[]; cursor: string | undefined; frames: Frame[]; requests: number }> {
   const query = (c: string | undefined): string => `${channels}${c ? `&cursor=${c}` : ''}`;
   const all: Frame[] = [];
