@@ -10,9 +10,8 @@ import {
 } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
-import { drivers, listen, postJson, receive, request, type RunningServer, until } from '@cometkit/core/testing';
+import { drivers, gate, type Gate, listen, postJson, receive, request, type RunningServer, until } from '@cometkit/core/testing';
 import { serverKinds } from './support/servers';
-import { gate, type Gate } from './support/gate';
 
 const express5 = serverKinds[1]!;
 

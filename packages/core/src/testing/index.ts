@@ -22,3 +22,5 @@ export type { ConnectOptions, Connection } from './http-connection';
 export { postJson, request, until } from './http-request';
 export type { HttpResult, RequestOptions } from './http-request';
 export { freePort } from './free-port';
+export { gate } from './gate';
+export type { Gate } from './gate';
