@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import http from 'node:http';
 import { createComet, type CometHub } from '@cometkit/core';
-import { request, until } from './support/http';
-import { serverKinds, type RunningServer } from './support/servers';
+import { request, type RunningServer, until } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 
 /**
  * Random garbage in every parameter of every route: the answer is always a well-formed success

@@ -1,9 +1,7 @@
 import { createComet, type CometHub } from '@cometkit/core';
-import { request, until } from './support/http';
+import { describeConformance, drivers, messagesOf, receive, request, type RunningServer, until } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 import { startBehindNginx } from './support/nginx';
-import { describeConformance } from './support/conformance';
-import { serverKinds, type RunningServer } from './support/servers';
-import { drivers, messagesOf, receive } from './support/transport-drivers';
 
 const express5 = serverKinds.find((k) => k.name === 'express5')!;
 

@@ -4,7 +4,7 @@ import express from 'express';
 import { createComet, withComet } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
-import { listen } from './support/servers';
+import { listen } from '@cometkit/core/testing';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Koa = require('koa');

@@ -2,7 +2,8 @@ import type { Page } from 'playwright-core';
 import { createComet, type CometHub } from '@cometkit/core';
 import { launchBrowser, type TestBrowser } from './support/browser';
 import { clientStatus, eventIn, messagesIn, startPageClient } from './support/page-client';
-import { serverKinds, type RunningServer } from './support/servers';
+import { serverKinds } from './support/servers';
+import type { RunningServer } from '@cometkit/core/testing';
 
 /**
  * The forever iframe after a cut (issue 8): a broken iframe response fires no event in the page,

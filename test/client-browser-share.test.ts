@@ -1,8 +1,9 @@
 import type { Page } from 'playwright-core';
 import { createComet, type CometHub } from '@cometkit/core';
 import { useBrowserPages } from './support/browser';
-import { serverKinds, type RunningServer } from './support/servers';
-import { withWebSocket } from './support/ws-driver';
+import { serverKinds } from './support/servers';
+import type { RunningServer } from '@cometkit/core/testing';
+import { withWebSocket } from '../packages/ws/test/support/ws-driver';
 
 /**
  * Tab sharing (`share: true`) in headless Chromium: pages of one browser context share an origin,

@@ -4,8 +4,9 @@ import { createComet, type CometHub } from '@cometkit/core';
 import { attachWebSocket } from '@cometkit/ws';
 import { useBrowserPages } from './support/browser';
 import { clientStatus, messagesIn, startPageClient } from './support/page-client';
-import { listen, serverKinds, type RunningServer } from './support/servers';
-import { withWebSocket } from './support/ws-driver';
+import { listen, type RunningServer } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
+import { withWebSocket } from '../packages/ws/test/support/ws-driver';
 
 /** The browser client in headless Chromium over WebSocket, and falling back when there is none. */
 const express5 = serverKinds.find((k) => k.name === 'express5')!;
@@ -113,7 +114,7 @@ it('falls back through a proxy that drops Upgrade, though the server behind it h
 it('over WebSocket on Koa 3 and withComet too', async () => {
   for (const kind of serverKinds.filter((k) => k.name === 'koa3' || k.name === 'withComet').map(withWebSocket)) {
     hub = createComet();
-    server = await kind.start(hub, { koa: (app: { silent: boolean }) => void (app.silent = true) });
+    server = await kind.start(hub, { quiet: true });
     const page = await openPage(`${server.origin}/app/page`);
     const cursor = (await hub.publish('setup', null)).cursor;
     await startPageClient(page, { url: '/comet', channel: 'k', cursor });

@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { Page } from 'playwright-core';
 import { createComet, handleNode, type CometHub } from '@cometkit/core';
 import { launchBrowser, type TestBrowser } from './support/browser';
-import { until } from './support/http';
+import { clientPage, listen, type RunningServer, until } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 import { clientStatus, eventIn, messagesIn, publishFromPage, startPageClient, toggleSubscription } from './support/page-client';
-import { clientPage, listen, serverKinds, type RunningServer } from './support/servers';
 
 /**
  * The browser client in real headless Chromium, loaded with one `<script>` tag from the hub's own
@@ -14,7 +14,7 @@ const kinds = serverKinds.filter((k) => k.name === 'express5' || k.name === 'koa
 const transports = ['sse', 'stream', 'iframe', 'poll', 'jsonp'];
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 const dataOf = (messages: { data: unknown }[]): unknown[] => messages.map((m) => m.data);
-const silentKoa = { koa: (app: { silent: boolean }) => void (app.silent = true) };
+const quietApp = { quiet: true };
 
 let browser: TestBrowser;
 const pages: Page[] = [];
@@ -57,14 +57,14 @@ describe.each(kinds)('the browser client on $name', (kind) => {
   beforeAll(async () => {
     // Heartbeats every 250 ms, so a client taking 1 s of silence for a dead stream finds out fast.
     hub = createComet({ longPollTimeoutMs: 3_000, heartbeatMs: 250 });
-    server = await kind.start(hub, silentKoa);
+    server = await kind.start(hub, quietApp);
     smallHub = createComet({ history: { maxCount: 5 }, longPollTimeoutMs: 3_000 });
-    small = await kind.start(smallHub, silentKoa);
+    small = await kind.start(smallHub, quietApp);
     // A page on another origin (another port) that loads the script from the hub's server.
     otherOrigin = await listen(http.createServer((_req, res) => res.end(clientPage(`${server.mount}/client.js`))));
     // A hub that lists one other origin for CORS, and a page on that origin.
     corsHub = createComet({ longPollTimeoutMs: 3_000, httpPublish: true, cors: { origins: (origin) => origin === corsPage?.origin } });
-    corsServer = await kind.start(corsHub, silentKoa);
+    corsServer = await kind.start(corsHub, quietApp);
     corsPage = await listen(http.createServer((_req, res) => res.end(clientPage(`${corsServer.mount}/client.js`))));
     // The same page's origin, allowed with credentials, by a hub that lets in only its session cookie.
     credHub = createComet({
@@ -73,7 +73,7 @@ describe.each(kinds)('the browser client on $name', (kind) => {
       cors: { origins: (origin) => origin === corsPage?.origin, credentials: true },
       authorize: (_action, { request }) => /(^|; )session=s3cret($|;)/.test(request.header('cookie') ?? ''),
     });
-    credServer = await kind.start(credHub, silentKoa);
+    credServer = await kind.start(credHub, quietApp);
   });
   afterAll(async () => {
     await Promise.all([hub?.close(), smallHub?.close(), corsHub?.close(), credHub?.close()]);

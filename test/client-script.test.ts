@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import { createComet, type CometHub } from '@cometkit/core';
-import { request } from './support/http';
-import { serverKinds, type RunningServer } from './support/servers';
+import { request, type RunningServer } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 
 // `GET {mount}/client.js`: the browser client as one script, served by the hub itself.
 describe.each(serverKinds)('client.js on $name', (kind) => {

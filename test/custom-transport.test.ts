@@ -10,10 +10,8 @@ import {
   type StreamFraming,
   type Transport,
 } from '@cometkit/core/kit';
-import { describeConformance } from './support/conformance';
-import { request } from './support/http';
-import { serverKinds, type RunningServer } from './support/servers';
-import { createDriver, parsers } from './support/transport-drivers';
+import { createDriver, describeConformance, parsers, request, type RunningServer } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 
 // Transports written with the public API only (imports from '@cometkit/core'), as a user would,
 // held to the same conformance suite as the built-in ones.

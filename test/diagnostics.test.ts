@@ -1,8 +1,7 @@
 import http from 'node:http';
 import { createComet, withComet, type CometLogger } from '@cometkit/core';
 import { createLog } from '@cometkit/core/kit';
-import { request } from './support/http';
-import { listen } from './support/servers';
+import { listen, request } from '@cometkit/core/testing';
 
 function recordingLogger(): CometLogger & { lines: unknown[][] } {
   const lines: unknown[][] = [];

@@ -1,6 +1,6 @@
 import { createComet, type CometHub, type CometOptions } from '@cometkit/core';
-import { postJson, request } from './support/http';
-import { serverKinds, type RunningServer } from './support/servers';
+import { postJson, request, type RunningServer } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 
 async function withServer(kind: (typeof serverKinds)[number], options: CometOptions, run: (server: RunningServer, hub: CometHub) => Promise<void>): Promise<void> {
   const hub = createComet(options);

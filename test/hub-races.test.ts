@@ -4,10 +4,8 @@ import express from 'express';
 import { createComet, createMemoryBroker, type Broker, type CometHub, type CometOptions } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
-import { postJson, request, until } from './support/http';
-import { listen, serverKinds, type RunningServer } from './support/servers';
-import { drivers, receive } from './support/transport-drivers';
-import { gate, type Gate } from './support/gate';
+import { drivers, gate, type Gate, listen, postJson, receive, request, type RunningServer, until } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 
 const express5 = serverKinds[1]!;
 

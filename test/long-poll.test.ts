@@ -1,6 +1,6 @@
 import { createComet, type CometHub, type CometOptions } from '@cometkit/core';
-import { postJson, request, until, type HttpResult } from './support/http';
-import { serverKinds, type RunningServer } from './support/servers';
+import { type HttpResult, postJson, request, type RunningServer, until } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 
 /** Resolves after the hub's dispatch of what was just published (it runs on setImmediate). */
 const turnAfterDispatch = (): Promise<void> => new Promise((r) => setImmediate(r));

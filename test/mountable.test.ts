@@ -5,8 +5,7 @@ import { withComet, type CometHandler, type CometRequest } from '@cometkit/core'
 import { toMountable, type Mountable } from '@cometkit/core/kit';
 import { cometExpress } from '@cometkit/express';
 import { cometKoa } from '@cometkit/koa';
-import { request } from './support/http';
-import { listen } from './support/servers';
+import { listen, request } from '@cometkit/core/testing';
 
 /** A neutral handler that is not a hub: echoes what it was asked. */
 const echo: CometHandler = async (req: CometRequest) => ({

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { createComet, withComet, type CometHub } from '@cometkit/core';
-import { request } from './support/http';
-import { listen, type RunningServer } from './support/servers';
+import { listen, request, type RunningServer } from '@cometkit/core/testing';
 
 // A log of one partition (the memory broker) knows only the one-position cursor: the partitioned
 // form is refused as any malformed cursor is, on every route, exactly as before it existed.

@@ -3,8 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import ts from 'typescript';
 import type { CometHub } from '@cometkit/core';
-import { postJson, request } from './support/http';
-import { listen } from './support/servers';
+import { listen, postJson, request } from '@cometkit/core/testing';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');

@@ -1,4 +1,4 @@
-import { drivers } from './support/transport-drivers';
+import { drivers, request } from '@cometkit/core/testing';
 import { record, writeReliability } from './reliability/figures';
 import { forcedDrops } from './reliability/forced-drops';
 import { abortCycles } from './reliability/abort-cycles';
@@ -7,7 +7,6 @@ import { slowReaders } from './reliability/slow-readers';
 import { slowloris } from './reliability/slowloris';
 import { fuzzRequest, READ_HEADERS, send } from './reliability/header-fuzz';
 import fc from 'fast-check';
-import { request } from './support/http';
 import { runSeed, seeded } from './reliability/prng';
 import { sizes } from './reliability/sizes';
 import { setUp, targets, useBrokerKinds, type BrokerKind, type Target } from './reliability/targets';

@@ -1,7 +1,7 @@
 import { EventSource } from 'eventsource';
 import { createComet, type CometHub } from '@cometkit/core';
-import { until } from './support/http';
-import { serverKinds, type RunningServer } from './support/servers';
+import { type RunningServer, until } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 
 /**
  * A real EventSource client (the `eventsource` package) against a sustained publisher (issue 9,

@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { createComet, type CometHub } from '@cometkit/core';
-import { until } from './support/http';
-import { drivers, messagesOf } from './support/transport-drivers';
-import { serverKinds, type RunningServer } from './support/servers';
+import { drivers, messagesOf, type RunningServer, until } from '@cometkit/core/testing';
+import { serverKinds } from './support/servers';
 
 /**
  * A client reading as fast as it can is paced, not cut off as slow (issue 9, D5). History replay

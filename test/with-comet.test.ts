@@ -3,9 +3,7 @@ import express from 'express';
 import Koa from 'koa';
 import { createComet, withComet } from '@cometkit/core';
 import { cometExpress } from '@cometkit/express';
-import { request, until } from './support/http';
-import { listen } from './support/servers';
-import { drivers, receive } from './support/transport-drivers';
+import { drivers, listen, receive, request, until } from '@cometkit/core/testing';
 
 // The fast path: the hub served from node:http before the app; everything else reaches the app.
 // Each app answers `/comets` (a path that only starts like the prefix) with its own route, so the

@@ -2,8 +2,7 @@ import http from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { CometHub } from '@cometkit/core';
-import { until } from '../support/http';
-import type { RunningServer } from '../support/servers';
+import { type RunningServer, until } from '@cometkit/core/testing';
 import { transportQuery } from './targets';
 
 /** Heap, handles and hub counts before and after a run of abort cycles. */

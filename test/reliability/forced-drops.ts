@@ -1,7 +1,6 @@
 import type net from 'node:net';
 import type { CometHub } from '@cometkit/core';
-import type { RunningServer } from '../support/servers';
-import type { Connection, Frame, TransportDriver } from '../support/transport-drivers';
+import type { Connection, Frame, RunningServer, TransportDriver } from '@cometkit/core/testing';
 import type { Random } from './prng';
 
 /** What a client saw over a run of forced drops. */

@@ -1,8 +1,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import type { CometHub } from '@cometkit/core';
-import { until } from '../support/http';
-import type { RunningServer } from '../support/servers';
+import { type RunningServer, until } from '@cometkit/core/testing';
 import { transportQuery } from './targets';
 
 /** How a shutdown with many held connections went. */

@@ -1,7 +1,5 @@
 import type { CometHub } from '@cometkit/core';
-import { until } from '../support/http';
-import type { RunningServer } from '../support/servers';
-import { messagesOf, receive, type Connection, type TransportDriver } from '../support/transport-drivers';
+import { type Connection, messagesOf, receive, type RunningServer, type TransportDriver, until } from '@cometkit/core/testing';
 import { settledHeap } from './abort-cycles';
 
 /** What paused readers cost the server, and what they got after resuming. */

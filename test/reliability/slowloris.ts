@@ -1,7 +1,6 @@
 import net from 'node:net';
 import type { CometHub } from '@cometkit/core';
-import { request } from '../support/http';
-import type { RunningServer } from '../support/servers';
+import { request, type RunningServer } from '@cometkit/core/testing';
 
 /** How normal clients fared while slow connections held the server. */
 export interface SlowlorisFigures {

@@ -8,7 +8,8 @@ import {
   type CometOptions,
 } from '@cometkit/core';
 import { createRedisBroker } from '@cometkit/redis';
-import { listen, serverKinds, type RunningServer } from '../support/servers';
+import { listen, type RunningServer } from '@cometkit/core/testing';
+import { serverKinds } from '../support/servers';
 import { useRedisServer } from '../../packages/redis/test/support/redis-server';
 
 /** A server the scenarios run against; the hub is mounted at `/comet`. */

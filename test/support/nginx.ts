@@ -4,8 +4,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './free-port';
-import type { RunningServer } from './servers';
+import { freePort, type RunningServer } from '@cometkit/core/testing';
 
 /** Debian's nginx; scripts/ensure-test-deps.mjs installs it before the suite. */
 export const NGINX = '/usr/sbin/nginx';

@@ -1,7 +1,6 @@
 import { createRedisBroker } from '@cometkit/redis';
-import { describeConformance, type BrokerKind } from '../../../test/support/conformance';
-import { serverKinds } from '../../../test/support/servers';
-import { drivers } from '../../../test/support/transport-drivers';
+import { describeConformance, type BrokerKind, drivers } from '@cometkit/core/testing';
+import { serverKinds } from './support/server-kinds';
 import { useRedisServer } from './support/redis-server';
 
 // Every built-in transport on the Redis broker: one adapter of each kind (Express 5, Koa 3) and the

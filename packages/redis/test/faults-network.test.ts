@@ -1,8 +1,7 @@
 import { isCometError } from '@cometkit/core';
 import { type LogEntry } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
-import { until } from '../../../test/support/http';
-import { drivers } from '../../../test/support/transport-drivers';
+import { until, drivers } from '@cometkit/core/testing';
 import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
 import { useRedisServer } from './support/redis-server';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';

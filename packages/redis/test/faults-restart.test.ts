@@ -1,6 +1,5 @@
 import { isCometError } from '@cometkit/core';
-import { postJson, request, until } from '../../../test/support/http';
-import { drivers } from '../../../test/support/transport-drivers';
+import { postJson, request, until, drivers } from '@cometkit/core/testing';
 import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
 import { startRedis, type RedisServer } from './support/redis-server';
 

@@ -1,6 +1,5 @@
 import { parseCursor } from '@cometkit/protocol';
-import { postJson } from '../../../test/support/http';
-import { drivers, receive, type Frame } from '../../../test/support/transport-drivers';
+import { postJson, drivers, receive, type Frame } from '@cometkit/core/testing';
 import { Collector } from '../../bayeux/test/support/collector';
 import { fayeClient } from '../../bayeux/test/support/faye';
 import { connect, deliveries, handshake, send, subscribe } from '../../bayeux/test/support/wire';

@@ -3,10 +3,8 @@ import { Redis } from 'ioredis';
 import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { createRedisBroker } from '@cometkit/redis';
-import { describeConformance, type BrokerKind } from '../../../test/support/conformance';
-import { serverKinds } from '../../../test/support/servers';
-import { drivers } from '../../../test/support/transport-drivers';
-import { request } from '../../../test/support/http';
+import { describeConformance, type BrokerKind, drivers, request } from '@cometkit/core/testing';
+import { serverKinds } from './support/server-kinds';
 import { startRedisHub, type RedisHub } from './support/follow';
 import { useRedisServer } from './support/redis-server';
 

@@ -2,8 +2,7 @@ import http from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createComet, isCometError, withComet, type CometHub, type CometOptions } from '@cometkit/core';
 import { createRedisBroker, type RedisBrokerOptions } from '@cometkit/redis';
-import { listen, type RunningServer } from '../../../../test/support/servers';
-import { messagesOf, type Frame, type TransportDriver } from '../../../../test/support/transport-drivers';
+import { listen, type RunningServer, messagesOf, type Frame, type TransportDriver } from '@cometkit/core/testing';
 
 /** What a client saw while following a channel through faults. */
 export interface Followed {

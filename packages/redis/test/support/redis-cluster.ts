@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort } from '../../../../test/support/free-port';
+import { freePort } from '@cometkit/core/testing';
 import { startRedis, type RedisServer } from './redis-server';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../../test/support/free-port';
+import { freePort } from '@cometkit/core/testing';
 
 /** Where Debian's redis-server puts its binary (scripts/ensure-test-deps.mjs installs it). */
 export const REDIS_SERVER = '/usr/bin/redis-server';

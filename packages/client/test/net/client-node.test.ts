@@ -1,14 +1,15 @@
 import http from 'node:http';
 import { createClient, type CometClient, type ClientEvents, type TransportName } from '@cometkit/client';
 import { createComet, handleNode, type CometHub, type CometOptions } from '@cometkit/core';
-import { until } from './support/http';
-import { listen, serverKinds, type RunningServer } from './support/servers';
+import { listen, type RunningServer, until } from '@cometkit/core/testing';
+import { expressKinds } from '../../../express/test/support/express-kinds';
+import { koaKinds } from '../../../koa/test/support/koa-kinds';
 
 /**
  * The client in Node (fetch-based long-poll and NDJSON streaming) against real Express 5 and Koa 3
  * servers: ordering, drops, gaps, subscription changes, server advice, errors and close.
  */
-const kinds = serverKinds.filter((k) => k.name === 'express5' || k.name === 'koa3');
+const kinds = [...expressKinds, ...koaKinds].filter((k) => k.name === 'express5' || k.name === 'koa3');
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -31,7 +32,7 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
   async function start(options: CometOptions = {}): Promise<void> {
     hub = createComet({ longPollTimeoutMs: 2_000, heartbeatMs: 500, ...options });
     // Koa logs the resets of the connections these tests cut on purpose.
-    server = await kind.start(hub, { koa: (app) => void (app.silent = true) });
+    server = await kind.start(hub, { quiet: true });
   }
   function client(transports: TransportName[], extra: Partial<Parameters<typeof createClient>[0]> = {}): CometClient {
     const made = createClient({ url: server.mount, transports, backoff: { minMs: 50, maxMs: 400 }, ...extra });

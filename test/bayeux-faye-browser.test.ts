@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
-import { launchBrowser, type TestBrowser } from '../../../test/support/browser';
-import { startBayeux, type BayeuxServer } from './support/servers';
+import { launchBrowser, type TestBrowser } from './support/browser';
+import { startBayeux, type BayeuxServer } from '../packages/bayeux/test/support/servers';
 
 const fayeScript = readFileSync(require.resolve('faye/client/faye-browser-min.js'), 'utf8');
 const PAGE = '<!doctype html><html><head><meta charset="utf-8"><script src="/faye.js"></script></head><body></body></html>';

@@ -44,10 +44,11 @@ export function postJson(url: string, value: unknown, headers: Record<string, st
 }
 
 /**
- * Resolves when `condition` holds, polling every few ms; rejects after `timeoutMs`. `what` names
- * the condition, or is a function that describes the state (called only on failure).
+ * Resolves when `condition` holds, polling every few ms; rejects after `timeoutMs` (default 10 s:
+ * a bound for a loaded machine, not a wait). `what` names the condition, or is a function that
+ * describes the state (called only on failure).
  */
-export async function until(condition: () => boolean, timeoutMs = 5_000, what: string | (() => string) = 'condition'): Promise<void> {
+export async function until(condition: () => boolean, timeoutMs = 10_000, what: string | (() => string) = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);

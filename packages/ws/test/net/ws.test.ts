@@ -3,14 +3,13 @@ import { createComet, type CometHub, type CometOptions } from '@cometkit/core';
 import { attachWebSocket, type AttachedWebSocket } from '@cometkit/ws';
 import { expandMessages, type MessagesFrame } from '@cometkit/protocol';
 import { WebSocket } from 'ws';
-import { until } from './support/http';
-import { listen, serverKinds, type RunningServer } from './support/servers';
-import { messagesOf, type Frame } from './support/transport-drivers';
-import { openSocket, socketUrl, type SocketConnection } from './support/ws-driver';
+import { type Frame, listen, messagesOf, type RunningServer, until } from '@cometkit/core/testing';
+import { expressKinds } from '../../../express/test/support/express-kinds';
+import { openSocket, type SocketConnection, socketUrl } from '../support/ws-driver';
 
 // What only a WebSocket has, on Express 5 with the upgrade handler attached (the conformance
 // suite runs the rest on Express 5, Koa 3 and withComet).
-const express5 = serverKinds.find((k) => k.name === 'express5')!;
+const express5 = expressKinds.find((k) => k.name === 'express5')!;
 const dataOf = (frames: Frame[]): unknown[] => messagesOf(frames).map((m) => m.data);
 const answerTo = (id: number) => (frames: Frame[]): boolean => frames.some((f) => (f as { id?: number }).id === id);
 const answer = (c: SocketConnection, id: number): Frame & Record<string, unknown> => c.frames.find((f) => (f as { id?: number }).id === id) as never;

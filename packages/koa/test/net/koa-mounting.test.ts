@@ -2,8 +2,7 @@ import http from 'node:http';
 import Router from '@koa/router';
 import { createComet, type CometHub } from '@cometkit/core';
 import { cometKoa } from '@cometkit/koa';
-import { postJson, request } from './support/http';
-import { listen, type RunningServer } from './support/servers';
+import { listen, postJson, request, type RunningServer } from '@cometkit/core/testing';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const frameworks = [

@@ -1,8 +1,7 @@
 import { WebSocket, type ClientOptions } from 'ws';
 import { expandMessages, type MessagesFrame } from '@cometkit/protocol';
 import { attachWebSocket } from '@cometkit/ws';
-import type { ServerKind } from './servers';
-import { waitForFrames, type ConnectOptions, type Connection, type Frame, type TransportDriver } from './transport-drivers';
+import { waitForFrames, type ConnectOptions, type Connection, type Frame, type ServerKind, type TransportDriver } from '@cometkit/core/testing';
 
 /** A WebSocket as the tests see it: a {@link Connection}, plus what only a socket has. */
 export interface SocketConnection extends Connection {

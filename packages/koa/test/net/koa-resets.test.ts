@@ -2,8 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { createComet, type CometHub } from '@cometkit/core';
 import { cometKoa } from '@cometkit/koa';
-import { until } from './support/http';
-import { listen, type RunningServer } from './support/servers';
+import { listen, type RunningServer, until } from '@cometkit/core/testing';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Koa = require('koa');
