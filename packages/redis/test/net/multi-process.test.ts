@@ -1,11 +1,11 @@
 import { parseCursor } from '@cometkit/protocol';
 import { postJson, drivers, receive, type Frame } from '@cometkit/core/testing';
-import { Collector } from '../../bayeux/test/support/collector';
-import { fayeClient } from '../../bayeux/test/support/faye';
-import { connect, deliveries, handshake, send, subscribe } from '../../bayeux/test/support/wire';
-import { startHubProcess, type HubProcess } from './support/hub-processes';
-import { useRedisServer } from './support/redis-server';
-import { startRoundRobin, type RoundRobin } from './support/round-robin';
+import { Collector } from '../../../bayeux/test/support/collector';
+import { fayeClient } from '../../../bayeux/test/support/faye';
+import { connect, deliveries, handshake, send, subscribe } from '../../../bayeux/test/support/wire';
+import { startHubProcess, type HubProcess } from '../support/hub-processes';
+import { useRedisServer } from '../support/redis-server';
+import { startRoundRobin, type RoundRobin } from '../support/round-robin';
 
 // Three server processes on three ports share one Redis; every request of a client goes to the
 // next process in turn (a round-robin balancer, no sticky sessions): 10,000 messages, as issue 12

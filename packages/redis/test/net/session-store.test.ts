@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { sessionStoreAudits, type SessionStoreHarness } from '@cometkit/bayeux/testing';
 import { createRedisSessionStore, type RedisSessionStore } from '@cometkit/redis';
-import { post } from '../../bayeux/test/support/wire';
-import { startBayeux } from '../../bayeux/test/support/servers';
-import { startTcpProxy } from './support/tcp-proxy';
-import { useRedisServer } from './support/redis-server';
+import { post } from '../../../bayeux/test/support/wire';
+import { startBayeux } from '../../../bayeux/test/support/servers';
+import { startTcpProxy } from '../support/tcp-proxy';
+import { useRedisServer } from '../support/redis-server';
 
 // The contract every session store keeps, on a real redis-server; each store gets sessions of its
 // own (a prefix nobody else uses), and `another` is a second connection, as another process has.

@@ -1,7 +1,7 @@
 import { createRedisBroker } from '@cometkit/redis';
 import { describeConformance, type BrokerKind, drivers } from '@cometkit/core/testing';
-import { serverKinds } from './support/server-kinds';
-import { useRedisServer } from './support/redis-server';
+import { serverKinds } from '../support/server-kinds';
+import { useRedisServer } from '../support/redis-server';
 
 // Every built-in transport on the Redis broker: one adapter of each kind (Express 5, Koa 3) and the
 // withComet fast path; the other majors differ in the adapter only, which the memory run covers.

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { parseChannel, type ParsedChannel } from '@cometkit/core';
 import { ChannelFilter } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
-import { useRedisServer } from './support/redis-server';
+import { useRedisServer } from '../support/redis-server';
 
 const redis = useRedisServer();
 

@@ -1,7 +1,7 @@
 import { isCometError } from '@cometkit/core';
 import { postJson, request, until, drivers } from '@cometkit/core/testing';
-import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
-import { startRedis, type RedisServer } from './support/redis-server';
+import { follow, publishRetrying, startRedisHub, type RedisHub } from '../support/follow';
+import { startRedis, type RedisServer } from '../support/redis-server';
 
 // Redis killed mid-stream (SIGKILL) and started again, with and without persistence, under a hub
 // serving real clients over HTTP.

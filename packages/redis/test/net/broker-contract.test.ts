@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { createRedisBroker } from '@cometkit/redis';
-import { useRedisServer } from './support/redis-server';
+import { useRedisServer } from '../support/redis-server';
 
 // The audits every broker passes, on a real redis-server; each broker gets a log of its own (a
 // prefix nobody else uses), so every audit starts from an empty log.

@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import { parseChannel, type Broker, type ParsedChannel } from '@cometkit/core';
 import { ChannelFilter, type Cursor, type LogEntry, type ReadResult } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
-import { useRedisServer } from './support/redis-server';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { useRedisServer } from '../support/redis-server';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 // Reads a process can answer without Redis, and reads that share one Redis call: each test counts
 // the script calls Redis ran (INFO commandstats, on a connection of its own).

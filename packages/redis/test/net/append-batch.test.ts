@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { LogEntry } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
-import { useRedisServer } from './support/redis-server';
+import { useRedisServer } from '../support/redis-server';
 
 const redis = useRedisServer();
 

@@ -4,9 +4,9 @@ import { isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { createRedisBroker } from '@cometkit/redis';
 import { describeConformance, type BrokerKind, drivers, request } from '@cometkit/core/testing';
-import { serverKinds } from './support/server-kinds';
-import { startRedisHub, type RedisHub } from './support/follow';
-import { useRedisServer } from './support/redis-server';
+import { serverKinds } from '../support/server-kinds';
+import { startRedisHub, type RedisHub } from '../support/follow';
+import { useRedisServer } from '../support/redis-server';
 
 // A log of four partitions on one redis-server: the broker contract and every transport, as on
 // the one-partition log (the cluster run is in cluster.test.ts).

@@ -6,11 +6,11 @@ import { brokerAudits, type BrokerHarness } from '@cometkit/core/testing';
 import { formatCursor, isAtOrBefore, parseCursor } from '@cometkit/protocol';
 import { sessionStoreAudits, type SessionStoreHarness } from '@cometkit/bayeux/testing';
 import { createRedisBroker, createRedisSessionStore, type RedisSessionStore } from '@cometkit/redis';
-import { connect, deliveries, handshake, subscribe } from '../../bayeux/test/support/wire';
+import { connect, deliveries, handshake, subscribe } from '../../../bayeux/test/support/wire';
 import { postJson, request, until, drivers, receive, type Frame } from '@cometkit/core/testing';
-import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
-import { startHubProcess, type HubProcess } from './support/hub-processes';
-import { useRedisCluster } from './support/redis-cluster';
+import { follow, publishRetrying, startRedisHub, type RedisHub } from '../support/follow';
+import { startHubProcess, type HubProcess } from '../support/hub-processes';
+import { useRedisCluster } from '../support/redis-cluster';
 
 // A log of four partitions on a real Redis Cluster of three masters on loopback.
 const cluster = useRedisCluster();

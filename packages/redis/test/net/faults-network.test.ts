@@ -2,9 +2,9 @@ import { isCometError } from '@cometkit/core';
 import { type LogEntry } from '@cometkit/core/kit';
 import { createRedisBroker } from '@cometkit/redis';
 import { until, drivers } from '@cometkit/core/testing';
-import { follow, publishRetrying, startRedisHub, type RedisHub } from './support/follow';
-import { useRedisServer } from './support/redis-server';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { follow, publishRetrying, startRedisHub, type RedisHub } from '../support/follow';
+import { useRedisServer } from '../support/redis-server';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 // The link to Redis cut or slowed by a TCP proxy in front of a real redis-server.
 const redis = useRedisServer();
