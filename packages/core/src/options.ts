@@ -82,10 +82,10 @@ export interface CometOptions {
     credentials?: boolean;
   };
   /**
-   * Host names (`Host` header, without port) this server answers `POST {mount}/publish` for, e.g.
-   * `['app.example.com']`. Set it in production: a DNS-rebinding page has Origin and Host equal to
-   * the attacker's name, which passes the same-origin check; a Host not listed is refused (403).
-   * Default: any host.
+   * Host names (`Host` header, without port) the hub answers for, at every door (each push route,
+   * `publish`, WebSocket upgrades), e.g. `['app.example.com']`. Set it in production: a
+   * DNS-rebinding page has Origin and Host equal to the attacker's name, which passes the
+   * same-origin check; a Host not listed is refused (403). Default: any host.
    */
   allowedHosts?: readonly string[];
   /**

@@ -24,6 +24,12 @@ export interface EndpointOptions {
   transport?: string;
   /** The channel(s) this endpoint serves; the client cannot choose others. */
   channel: ChannelSource;
+  /**
+   * Let a function `channel` return patterns (`orders/*`). Off by default: a function usually
+   * builds its channel from the URL, and a `*` or `**` there would widen the route to every channel
+   * it matches (`/orders/*\/updates` for every order). A template's wildcards are its own and always allowed.
+   */
+  allowPatterns?: boolean;
 }
 
 /** The HTTP face of the built-in (and added) transports over one engine. */
@@ -122,7 +128,7 @@ export function createRouter({ engine, options, transports, endRules = {}, cors 
       return (request) => {
         if (request.method === 'OPTIONS') return respond(preflight(request, options), request);
         try {
-          return respond(open(found, request, request.query, endpointChannels(endpointOptions.channel, request, options)), request);
+          return respond(open(found, request, request.query, endpointChannels(endpointOptions, request, options)), request);
         } catch (error) {
           return Promise.reject(error);
         }
@@ -139,13 +145,18 @@ function routeName(path: string): string {
 }
 
 function endpointChannels(
-  source: ChannelSource,
+  { channel: source, allowPatterns = false }: EndpointOptions,
   request: CometRequest,
   options: ResolvedOptions,
 ): readonly ParsedChannel[] | CometError {
   if (typeof source === 'function') {
     const names = source(request);
-    return parseChannelList(typeof names === 'string' ? [names] : names, options.maxChannels);
+    const parsed = parseChannelList(typeof names === 'string' ? [names] : names, options.maxChannels);
+    if (isCometError(parsed) || allowPatterns) return parsed;
+    const pattern = parsed.find((channel) => channel.isPattern);
+    return pattern
+      ? cometError('bad_channel', `"${pattern.name}" is a pattern; this route serves exact channels (its endpoint may set allowPatterns).`)
+      : parsed;
   }
   // A route parameter fills exactly one segment: never a wildcard, never a `/`, so the client
   // cannot widen the channel the route stands for.

@@ -7,14 +7,19 @@ export const MAX_CALLBACK_LENGTH = 64;
 const IDENTIFIER_PATH = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
 
 /**
- * Reads the `callback` parameter: a JavaScript identifier path (`cb`, `parent.app.onFrame`) of at
- * most 64 characters. Anything else could inject script, so it is refused (`bad_callback`).
+ * Reads the `callback` parameter: a JavaScript identifier path (`cb`, `app.onMessage`) of at most
+ * 64 characters. Anything else could inject script, so it is refused (`bad_callback`). With
+ * `under`, the path must start there: a forever frame calls only into its parent
+ * (`parent.app.onFrame`), never `top.location.assign` or another global of its own window.
  */
-export function readCallback(query: URLSearchParams): string | CometError {
+export function readCallback(query: URLSearchParams, under?: string): string | CometError {
   const name = query.get('callback');
   if (name === null || name === '') return cometError('bad_callback', 'Name a callback: ?callback=NAME.');
   if (name.length > MAX_CALLBACK_LENGTH || !IDENTIFIER_PATH.test(name)) {
     return cometError('bad_callback', `The callback must be a JavaScript identifier path of at most ${MAX_CALLBACK_LENGTH} characters.`);
+  }
+  if (under !== undefined && !name.startsWith(under + '.')) {
+    return cometError('bad_callback', `The callback must be a function under ${under} (${under}.NAME).`);
   }
   return name;
 }

@@ -36,7 +36,9 @@ export function parseChannelList(names: readonly unknown[], maxChannels: number)
   if (names.length > maxChannels) {
     return cometError('too_many_channels', `At most ${maxChannels} channels in one request.`);
   }
-  const key = names.length === 1 && typeof names[0] === 'string' ? names[0] : names.every((name) => typeof name === 'string') ? names.join('\n') : undefined;
+  // Keyed by the count too: a valid list's names hold no newline, so no other list (a single name
+  // with newlines in it, say) can come to the same key and borrow its checked result.
+  const key = names.length === 1 && typeof names[0] === 'string' ? names[0] : names.every((name) => typeof name === 'string') ? `${names.length}\n${names.join('\n')}` : undefined;
   const known = key === undefined ? undefined : recentLists.get(key);
   if (known) return known;
   const byName = new Map<string, ParsedChannel>();

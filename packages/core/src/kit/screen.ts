@@ -21,14 +21,19 @@ export type ScreenedAction = 'read' | 'publish' | 'open-socket';
  * rebinding, where Origin and Host are both the attacker's name) and the `Origin` (a cross-site
  * page). Returns the refusal, or undefined to go on.
  *
- * Today: `publish` needs an allowed host and, when an `Origin` is sent, this host or a
- * CORS-allowed origin (`csrf`); `open-socket` needs the same of its `Origin` (`forbidden`);
- * `read` passes (what a cross-site page may read is CORS's to decide).
+ * Every action needs a host in `allowedHosts` when that is set (`forbidden`; `csrf` for a
+ * publish). `publish` also needs, when an `Origin` is sent, this host or a CORS-allowed origin
+ * (`csrf`); `open-socket` the same of its `Origin` (`forbidden`); `read` passes the origin check
+ * (what a cross-site page may read is CORS's to decide).
  */
 export function screenRequest(request: Pick<CometRequest, 'header'>, settings: ScreenSettings, action: ScreenedAction): CometError | undefined {
-  if (action === 'read') return undefined;
   const host = request.header('host');
-  if (action === 'publish' && !settings.hostAllowed(host)) return cometError('csrf', 'Publishing is not allowed for this host name.');
+  if (!settings.hostAllowed(host)) {
+    return action === 'publish'
+      ? cometError('csrf', 'Publishing is not allowed for this host name.')
+      : cometError('forbidden', 'This host name is not served here (see the allowedHosts option).');
+  }
+  if (action === 'read') return undefined;
   const origin = request.header('origin');
   if (origin === undefined || sameHost(origin, host) || settings.corsAllows(origin)) return undefined;
   return action === 'publish'

@@ -39,7 +39,7 @@ export const iframe: Transport = {
   // only silence shows it, so the silence allowed is short.
   endRules: (defaults) => ({ heartbeatMs: Math.min(defaults.heartbeatMs, 2_000) }),
   open(context) {
-    const callback = readCallback(context.query);
+    const callback = readCallback(context.query, 'parent');
     if (isCometError(callback)) return errorResponse(callback);
     const prelude =
       `<!doctype html><html><head><meta charset="utf-8"></head><body>\n` +
