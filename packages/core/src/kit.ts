@@ -23,7 +23,7 @@ export type { AdmissionDoor } from './kit/admit';
 export { clampHold, holdOneBatch, refusal, timeoutLifetime } from './kit/hold';
 export type { OneBatchFraming, OneBatchHold } from './kit/hold';
 export { admitStream, streamFrom, STREAM_HEADERS } from './kit/stream-writer';
-export type { AdmittedStream, StreamDoor, StreamFraming, StreamOpen } from './kit/stream-writer';
+export type { AdmittedStream, StreamDoor, StreamFraming, StreamLimits, StreamOpen } from './kit/stream-writer';
 export type { EndRules } from './kit/end-rules';
 export { cachedFrame, cursorBefore, joinedFrames, sharedBatchFrame, LastBatchCache } from './kit/frames';
 export { readChannels, readCursor, parseChannelList } from './kit/push-request';

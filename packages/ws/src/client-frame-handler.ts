@@ -16,12 +16,20 @@ export class ClientFrameHandler {
   private queue: Promise<void> | undefined;
 
   constructor(
-    private readonly hub: CometHub,
+    /** The hub and log, one object shared by every socket of the endpoint. */
+    private readonly endpoint: { readonly hub: CometHub; readonly log: Log },
     private readonly request: UpgradeRequest,
-    private readonly log: Log,
     private readonly stream: AdmittedStream,
     private readonly guard: SocketGuard,
   ) {}
+
+  private get hub(): CometHub {
+    return this.endpoint.hub;
+  }
+
+  private get log(): Log {
+    return this.endpoint.log;
+  }
 
   /** A frame came in: handled in turn if the socket's rules let it through. */
   receive(data: RawData, isBinary: boolean): void {

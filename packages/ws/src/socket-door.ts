@@ -52,14 +52,18 @@ export class SocketDoor implements StreamDoor<void> {
   }
 }
 
-/** The upgrade completed: the stream writes to the socket, and the client's frames are taken. */
-function openSocket(ws: WebSocket, stream: AdmittedStream, request: UpgradeRequest, { hub, options, log }: SocketEndpointParts): void {
+/**
+ * The upgrade completed: the stream writes to the socket, and the client's frames are taken.
+ * (Plain parameters: a destructured one would cost every socket a second closure context.)
+ */
+function openSocket(ws: WebSocket, stream: AdmittedStream, request: UpgradeRequest, endpoint: SocketEndpointParts): void {
+  const { hub, log } = endpoint;
   request.opened(hub.options.hasAuthorize);
-  const guard = new SocketGuard(ws, options, log);
+  const guard = new SocketGuard(ws, endpoint.options, log);
   ws.on('error', (error) => log.debug('socket error: %s', error.message));
   stream.start(new SocketSink(ws, guard));
   // Ended before the socket opened (shutdown, say): it gets its end frame and close, nothing more.
   if (stream.subscriber.isClosed) return;
-  const frames = new ClientFrameHandler(hub, request, log, stream, guard);
+  const frames = new ClientFrameHandler(endpoint, request, stream, guard);
   ws.on('message', (data, isBinary) => frames.receive(data, isBinary));
 }

@@ -20,10 +20,9 @@ const TEXT = { binary: false } as const;
 export class SocketSink implements StreamSink {
   /** Frames shared by every socket go to its TCP stream whole (see {@link canWriteWhole}). */
   private readonly whole: boolean;
-  /** Frames handed to the socket, and those it has called back for (both in order). */
-  private written = 0;
-  private sent = 0;
-  /** A history read waiting for the frames written before it to be sent: the count it waits for, and its resolve. */
+  /** Frames handed to the socket that it has not called back for yet (it calls back in order). */
+  private unsent = 0;
+  /** A history read waiting for the frames written before it to be sent: how many callbacks more, and its resolve. */
   private awaited = 0;
   private waiting: (() => void) | undefined;
 
@@ -37,7 +36,7 @@ export class SocketSink implements StreamSink {
   write(chunk: Buffer | string): boolean {
     const { socket } = this;
     if (socket.readyState !== socket.OPEN) return false;
-    this.written++;
+    this.unsent++;
     if (typeof chunk === 'string') socket.send(chunk, TEXT, this.onSent);
     else if (!this.whole || !writeWhole(socket, chunk, this.onSent)) socket.send(framePayload(chunk), TEXT, this.onSent);
     return socket.bufferedAmount <= PACE_BYTES;
@@ -50,8 +49,8 @@ export class SocketSink implements StreamSink {
   /** Past {@link PACE_BYTES} buffered, resolves once every frame written so far has been sent. */
   drained(): Promise<void> | undefined {
     const { socket } = this;
-    if (socket.readyState !== socket.OPEN || socket.bufferedAmount <= PACE_BYTES || this.sent >= this.written) return undefined;
-    this.awaited = this.written;
+    if (socket.readyState !== socket.OPEN || socket.bufferedAmount <= PACE_BYTES || this.unsent === 0) return undefined;
+    this.awaited = this.unsent;
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
@@ -72,12 +71,14 @@ export class SocketSink implements StreamSink {
 
   /** Every frame's send callback: called in order, also with an error when the socket closed first. */
   private readonly onSent = (): void => {
-    if (++this.sent >= this.awaited) this.release();
+    this.unsent--;
+    if (this.awaited > 0 && --this.awaited === 0) this.release();
   };
 
   private release(): void {
     const waiting = this.waiting;
     this.waiting = undefined;
+    this.awaited = 0;
     waiting?.();
   }
 }

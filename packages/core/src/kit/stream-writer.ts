@@ -56,13 +56,19 @@ export interface StreamOpen {
   readonly prelude?: string;
   /** How a refusal is answered (before any byte is sent) by {@link streamFrom}. Default: the JSON error body. */
   readonly error?: (error: CometError) => CometResponse;
+  /** The slow-client cut-off and the drain time, when the door sets its own. Default: the engine's options. */
+  readonly limits?: StreamLimits;
+}
+
+/** A stream's buffer limits (the engine's options have both). One object per door, shared by its streams. */
+export interface StreamLimits {
   /**
    * Bytes still buffered in the sink when a live batch comes, past which the client is cut off as
-   * too slow (`slow`; it resumes by cursor). Default: the engine's `maxBufferedBytes`.
+   * too slow (`slow`; it resumes by cursor).
    */
-  readonly maxBufferedBytes?: number;
-  /** How long the last bytes may take to drain once the stream ends. Default: the engine's `drainTimeoutMs`. */
-  readonly drainTimeoutMs?: number;
+  readonly maxBufferedBytes: number;
+  /** How long the last bytes may take to drain once the stream ends (see `StreamEndOptions`). */
+  readonly drainTimeoutMs: number;
 }
 
 /**
@@ -147,25 +153,39 @@ class Admission<T> implements AdmissionDoor<T> {
   }
 }
 
-/** One open stream. A class, not closures: tens of thousands may be open at once. */
+/**
+ * One open stream. A class, not closures: tens of thousands may be open at once. It keeps only
+ * what it reads after admission, objects shared by every stream of its door but for the prelude
+ * (let go once written), not the {@link StreamOpen} it was made from.
+ */
 class StreamWriter implements AdmittedStream, SubscriberHandlers, HeartbeatTarget {
-  readonly status = 200;
-  readonly headers: CometHeaders;
   private sink: StreamSink | undefined;
   private admittedSubscriber!: Subscriber;
   private written = 0;
   private lastWrite = 0;
   /** An end that came before the stream started (shutdown right after admission). */
   private earlyEnd: { reason: EndReason; cursor: string } | undefined;
-
+  private prelude: string | undefined;
+  private readonly rules: EndRules;
+  private readonly limits: StreamLimits;
   private readonly heartbeats: HeartbeatSet;
 
   constructor(
-    private readonly options: StreamOpen,
+    open: StreamOpen,
     private readonly framing: StreamFraming,
   ) {
-    this.headers = framing.headers;
-    this.heartbeats = options.engine.heartbeats(options.rules.heartbeatMs);
+    this.prelude = open.prelude;
+    this.rules = open.rules;
+    this.limits = open.limits ?? open.engine.options;
+    this.heartbeats = open.engine.heartbeats(open.rules.heartbeatMs);
+  }
+
+  get status(): number {
+    return 200;
+  }
+
+  get headers(): CometHeaders {
+    return this.framing.headers;
   }
 
   get subscriber(): Subscriber {
@@ -180,19 +200,21 @@ class StreamWriter implements AdmittedStream, SubscriberHandlers, HeartbeatTarge
   start(sink: StreamSink): void {
     this.sink = sink;
     this.lastWrite = Date.now();
-    if (this.options.prelude !== undefined) this.write(this.options.prelude);
+    const { prelude } = this;
+    this.prelude = undefined;
+    if (prelude !== undefined) this.write(prelude);
     if (this.earlyEnd) return this.end(this.earlyEnd.reason, this.earlyEnd.cursor);
     this.heartbeats.add(this);
     this.admittedSubscriber.begin();
   }
 
   batch(batch: Batch): void {
-    const { framing, options } = this;
+    const { framing } = this;
     const subscriber = this.admittedSubscriber;
-    const budget = options.rules.byteBudget;
+    const budget = this.rules.byteBudget;
     // A backlog left from earlier writes means a client that does not read; a backlog this
     // batch makes is not (a fast reader takes it at once). History is paced, never cut.
-    if (subscriber.isLive && this.sink!.bufferedBytes() > (options.maxBufferedBytes ?? options.engine.options.maxBufferedBytes)) {
+    if (subscriber.isLive && this.sink!.bufferedBytes() > this.limits.maxBufferedBytes) {
       // This batch is not written: the client resumes from before it (before its gap, if any).
       return subscriber.end('slow', batch.gap ? batch.gap.from : cursorBefore(batch));
     }
@@ -216,18 +238,18 @@ class StreamWriter implements AdmittedStream, SubscriberHandlers, HeartbeatTarge
   }
 
   live(cursor: string): void {
-    this.write(this.framing.open(cursor, this.options.rules.heartbeatMs));
+    this.write(this.framing.open(cursor, this.rules.heartbeatMs));
   }
 
   end(reason: EndReason, cursor: string): void {
-    const { sink, options } = this;
+    const { sink } = this;
     if (!sink) {
       this.earlyEnd = { reason, cursor };
       return;
     }
     this.heartbeats.delete(this);
     if (reason !== 'gone' && reason !== 'error') this.write(this.framing.end(reason, cursor));
-    sink.end({ drainTimeoutMs: options.drainTimeoutMs ?? options.engine.options.drainTimeoutMs, close: reason === 'closing', reason });
+    sink.end({ drainTimeoutMs: this.limits.drainTimeoutMs, close: reason === 'closing', reason });
   }
 
   heartbeat(now: number): void {
