@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createLog } from '@cometkit/core/kit';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -9,13 +9,13 @@ import { SocketSink } from '../src/socket-sink';
 /** The kit's stream writer writes to a WebSocket through a SocketSink: what the sink does with each call. */
 
 const log = createLog('ws-test');
-let server: http.Server;
+let sockets: WebSocketServer;
 const opened: WebSocket[] = [];
 
 afterEach(async () => {
-  // Both ends, even when an assertion failed first: the server closes once no socket is left.
+  // Both ends, even when an assertion failed first.
   opened.splice(0).forEach((socket) => socket.terminate());
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise((resolve) => sockets.close(resolve));
 });
 
 interface Pair {
@@ -30,25 +30,20 @@ interface Pair {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-/** One connection on a real ws server on 127.0.0.1, its server side behind a sink. */
+/** One connection to a real ws server on 127.0.0.1, its server side behind a sink. */
 async function pair(heartbeatMs = 60_000): Promise<Pair> {
-  server = http.createServer();
-  const sockets = new WebSocketServer({ server });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const accepted = new Promise<WebSocket>((resolve) => sockets.once('connection', resolve));
-  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  const socket = await accepted;
+  sockets = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(sockets, 'listening');
+  const client = new WebSocket(`ws://127.0.0.1:${(sockets.address() as AddressInfo).port}/`);
+  const [socket] = (await once(sockets, 'connection')) as [WebSocket];
   opened.push(client, socket);
-  await new Promise((resolve) => client.once('open', resolve));
+  if (client.readyState !== client.OPEN) await once(client, 'open');
   const got: string[] = [];
-  const waiters: (() => void)[] = [];
-  client.on('message', (data) => {
-    got.push(String(data));
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => client.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  client.on('message', (data) => got.push(String(data)));
+  const closed = once(client, 'close').then(([code, reason]) => ({ code: code as number, reason: String(reason) }));
+  // Each wait is registered in the turn the count is checked: no message comes in between.
   const arrived = async (n: number): Promise<void> => {
-    while (got.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+    while (got.length < n) await once(client, 'message');
   };
   const guard = new SocketGuard(socket, { maxFramesPerSecond: 50, heartbeatMs, drainTimeoutMs: 5_000 }, log);
   return { socket, sink: new SocketSink(socket, guard), client, got, arrived, closed };
@@ -80,12 +75,12 @@ it('closes with 1012 on shutdown and 1011 on a broker error, and not at all for 
   const shutdown = await pair();
   shutdown.sink.end({ reason: 'closing', close: true });
   expect(await shutdown.closed).toEqual({ code: 1012, reason: 'closing' });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise((resolve) => sockets.close(resolve));
 
   const failed = await pair();
   failed.sink.end({ reason: 'error' });
   expect(await failed.closed).toEqual({ code: 1011, reason: 'error' });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise((resolve) => sockets.close(resolve));
 
   const gone = await pair();
   gone.sink.end({ reason: 'gone' });
