@@ -33,6 +33,7 @@ export class SocketSink implements StreamSink {
     this.whole = canWriteWhole(socket);
   }
 
+  /** Sends a frame (see the class); false when the socket is no longer open (nothing sent) or past {@link PACE_BYTES} buffered. */
   write(chunk: Buffer | string): boolean {
     const { socket } = this;
     if (socket.readyState !== socket.OPEN) return false;

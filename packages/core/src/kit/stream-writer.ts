@@ -80,7 +80,8 @@ export interface AdmittedStream extends CometStreamResponse {
   readonly subscriber: Subscriber;
   /**
    * Writes a chunk of the door's own between the stream's frames (a WebSocket's answer to a
-   * client's frame), once started. It counts as the stream speaking: the next heartbeat waits.
+   * client's frame), once started. It counts as the stream speaking (the next heartbeat waits)
+   * and toward its byte budget.
    */
   write(chunk: string | Buffer): void;
 }
