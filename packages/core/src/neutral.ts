@@ -4,6 +4,8 @@
  * and the Node bridge turns that into bytes.
  */
 
+import type { EndReason as WireEndReason } from '@cometkit/protocol';
+
 /** A request as the hub sees it. */
 export interface CometRequest {
   /** Upper-case HTTP method. */
@@ -73,6 +75,13 @@ export interface StreamSink {
   drained(): Promise<void> | undefined;
   /** Ends the response. Safe to call twice. */
   end(options?: StreamEndOptions): void;
+  /**
+   * Optional: the sink's own liveness check, made on every heartbeat tick of its stream before
+   * the stream decides whether to write a heartbeat (a WebSocket sink pings its peer here). False
+   * when the peer was found dead and dropped: no heartbeat is written, and the connection's close
+   * ends the stream.
+   */
+  alive?(now: number): boolean;
 }
 
 /** How a stream ends. */
@@ -84,7 +93,20 @@ export interface StreamEndOptions {
   drainTimeoutMs?: number;
   /** Close the connection too rather than keep it alive (shutdown: let the server stop at once). */
   close?: boolean;
+  /**
+   * Why the stream ends, for a sink that tells its client in a way of its own besides the end
+   * frame already written (a WebSocket's close code). `gone`: the client went away; `error`: the
+   * broker failed (no end frame was written for either).
+   */
+  reason?: StreamEndReason;
 }
+
+/**
+ * Why a stream ends, as its sink is told: the engine's `EndReason` (this file sits below the
+ * engine, which imports it, so the union is spelled again here; the compiler checks they agree
+ * where the stream writer passes one on).
+ */
+export type StreamEndReason = WireEndReason | 'gone' | 'done' | 'timeout' | 'error';
 
 /** A response that stays open and is written to as things happen. */
 export interface CometStreamResponse {

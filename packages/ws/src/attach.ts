@@ -1,11 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { cometError, isCometError, type CometHub } from '@cometkit/core';
-import { admit, createLog, readChannels, readCursor } from '@cometkit/core/kit';
+import { admitStream, createLog, readChannels, readCursor, type EndRules } from '@cometkit/core/kit';
 import { resolveWebSocketOptions, type WebSocketOptions } from './options';
-import { refuseUpgrade } from './refuse';
+import { SocketDoor, type SocketEndpointParts } from './socket-door';
 import { createSocketEndpoint } from './socket-endpoint';
-import { SocketSession } from './socket-session';
+import { compactFraming, objectFraming } from './socket-framing';
 import { UpgradeRequest } from './upgrade-request';
 
 /** What {@link attachWebSocket} returns. */
@@ -38,9 +38,12 @@ export function attachWebSocket(server: Server, hub: CometHub, options: WebSocke
   const resolved = resolveWebSocketOptions(options, hub.options);
   const log = createLog('ws', hub.options.logger);
   const endpoint = createSocketEndpoint(server, hub, resolved.path, resolved.maxPayload, log, onUpgrade);
-  const { refuse, sockets } = endpoint;
+  const parts: SocketEndpointParts = { hub, options: resolved, log, sockets: endpoint.sockets, refuse: endpoint.refuse };
+  // A socket's stream has no byte budget (a socket keeps no text), and holds no one-batch answer.
+  const rules: EndRules = { holdMs: 0, byteBudget: Infinity, maxAgeMs: resolved.maxAgeMs, heartbeatMs: resolved.heartbeatMs };
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    const { refuse } = endpoint;
     const channels = readChannels(url.searchParams, hub.options.maxChannels);
     if (isCometError(channels)) return refuse(socket, channels);
     const cursor = readCursor(url.searchParams.get('cursor'));
@@ -51,30 +54,16 @@ export function attachWebSocket(server: Server, hub: CometHub, options: WebSocke
       return refuse(socket, cometError('bad_request', 'frames must be given once, as compact or objects.'));
     }
     const request = new UpgradeRequest(req, url);
-    const session = new SocketSession(hub, resolved, request, log, frames === 'compact');
-    admit(
-      hub.engine,
+    admitStream(
       {
-        transport: 'ws',
-        channels,
-        cursor: cursor.cursor,
-        sentCursor: cursor.sent,
+        engine: hub.engine,
         request,
-        signal: request.signal,
-        handlers: session,
-        lifetime: { ms: resolved.maxAgeMs, reason: 'age' },
-        deferRead: true,
+        push: { channels, cursor: cursor.cursor, sentCursor: cursor.sent },
+        rules,
+        limits: resolved,
       },
-      {
-        // If the socket is gone by now, ws destroys it without calling back; the signal ends the subscriber.
-        admitted: (subscriber) => sockets.handleUpgrade(req, socket, head, (ws) => session.open(ws, subscriber)),
-        refused: (error) => refuse(socket, error),
-        failed: (bug) => {
-          // `authorize` threw: a bug in the app, reported, never a crash.
-          log.error('authorize failed for a WebSocket upgrade: %O', bug);
-          refuseUpgrade(socket, cometError('unavailable', 'The server could not admit this socket.'));
-        },
-      },
+      frames === 'compact' ? compactFraming : objectFraming,
+      new SocketDoor(parts, request, req, socket, head),
     );
   }
 

@@ -19,3 +19,4 @@ export { UpgradeRequest } from './upgrade-request';
 export { SocketGuard } from './socket-guard';
 export type { GuardLimits } from './socket-guard';
 export { compactFrame } from './compact-frame';
+export { SocketSink } from './socket-sink';

@@ -67,6 +67,14 @@ export function canWriteWhole(socket: WebSocket): boolean {
 }
 
 /**
+ * The TCP stream of a server socket {@link canWriteWhole} accepts (what {@link writeWhole} writes
+ * to, and whose `drain` tells when the socket's backlog is gone); undefined for any other.
+ */
+export function wholeStream(socket: WebSocket): Socket | undefined {
+  return canWriteWhole(socket) ? (socket as unknown as SocketInternals)._socket : undefined;
+}
+
+/**
  * Writes a frame {@link textFrame} built to a socket {@link canWriteWhole} accepted, as it is;
  * false (nothing written) where `send` must take it: the socket is not open, or ws's Sender is
  * busy with a frame of its own.

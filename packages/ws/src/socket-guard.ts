@@ -78,12 +78,12 @@ export class SocketGuard {
     this.destroyLater();
   }
 
-  /** Destroys the socket if it has not finished closing within `drainTimeoutMs`. */
-  destroyLater(): void {
+  /** Destroys the socket if it has not finished closing within `afterMs` (by default `drainTimeoutMs`). */
+  destroyLater(afterMs: number = this.limits.drainTimeoutMs): void {
     if (this.closing) return;
     this.closing = true;
     const socket = this.socket;
-    const timer = setTimeout(() => socket.terminate(), this.limits.drainTimeoutMs).unref();
+    const timer = setTimeout(() => socket.terminate(), afterMs).unref();
     socket.once('close', () => clearTimeout(timer));
   }
 }

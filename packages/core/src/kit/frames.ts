@@ -93,7 +93,7 @@ const joiners = new Map<string, (batch: Batch) => Buffer>();
 export function joinedFrames(
   batch: Batch,
   key: string,
-  frame: (entry: LogEntry) => string,
+  frame: (entry: LogEntry) => string | Buffer,
   join: (parts: Buffer[]) => Buffer = Buffer.concat,
 ): Buffer {
   let build = joiners.get(key);
