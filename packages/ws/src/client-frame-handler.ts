@@ -6,7 +6,7 @@ import {
   type CometHub,
   type ParsedChannel,
 } from '@cometkit/core';
-import { parseChannelList, type AdmittedStream, type Log, type Subscriber } from '@cometkit/core/kit';
+import { parseChannelList, publishFromClient, screenRequest, type AdmittedStream, type Log, type Subscriber } from '@cometkit/core/kit';
 import type { RawData } from 'ws';
 import { readClientFrame, type ClientFrame, type FrameId } from './client-frame';
 import type { SocketGuard } from './socket-guard';
@@ -106,19 +106,16 @@ export class ClientFrameHandler {
     this.reply({ type: 'unsubscribed', channels: this.names() }, id);
   }
 
-  /** Publishing over the socket: allowed where `POST {mount}/publish` is, through `authorize`. */
+  /** Publishing over the socket: allowed where `POST {mount}/publish` is, through the kit's screen and publish path. */
   private async publish(channel: unknown, data: unknown, id: FrameId | undefined): Promise<void> {
     const { options } = this.hub;
     if (!options.httpPublish) return this.refuse(cometError('forbidden', 'Publishing is disabled on this server.'), id);
-    // The Origin was checked at the upgrade; a DNS-rebinding page passes that, the Host list does not.
-    if (!options.hostAllowed(this.request.header('host'))) return this.refuse(cometError('csrf', 'Publishing is not allowed for this host name.'), id);
+    const screened = screenRequest(this.request, options, 'publish');
+    if (screened) return this.refuse(screened, id);
     const parsed = parseChannel(channel, false);
     if (isCometError(parsed)) return this.refuse(parsed, id);
-    const allowed = await this.hub.engine.authorize('publish', { channels: [parsed.name], data, request: this.request, transport: 'ws' });
-    if (!allowed) return this.refuse(cometError('forbidden', 'Not allowed to publish to this channel.'), id);
-    const entry = await this.hub.engine.publish(parsed, data).catch((error: unknown) => {
-      throw isCometError(error) ? error : cometError('unavailable', 'The message log is unavailable; retry.');
-    });
+    const entry = await publishFromClient(this.hub.engine, { channel: parsed, data, request: this.request, transport: 'ws' });
+    if (isCometError(entry)) return this.refuse(entry, id);
     this.reply({ type: 'published', channel: parsed.name, cursor: entry.cursor }, id);
   }
 
