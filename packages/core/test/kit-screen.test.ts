@@ -92,3 +92,30 @@ describe('a per-route endpoint whose channel is a function', () => {
     expect((response as CometBodyResponse).status).toBe(200);
   });
 });
+
+describe('a read from another site that carries cookies', () => {
+  const hub = createComet({ cors: { origins: ['https://partner.example'] } });
+  afterAll(() => hub.close());
+  let before = '';
+  beforeAll(async () => {
+    const { cursor } = await hub.publish('orders/1', { secret: true });
+    before = cursor.replace(/-\d+$/, '-0');
+  });
+  const jsonp = (headers: Record<string, string>): Promise<string | undefined> =>
+    refusal(hub.handle(fakeRequest('GET', `/jsonp?channel=orders/**&cursor=${before}&callback=steal`, { headers })));
+
+  it('is refused: by Fetch Metadata, else Origin, else Referer', async () => {
+    expect(await jsonp({ cookie: 'sid=1', 'sec-fetch-site': 'cross-site' })).toBe('forbidden');
+    expect(await jsonp({ cookie: 'sid=1', referer: 'https://evil.example/page' })).toBe('forbidden');
+    expect(await jsonp({ cookie: 'sid=1', origin: 'https://evil.example' })).toBe('forbidden');
+    expect(await refusal(hub.handle(fakeRequest('GET', `/poll?channel=orders/1&cursor=${before}`, { headers: { cookie: 'sid=1', origin: 'https://evil.example' } })))).toBe('forbidden');
+  });
+
+  it('is answered from an origin CORS allows, from the same site, and without cookies', async () => {
+    expect(await jsonp({ cookie: 'sid=1', 'sec-fetch-site': 'cross-site', referer: 'https://partner.example/app' })).toBeUndefined();
+    expect(await jsonp({ cookie: 'sid=1', 'sec-fetch-site': 'same-origin', referer: 'http://fake.test/app' })).toBeUndefined();
+    expect(await jsonp({ cookie: 'sid=1', referer: 'http://fake.test/app' })).toBeUndefined();
+    expect(await jsonp({ 'sec-fetch-site': 'cross-site', referer: 'https://evil.example/page' })).toBeUndefined();
+    expect(await jsonp({ cookie: 'sid=1' })).toBeUndefined(); // no browser's cross-site request
+  });
+});
