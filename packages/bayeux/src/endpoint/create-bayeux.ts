@@ -1,28 +1,24 @@
 import {
   cometError,
-  corsHeaders,
   createLog,
   errorResponse,
-  escapeLineTerminators,
   isCometError,
   preflight,
   readCallback,
   withCors,
-  type CometBodyResponse,
   type CometError,
-  type CometHeaders,
   type CometHub,
   type CometRequest,
   type CometResponse,
-  type ResolvedOptions,
 } from '@cometkit/core';
-import { createMemorySessionStore } from './memory-session-store';
-import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from './options';
-import { registerEndpoint } from './endpoint-internals';
-import { CONNECTION_TYPES } from './message';
-import { answerBody, answerText, createProtocol, type Answer } from './protocol';
+import { answerMessages } from '../answer-messages';
+import { CONNECTION_TYPES } from '../message';
+import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from '../options';
+import { createBayeuxServer, type BayeuxServer } from '../server';
+import { createMemorySessionStore } from '../sessions/memory-session-store';
+import type { SessionStore } from '../sessions/session-store';
+import { httpAnswer, httpRefusal } from './http-answer';
 import { bodyMessages, bodyRefused, queryMessages } from './read-messages';
-import type { SessionStore } from './session-store';
 
 /** A Bayeux endpoint over a hub: mount it like a hub (`app.use('/bayeux', cometExpress(bayeux))`). */
 export interface BayeuxEndpoint {
@@ -38,17 +34,6 @@ export interface BayeuxEndpoint {
   close(): void;
 }
 
-const JSON_HEADERS: CometHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache, no-store' };
-/** What {@link withCors} makes of `JSON_HEADERS` for a request with no CORS grant: built once, not per answer. */
-const JSON_HEADERS_VARY: CometHeaders = { ...JSON_HEADERS, vary: 'Origin' };
-const SCRIPT_HEADERS: CometHeaders = {
-  'content-type': 'application/javascript; charset=utf-8',
-  'cache-control': 'no-cache, no-store',
-  'x-content-type-options': 'nosniff',
-  'content-disposition': 'attachment',
-};
-/** What a connect whose client left settles with; the Node bridge writes nothing for it. */
-const GONE = errorResponse(cometError('bad_request', 'The client went away.'));
 const DEFAULT_CALLBACK = 'jsonpcallback';
 
 /**
@@ -63,12 +48,12 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
   const log = createLog('bayeux', options.logger ?? hub.options.logger);
   // What this endpoint serves; `attachBayeuxWebSocket` adds `websocket` while it is attached.
   const connectionTypes = [...CONNECTION_TYPES];
-  const protocol = createProtocol(resolved, log, connectionTypes);
+  const server = createBayeuxServer(resolved, log, connectionTypes);
   const cors = hub.options;
 
   async function expireSessions(now = Date.now()): Promise<string[]> {
     const ids = await sessions.expire(now);
-    protocol.release(ids);
+    for (const id of ids) server.held.release(id, 'expired');
     return ids;
   }
   const sweeper = setInterval(() => {
@@ -77,7 +62,7 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
   sweeper.unref();
 
   /** Answers a request: a preflight, a refusal, or its messages' answer (CORS headers added). */
-  function answer(request: CometRequest): Promise<CometResponse> {
+  function handle(request: CometRequest): Promise<CometResponse> {
     if (request.method === 'OPTIONS') return Promise.resolve(withCors(preflight(request, cors), request, cors));
     if (request.method !== 'GET' && request.method !== 'POST') {
       const error = cometError('method_not_allowed', 'Use POST (long-polling) or GET (callback-polling).', { allow: ['GET', 'POST', 'OPTIONS'] });
@@ -87,7 +72,7 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
       const named = readCallback(new URLSearchParams({ callback: request.query.get('jsonp') ?? DEFAULT_CALLBACK }));
       if (isCometError(named)) return Promise.resolve(withCors(errorResponse(named), request, cors));
       try {
-        return Promise.resolve(answerMessages(request, named, queryMessages(request)));
+        return Promise.resolve(respond(request, named, queryMessages(request)));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -95,21 +80,21 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
     // Plain promise steps, no async function: while a connect is held, its request keeps only the
     // held connect's promise and the step after it, not a suspended frame per step.
     return request.body(resolved.maxBodyBytes).then(
-      (body) => answerMessages(request, undefined, bodyMessages(body, request)),
-      (error: unknown) => answerMessages(request, undefined, bodyRefused(error)),
+      (body) => respond(request, undefined, bodyMessages(body, request)),
+      (error: unknown) => respond(request, undefined, bodyRefused(error)),
     );
   }
 
-  /** The answer to a request's messages (or to the reason it has none). */
-  function answerMessages(request: CometRequest, callback: string | undefined, messages: object[] | CometError): CometResponse | Promise<CometResponse> {
+  /** The response to a request's messages (or to the reason it has none). */
+  function respond(request: CometRequest, callback: string | undefined, messages: object[] | CometError): CometResponse | Promise<CometResponse> {
     // The messages are taken apart: their bytes need not live as long as a held connect.
     request.releaseBody?.();
-    if (isCometError(messages)) return withCors(refuse(messages, callback), request, cors);
+    if (isCometError(messages)) return withCors(httpRefusal(messages, callback), request, cors);
     if (messages.length > resolved.maxBatch) {
-      return withCors(refuse(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback), request, cors);
+      return withCors(httpRefusal(cometError('bad_request', `At most ${resolved.maxBatch} messages in one request.`), callback), request, cors);
     }
-    return protocol.process(messages, request, rawLength(request)).then(
-      (result) => respond(result, request, callback, cors),
+    return answerMessages(server, messages, request, rawLength(request)).then(
+      (answer) => httpAnswer(answer, request, callback, cors),
       (error: unknown) => failed(error, request),
     );
   }
@@ -121,39 +106,25 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
     return withCors(errorResponse(error), request, cors);
   }
 
-  const endpoint: BayeuxEndpoint = {
-    sessions,
-    options: resolved,
-    expireSessions,
-    close: () => clearInterval(sweeper),
-    handle: answer,
-  };
-  registerEndpoint(endpoint, { protocol, connectionTypes, log });
+  const endpoint: BayeuxEndpoint = { sessions, options: resolved, expireSessions, close: () => clearInterval(sweeper), handle };
+  internals.set(endpoint, { server, connectionTypes });
   return endpoint;
 }
 
-/**
- * The HTTP answer, with its CORS headers: nothing for a client that left, else the JSON array, or
- * the script that hands it over. The JSON answer's headers are what `withCors` would give, without
- * copying them for every answer when the request has no CORS grant.
- */
-function respond(result: Answer, request: CometRequest, callback: string | undefined, cors: ResolvedOptions): CometResponse {
-  if (result.gone) return GONE;
-  watchDelivery(request, result);
-  if (callback !== undefined) return withCors(script(callback, answerText(result)), request, cors);
-  const grant = corsHeaders(request, cors);
-  return { status: 200, headers: grant ? { ...JSON_HEADERS, ...grant } : JSON_HEADERS_VARY, body: answerBody(result) };
+/** What a door other than HTTP (the WebSocket one) needs of an endpoint, kept off its public surface. */
+export interface EndpointInternals {
+  readonly server: BayeuxServer;
+  /** The endpoint's live list of connection types (handshakes list it, connects are checked against it). */
+  readonly connectionTypes: string[];
 }
 
-/** An answer the client never got in full (it left before or while it was written) is read again. */
-function watchDelivery(request: CometRequest, result: Answer): void {
-  if (!result.undelivered) return;
-  if (request.signal.aborted) return result.undelivered();
-  const onAbort = (): void => {
-    request.signal.removeEventListener('abort', onAbort);
-    result.undelivered!();
-  };
-  request.signal.addEventListener('abort', onAbort);
+const internals = new WeakMap<BayeuxEndpoint, EndpointInternals>();
+
+/** The internals of an endpoint `createBayeux` built; a TypeError for anything else. */
+export function internalsOf(endpoint: BayeuxEndpoint): EndpointInternals {
+  const found = internals.get(endpoint);
+  if (!found) throw new TypeError('cometkit: attachBayeuxWebSocket takes an endpoint built by createBayeux');
+  return found;
 }
 
 /** The size of what the client sent, to skip measuring each message of a small request. */
@@ -161,15 +132,4 @@ function rawLength(request: CometRequest): number {
   if (request.method === 'GET') return request.query.toString().length;
   const length = Number(request.header('content-length'));
   return Number.isFinite(length) ? length : Number.MAX_SAFE_INTEGER;
-}
-
-/** A request with no Bayeux message to answer: 400 JSON, or the error handed to the JSONP callback. */
-function refuse(error: CometError, callback: string | undefined): CometBodyResponse {
-  if (callback === undefined) return errorResponse(error);
-  return { ...script(callback, JSON.stringify({ ...error.toBody(), status: error.status })), error: error.code };
-}
-
-function script(callback: string, json: string): CometBodyResponse {
-  const body = `/**/typeof ${callback}==='function'&&${callback}(${escapeLineTerminators(json)});`;
-  return { status: 200, headers: SCRIPT_HEADERS, body };
 }

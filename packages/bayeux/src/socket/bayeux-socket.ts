@@ -1,15 +1,17 @@
 import { isCometError, type Engine, type HeartbeatSet, type HeartbeatTarget, type Log } from '@cometkit/core';
 import { closeCode, POLICY_VIOLATION, type SocketGuard, type UpgradeRequest } from '@cometkit/ws';
 import type { RawData, WebSocket } from 'ws';
-import { answerBody, type Answer, type BayeuxProtocol } from './protocol';
-import { fromJson } from './read-messages';
+import { answerBody, type Answer } from '../answer';
+import { answerMessages } from '../answer-messages';
+import { fromJson } from '../endpoint/read-messages';
+import type { BayeuxServer } from '../server';
 
 /** Close code for a frame that holds no Bayeux message (RFC 6455: data inconsistent with its type). */
 const INVALID_PAYLOAD = 1007;
 
 /** What one socket needs besides its own parts. */
 export interface BayeuxSocketParts {
-  readonly protocol: BayeuxProtocol;
+  readonly server: BayeuxServer;
   readonly engine: Engine;
   readonly heartbeats: HeartbeatSet;
   readonly log: Log;
@@ -19,7 +21,7 @@ export interface BayeuxSocketParts {
 
 /**
  * One Bayeux client's socket. Each text frame is one request's messages, answered through the
- * same protocol as HTTP, its answer one frame: a held `/meta/connect` is held and answered as
+ * same handlers as HTTP, its answer one frame: a held `/meta/connect` is held and answered as
  * over HTTP, and an answer the socket could not take is read again (the session's cursor rule).
  * Frames are taken in order, but a held connect does not hold up the frames after it.
  * A class, not closures: many thousands may be open at once.
@@ -63,7 +65,7 @@ export class BayeuxSocket implements HeartbeatTarget {
   /** Resolves once the frame's connect is held or its answer is out, whichever comes first. */
   private run(messages: object[], length: number): Promise<void> {
     return new Promise<void>((next) => {
-      this.parts.protocol.process(messages, this.request, length, next).then(
+      answerMessages(this.parts.server, messages, this.request, length, next).then(
         (answer) => {
           next();
           this.write(answer);

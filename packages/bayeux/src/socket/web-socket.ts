@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
 import { createLog } from '@cometkit/core';
 import { createSocketEndpoint, resolveWebSocketOptions, SocketGuard, UpgradeRequest, type WebSocketOptions } from '@cometkit/ws';
-import type { BayeuxEndpoint } from './bayeux';
+import { internalsOf, type BayeuxEndpoint } from '../endpoint/create-bayeux';
+import { WEBSOCKET } from '../message';
 import { BayeuxSocket } from './bayeux-socket';
-import { internalsOf } from './endpoint-internals';
-import { WEBSOCKET } from './message';
 
 /** Options of {@link attachBayeuxWebSocket}: those of `@cometkit/ws` but a maximum age, with Bayeux's defaults. */
 export type BayeuxWebSocketOptions = Omit<WebSocketOptions, 'maxAgeMs'>;
@@ -42,16 +41,16 @@ const FRAMES_PER_SECOND = 1_000;
  * closes each socket with 1012.
  */
 export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, options: BayeuxWebSocketOptions = {}): AttachedBayeuxWebSocket {
-  const { protocol, connectionTypes, log: bayeuxLog } = internalsOf(bayeux);
+  const { server: bayeuxServer, connectionTypes } = internalsOf(bayeux);
   const { hub, maxBodyBytes, maxBatch } = bayeux.options;
   const resolved = resolveWebSocketOptions(options, hub.options, { path: '/bayeux', maxPayload: maxBodyBytes, maxFramesPerSecond: FRAMES_PER_SECOND });
   const log = createLog('bayeux:ws', hub.options.logger);
   const keepRaw = hub.options.hasAuthorize || bayeux.options.extensions.length > 0;
   const parts = {
-    protocol,
+    server: bayeuxServer,
     engine: hub.engine,
     heartbeats: hub.engine.heartbeats(resolved.heartbeatMs),
-    log: bayeuxLog,
+    log: bayeuxServer.log,
     maxBatch,
     maxBufferedBytes: resolved.maxBufferedBytes,
   };

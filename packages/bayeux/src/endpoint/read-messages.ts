@@ -1,4 +1,5 @@
 import { cometError, isCometError, type CometError, type CometRequest } from '@cometkit/core';
+import { isPlainObject } from '../message';
 
 /**
  * Reads the messages of a request, as either connection type sends them:
@@ -78,9 +79,4 @@ function asMessages(value: unknown): object[] | CometError {
   if (list.length === 0) return cometError('bad_request', 'An empty batch: send at least one message.');
   if (!list.every(isPlainObject)) return cometError('bad_request', 'Every Bayeux message is a JSON object.');
   return list;
-}
-
-/** A JSON object (not an array, not null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
