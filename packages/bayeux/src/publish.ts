@@ -1,13 +1,15 @@
-import type { CometRequest } from '@cometkit/core';
+import { isCometError, type CometRequest } from '@cometkit/core';
 import { readBayeuxChannel } from './channel-name';
+import { publishFromClient } from './kit';
 import { bayeuxError, type BayeuxMessage } from './message';
 import { failure, replyTo, unknownClient } from './reply';
 import { sessionOf, type BayeuxServer } from './server';
 
 /**
  * A message to any channel but `/meta/…`: published to the hub (`/chat/room` is the hub's
- * `chat/room`) for a live session that `authorize('publish')` lets. A `/service/…` message is
- * the client talking to the server (extensions see it), never broadcast.
+ * `chat/room`) through the kit's one publish path (`authorize('publish')`, a JSON value, the log)
+ * for a live session. A `/service/…` message is the client talking to the server (extensions see
+ * it): authorized the same way, never broadcast.
  */
 export async function publish(server: BayeuxServer, message: Record<string, unknown>, request: CometRequest): Promise<BayeuxMessage> {
   const name = message.channel as string;
@@ -17,16 +19,18 @@ export async function publish(server: BayeuxServer, message: Record<string, unkn
   const found = await sessionOf(server, message);
   if (!found) return unknownClient(message, name);
   if (!('data' in message)) return failure(message, name, bayeuxError(400, ['data'], 'Missing field'));
-  const channels = read.kind === 'hub' ? [read.parsed.name] : [name];
-  const context = { channels, data: message.data, request, transport: 'bayeux', session: { clientId: found.id }, ext: message.ext };
-  if (!(await server.engine.authorize('publish', context))) return failure(message, name, bayeuxError(403, [name], 'Publish denied'));
-  if (read.kind === 'hub') {
-    try {
-      await server.engine.publish(read.parsed, message.data);
-    } catch (error) {
-      server.log.error('publish to %s failed: %O', name, error);
-      return failure(message, name, bayeuxError(407, [name], 'Publish failed'));
-    }
+  const context = { session: { clientId: found.id }, ext: message.ext };
+  if (read.kind === 'service') {
+    const allowed = await server.engine.authorize('publish', { ...context, channels: [name], data: message.data, request, transport: 'bayeux' });
+    return allowed ? replyTo(message, name, true) : publishDenied(message, name);
   }
-  return replyTo(message, name, true);
+  const published = await publishFromClient(server.engine, { channel: read.parsed, data: message.data, request, transport: 'bayeux', context });
+  if (!isCometError(published)) return replyTo(message, name, true);
+  if (published.code === 'forbidden') return publishDenied(message, name);
+  server.log.error('publish to %s failed: %s', name, published.message);
+  return failure(message, name, bayeuxError(407, [name], 'Publish failed'));
+}
+
+function publishDenied(message: Record<string, unknown>, name: string): BayeuxMessage {
+  return failure(message, name, bayeuxError(403, [name], 'Publish denied'));
 }

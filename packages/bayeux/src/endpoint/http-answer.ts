@@ -2,7 +2,6 @@ import {
   cometError,
   corsHeaders,
   errorResponse,
-  escapeLineTerminators,
   withCors,
   type CometBodyResponse,
   type CometError,
@@ -12,16 +11,11 @@ import {
   type ResolvedOptions,
 } from '@cometkit/core';
 import { answerBody, answerText, type Answer } from '../answer';
+import { jsonpError, jsonpScript } from '../kit';
 
 const JSON_HEADERS: CometHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache, no-store' };
 /** What {@link withCors} makes of `JSON_HEADERS` for a request with no CORS grant: built once, not per answer. */
 const JSON_HEADERS_VARY: CometHeaders = { ...JSON_HEADERS, vary: 'Origin' };
-const SCRIPT_HEADERS: CometHeaders = {
-  'content-type': 'application/javascript; charset=utf-8',
-  'cache-control': 'no-cache, no-store',
-  'x-content-type-options': 'nosniff',
-  'content-disposition': 'attachment',
-};
 /** What a connect whose client left settles with; the Node bridge writes nothing for it. */
 const GONE = errorResponse(cometError('bad_request', 'The client went away.'));
 
@@ -34,15 +28,14 @@ const GONE = errorResponse(cometError('bad_request', 'The client went away.'));
 export function httpAnswer(answer: Answer, request: CometRequest, callback: string | undefined, cors: ResolvedOptions): CometResponse {
   if (answer.gone) return GONE;
   watchDelivery(request, answer);
-  if (callback !== undefined) return withCors(script(callback, answerText(answer)), request, cors);
+  if (callback !== undefined) return withCors(jsonpScript(callback, answerText(answer)), request, cors);
   const grant = corsHeaders(request, cors);
   return { status: 200, headers: grant ? { ...JSON_HEADERS, ...grant } : JSON_HEADERS_VARY, body: answerBody(answer) };
 }
 
 /** A request with no Bayeux message to answer: 400 JSON, or the error handed to the JSONP callback. */
 export function httpRefusal(error: CometError, callback: string | undefined): CometBodyResponse {
-  if (callback === undefined) return errorResponse(error);
-  return { ...script(callback, JSON.stringify({ ...error.toBody(), status: error.status })), error: error.code };
+  return callback === undefined ? errorResponse(error) : jsonpError(callback, error);
 }
 
 /** An answer the client never got in full (it left before or while it was written) is read again. */
@@ -54,10 +47,4 @@ function watchDelivery(request: CometRequest, answer: Answer): void {
     answer.undelivered!();
   };
   request.signal.addEventListener('abort', onAbort);
-}
-
-/** Faye's JSONP hardening: a comment first, a guarded call, line terminators escaped. */
-function script(callback: string, json: string): CometBodyResponse {
-  const body = `/**/typeof ${callback}==='function'&&${callback}(${escapeLineTerminators(json)});`;
-  return { status: 200, headers: SCRIPT_HEADERS, body };
 }

@@ -1,6 +1,6 @@
 import { isCometError, parseCursor, type Batch, type CometRequest } from '@cometkit/core';
 import { GONE_ANSWER, only, type Answer } from '../answer';
-import { hold, holdTime, type HoldOutcome } from '../hold';
+import { clampHold, hold, type HoldOutcome } from '../kit';
 import { bayeuxError, isPlainObject, META, type BayeuxAdvice, type BayeuxMessage } from '../message';
 import { failure, failureWithId, HANDSHAKE_ADVICE, replyIdOf, replyWithId, unknownClient } from '../reply';
 import { expiresAfter, sessionOf, type BayeuxServer } from '../server';
@@ -27,7 +27,7 @@ export async function connect(server: BayeuxServer, message: Message, request: C
   const type = message.connectionType;
   if (typeof type !== 'string') return only(failure(message, channel, bayeuxError(400, ['connectionType'], 'Missing field')));
   if (!server.connectionTypes.includes(type)) return only(failure(message, channel, bayeuxError(301, [type], 'Connection type not supported')));
-  const holdMs = alone ? holdTime(server.engine.options, askedTimeout(message) ?? server.options.timeoutMs) : 0;
+  const holdMs = alone ? clampHold(server.engine.options, askedTimeout(message) ?? server.options.timeoutMs) : 0;
   const session = await server.sessions.update(found.id, acknowledge(found, message, expiresAfter(server, holdMs)));
   if (!session) return only(unknownClient(message, channel));
 

@@ -1,4 +1,4 @@
-import type { Hold, HoldOutcome } from '../hold';
+import type { Hold, HoldOutcome } from '../kit';
 import type { SessionChannels } from './session-channels';
 
 /** Why the server ended a held connect: a newer connect of its session, its disconnect, or its expiry. */

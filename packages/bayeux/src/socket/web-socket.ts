@@ -3,7 +3,7 @@ import { createLog } from '@cometkit/core';
 import { createSocketEndpoint, resolveWebSocketOptions, SocketGuard, UpgradeRequest, type WebSocketOptions } from '@cometkit/ws';
 import { internalsOf, type BayeuxEndpoint } from '../endpoint/create-bayeux';
 import { WEBSOCKET } from '../message';
-import { BayeuxSocket } from './bayeux-socket';
+import { BayeuxSocket, type SocketDoor } from './bayeux-socket';
 
 /** Options of {@link attachBayeuxWebSocket}: those of `@cometkit/ws` but a maximum age, with Bayeux's defaults. */
 export type BayeuxWebSocketOptions = Omit<WebSocketOptions, 'maxAgeMs'>;
@@ -46,7 +46,7 @@ export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, op
   const resolved = resolveWebSocketOptions(options, hub.options, { path: '/bayeux', maxPayload: maxBodyBytes, maxFramesPerSecond: FRAMES_PER_SECOND });
   const log = createLog('bayeux:ws', hub.options.logger);
   const keepRaw = hub.options.hasAuthorize || bayeux.options.extensions.length > 0;
-  const parts = {
+  const door: SocketDoor = {
     server: bayeuxServer,
     engine: hub.engine,
     heartbeats: hub.engine.heartbeats(resolved.heartbeatMs),
@@ -59,7 +59,7 @@ export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, op
     endpoint.sockets.handleUpgrade(req, socket, head, (ws) => {
       // Only `authorize` and extensions read a request's `raw`: without them an open socket lets it go.
       request.opened(keepRaw);
-      new BayeuxSocket(ws, new SocketGuard(ws, resolved, log), request, parts).start();
+      new BayeuxSocket(ws, new SocketGuard(ws, resolved, log), request, door).start();
     });
   });
   if (!connectionTypes.includes(WEBSOCKET)) connectionTypes.unshift(WEBSOCKET);

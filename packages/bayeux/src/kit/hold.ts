@@ -14,9 +14,10 @@ import {
 
 /*
  * The kit's hold as a door that is not an HTTP route needs it: an outcome to make its own answer
- * from, channels that may change while held, and a release. Written against core's public names
- * only, so that it can move into `@cometkit/core/kit` as it is (core's `holdOneBatch` is then this
- * hold with a framing applied to its outcome); until then Bayeux keeps it here.
+ * from, channels that may change while held, and a release. Core's `holdOneBatch` answers with an
+ * HTTP response and can do neither of the last two; this is written against core's public names
+ * only, to move into `@cometkit/core/kit` as it is (`holdOneBatch` is then this hold with a
+ * framing applied to its outcome).
  */
 
 /** How a hold ended. */
@@ -36,7 +37,7 @@ export type HoldOutcome =
  */
 export interface HoldSpec extends Pick<SubscribeSpec, 'transport' | 'request' | 'channels' | 'cursor' | 'sentCursor' | 'context'> {
   readonly engine: Engine;
-  /** How long to hold with nothing to say (a client-chosen time goes through {@link holdTime} first); 0 answers after the read. */
+  /** How long to hold with nothing to say (a client-chosen time goes through {@link clampHold} first); 0 answers after the read. */
   readonly holdMs: number;
 }
 
@@ -50,9 +51,9 @@ export interface Hold {
   release(): void;
 }
 
-/** A client-chosen hold time, clamped to the hub's `limits.minHoldMs`…`maxHoldMs`. */
-export function holdTime(options: ResolvedOptions, askedMs: number): number {
-  return Math.min(Math.max(options.minHoldMs, askedMs), options.maxHoldMs);
+/** A requested hold time within the hub's `limits.minHoldMs`…`maxHoldMs` (a Bayeux `advice.timeout` too). */
+export function clampHold(settings: Pick<ResolvedOptions, 'minHoldMs' | 'maxHoldMs'>, holdMs: number): number {
+  return Math.min(Math.max(settings.minHoldMs, holdMs), settings.maxHoldMs);
 }
 
 /**
