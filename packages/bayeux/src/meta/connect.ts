@@ -85,34 +85,18 @@ function acknowledge(found: BayeuxSession, message: Message, expiresAt: number):
 /** A connect that acknowledged everything leaves this in its session (stores only read a patch). */
 const NONE_SENT: readonly SentAnswer[] = Object.freeze([]);
 
-/** The held connect's answer, once its hold has ended. */
+/**
+ * The held connect's answer, once its hold has ended: a batch of messages (none when the hold ran
+ * out) is recorded in its session before it is sent; any other ending answers without messages.
+ */
 async function answerOutcome(server: BayeuxServer, held: HeldConnect): Promise<Answer> {
-  const outcome: HoldOutcome = await held.outcome;
+  const outcome = await held.outcome;
   server.held.ended(held);
-  const { clientId, replyId } = held;
-  const channel = META.connect;
-  switch (outcome.kind) {
-    case 'batch':
-      return answerBatch(server, held, outcome.batch);
-    case 'released':
-      if (held.releasedBecause === 'expired') return only(unknownSession(held));
-      return only(succeeded(held, held.releasedBecause === 'disconnected' ? { reconnect: 'none', interval: 0 } : { ...server.retryAdvice }));
-    case 'refused':
-      if (outcome.error.code === 'bad_request') return GONE_ANSWER;
-      if (outcome.error.code === 'forbidden') return only(failureWithId(replyId, channel, bayeuxError(403, [clientId], 'Subscription denied'), { reconnect: 'none' }));
-      return only(failureWithId(replyId, channel, bayeuxError(503, [], outcome.error.message), { reconnect: 'retry', interval: 2000 }));
-    case 'end':
-      if (outcome.reason === 'gone') return GONE_ANSWER;
-      if (outcome.reason === 'error') {
-        return only(failureWithId(replyId, channel, bayeuxError(503, [], 'The message log is unavailable; retry'), { reconnect: 'retry', interval: 1000 }));
-      }
-      // The hold ran out, or the hub is shutting down: an answer without messages.
-      return answerBatch(server, held, { entries: [], cursor: outcome.cursor });
+  const batch = batchOf(outcome);
+  if (!batch) {
+    const reply = endingReply(server, held, outcome);
+    return reply ? only(reply) : GONE_ANSWER;
   }
-}
-
-/** An answer of a batch (empty when the hold ran out), recorded in its session before it is sent. */
-async function answerBatch(server: BayeuxServer, held: HeldConnect, batch: Batch): Promise<Answer> {
   const { clientId } = held;
   if (batch.gap) {
     // History no longer covers this session: say so, end the session, and have the client start over.
@@ -140,6 +124,33 @@ async function answerBatch(server: BayeuxServer, held: HeldConnect, batch: Batch
   const reply = succeeded(held, { ...server.retryAdvice });
   if (after.ack) reply.ext = { ack: number };
   return { replies: [reply], deliveries: batch.entries.map(deliveryOf), undelivered: () => void forgetAnswer(server.sessions, clientId, number) };
+}
+
+/** The batch a hold ended with: its messages, or none when it ran out or the hub is shutting down. */
+function batchOf(outcome: HoldOutcome): Batch | undefined {
+  if (outcome.kind === 'batch') return outcome.batch;
+  if (outcome.kind === 'end' && outcome.reason !== 'gone' && outcome.reason !== 'error') return { entries: [], cursor: outcome.cursor };
+  return undefined;
+}
+
+/** The reply of a hold that ended without a batch: released by the server, refused, its client gone, or the log failing. */
+function endingReply(server: BayeuxServer, held: HeldConnect, outcome: HoldOutcome): BayeuxMessage | undefined {
+  const { clientId, replyId } = held;
+  const channel = META.connect;
+  if (outcome.kind === 'released') {
+    if (held.releasedBecause === 'expired') return unknownSession(held);
+    return succeeded(held, held.releasedBecause === 'disconnected' ? { reconnect: 'none', interval: 0 } : { ...server.retryAdvice });
+  }
+  if (outcome.kind === 'refused') {
+    if (outcome.error.code === 'bad_request') return undefined;
+    if (outcome.error.code === 'forbidden') return failureWithId(replyId, channel, bayeuxError(403, [clientId], 'Subscription denied'), { reconnect: 'none' });
+    return failureWithId(replyId, channel, bayeuxError(503, [], outcome.error.message), { reconnect: 'retry', interval: 2000 });
+  }
+  if (outcome.kind === 'end' && outcome.reason === 'error') {
+    return failureWithId(replyId, channel, bayeuxError(503, [], 'The message log is unavailable; retry'), { reconnect: 'retry', interval: 1000 });
+  }
+  // The client left while its connect was held (`gone`, or `bad_request` while being authorized).
+  return undefined;
 }
 
 function succeeded(held: HeldConnect, advice: BayeuxAdvice): BayeuxMessage {
