@@ -53,8 +53,8 @@ export async function connect(server: BayeuxServer, message: Message, request: C
   );
   server.held.add(held);
   onHeld?.();
-  // Returned, not awaited here: what waits for the hold keeps the held connect, not this message.
-  return answerOutcome(server, held);
+  // While it is held, what waits keeps the held connect alone: not this message, nor a suspended frame.
+  return held.outcome.then((outcome) => answerOutcome(server, held, outcome));
 }
 
 /** The `advice.timeout` the client asked for, if it asked for a usable one. */
@@ -89,8 +89,7 @@ const NONE_SENT: readonly SentAnswer[] = Object.freeze([]);
  * The held connect's answer, once its hold has ended: a batch of messages (none when the hold ran
  * out) is recorded in its session before it is sent; any other ending answers without messages.
  */
-async function answerOutcome(server: BayeuxServer, held: HeldConnect): Promise<Answer> {
-  const outcome = await held.outcome;
+async function answerOutcome(server: BayeuxServer, held: HeldConnect, outcome: HoldOutcome): Promise<Answer> {
   server.held.ended(held);
   const batch = batchOf(outcome);
   if (!batch) {
