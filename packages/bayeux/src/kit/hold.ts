@@ -120,7 +120,7 @@ class EngineHold implements Hold, SubscriberHandlers {
   /** The engine's verdict: refused, or the subscriber to keep. */
   admitted(result: Subscriber | CometError): void {
     if (isCometError(result)) return this.settle({ kind: 'refused', error: result });
-    // Released while `authorize` ran: nothing is to be held any more.
+    // Settled already (released while `authorize` ran, or answered by the read): nothing is left to hold.
     if (this.settled) return result.end('done');
     this.subscriber = result;
     if (this.laterChannels) result.setChannels(this.laterChannels);
