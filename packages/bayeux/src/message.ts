@@ -46,3 +46,8 @@ export const WEBSOCKET = 'websocket';
 export function bayeuxError(code: number, args: readonly string[], message: string): string {
   return `${code}:${args.join(',')}:${message}`;
 }
+
+/** A JSON object (not an array, not null): what every Bayeux message, `ext` and `advice` must be. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

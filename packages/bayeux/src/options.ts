@@ -1,6 +1,6 @@
 import type { CometHub, CometLogger, CometRequest } from '@cometkit/core';
 import type { BayeuxMessage } from './message';
-import type { BayeuxSession, SessionStore } from './session-store';
+import type { SessionStore } from './sessions/session-store';
 
 /** What an extension is told besides the message. */
 export interface ExtensionContext {
@@ -92,5 +92,3 @@ export function resolveBayeuxOptions(hub: CometHub, options: BayeuxOptions, sess
     maxSessions: whole('limits.maxSessions', limits.maxSessions, 20_000, 1),
   };
 }
-
-export type { BayeuxSession };

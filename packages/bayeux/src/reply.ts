@@ -1,4 +1,4 @@
-import type { BayeuxAdvice, BayeuxMessage } from './message';
+import { bayeuxError, type BayeuxAdvice, type BayeuxMessage } from './message';
 
 /** The advice that sends a client back to `/meta/handshake` at once: its session is gone. */
 export const HANDSHAKE_ADVICE: BayeuxAdvice = { reconnect: 'handshake', interval: 0 };
@@ -32,4 +32,9 @@ export function failureWithId(id: string | number | undefined, channel: string, 
   reply.error = error;
   if (advice) reply.advice = { ...advice };
   return reply;
+}
+
+/** The reply to a message whose clientId names no live session: back to `/meta/handshake`. */
+export function unknownClient(message: Record<string, unknown>, channel: string): BayeuxMessage {
+  return failure(message, channel, bayeuxError(402, [String(message.clientId ?? '')], 'Unknown client'), HANDSHAKE_ADVICE);
 }

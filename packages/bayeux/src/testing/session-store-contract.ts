@@ -1,5 +1,5 @@
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
-import type { BayeuxSession, SessionStore } from '../session-store';
+import type { BayeuxSession, SessionStore } from '../sessions/session-store';
 
 /** How the contract makes stores of one kind. */
 export interface SessionStoreHarness {

@@ -1,7 +1,8 @@
 import { cometError, isCometError, type CometError, type CometRequest } from '@cometkit/core';
+import { isPlainObject } from '../message';
 
-/**
- * Reads the messages of a request, as either connection type sends them:
+/*
+ * The messages of a request, as each connection type sends them:
  * - `POST` with `Content-Type: application/json`: a JSON array of messages, or one message;
  * - `POST` with any other type (`text/plain`, a form, none): the form field `message`, as Faye's
  *   cross-origin transport sends it (a CORS "simple request"), repeated or holding an array; a body
@@ -10,9 +11,10 @@ import { cometError, isCometError, type CometError, type CometRequest } from '@c
  * A body that holds no Bayeux message at all (malformed JSON, an empty array, something that is
  * not an object) is a `bad_json`/`bad_request` CometError: there is no message to answer.
  * The body is read by the caller (its one promise step per request); these take it apart at once.
- *
- * Here: the messages of a `GET ?message=…` (callback-polling).
+ * A WebSocket frame is JSON text ({@link fromJson}).
  */
+
+/** The messages of a `GET ?message=…` (callback-polling). */
 export function queryMessages(request: CometRequest): object[] | CometError {
   return fromFields(request.query.getAll('message'));
 }
@@ -78,9 +80,4 @@ function asMessages(value: unknown): object[] | CometError {
   if (list.length === 0) return cometError('bad_request', 'An empty batch: send at least one message.');
   if (!list.every(isPlainObject)) return cometError('bad_request', 'Every Bayeux message is a JSON object.');
   return list;
-}
-
-/** A JSON object (not an array, not null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

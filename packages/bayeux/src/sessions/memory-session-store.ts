@@ -1,4 +1,4 @@
-import { Interner } from './interner';
+import { Interner } from '../interner';
 import type { BayeuxSession, SentAnswer, SessionPatch, SessionStore } from './session-store';
 
 /** Options of {@link createMemorySessionStore}. */
@@ -93,17 +93,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     return next;
   }
 
-  /** A connect's change (twice per connect): one new object, nothing else made. */
-  function update(id: string, patch: SessionPatch): BayeuxSession | undefined {
-    const session = live(id);
-    if (session === undefined) return undefined;
-    const next = stored(session, patch);
-    sessions.set(id, next);
-    return next;
-  }
-
   return {
-    immediate: { get: live, update },
     async create(session) {
       if (live(session.id)) return false;
       sessions.set(session.id, stored(session));
@@ -112,8 +102,13 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     async get(id) {
       return live(id);
     },
+    // A connect's change (twice per connect): one new object, nothing else made.
     async update(id, patch: SessionPatch) {
-      return update(id, patch);
+      const session = live(id);
+      if (session === undefined) return undefined;
+      const next = stored(session, patch);
+      sessions.set(id, next);
+      return next;
     },
     async subscribe(id, added) {
       return replace(id, (session) => ({ ...session, subscriptions: [...session.subscriptions, ...added] }));

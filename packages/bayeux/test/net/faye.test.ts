@@ -1,7 +1,7 @@
-import { Collector } from './support/collector';
-import { fayeClient, fayeClients, ownAndAnothers } from './support/faye';
-import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
-import { untilHeld } from './support/wire';
+import { Collector } from '../support/collector';
+import { fayeClient, fayeClients, ownAndAnothers } from '../support/faye';
+import { mountKinds, startBayeux, type BayeuxServer } from '../support/servers';
+import { untilHeld } from '../support/wire';
 
 // Every test on each mount, over HTTP long-polling and over WebSocket (the handshake lists it
 // when attached, and Faye then connects, subscribes and publishes over the socket).

@@ -1,5 +1,5 @@
-import { startBayeux, type BayeuxServer } from './support/servers';
-import { handshake, post, send, subscribe } from './support/wire';
+import { startBayeux, type BayeuxServer } from '../support/servers';
+import { handshake, post, send, subscribe } from '../support/wire';
 
 let s: BayeuxServer;
 afterEach(() => s?.close());

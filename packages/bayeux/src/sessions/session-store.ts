@@ -38,16 +38,6 @@ export interface BayeuxSession {
 export type SessionPatch = Partial<Pick<BayeuxSession, 'cursor' | 'sent' | 'batch' | 'expiresAt'>>;
 
 /**
- * The reads and writes of a connect, answered in the same turn: what a store in this process's
- * memory can offer (one held by another process cannot). Same results as the store's own `get`
- * and `update`; a connect then takes no promise hop per step.
- */
-export interface ImmediateSessions {
-  get(id: string): BayeuxSession | undefined;
-  update(id: string, patch: SessionPatch): BayeuxSession | undefined;
-}
-
-/**
  * The store contract (see `@cometkit/bayeux/testing` for it as audits). Every method may be
  * asynchronous; a session whose `expiresAt` has passed is gone for every method, whether or not
  * `expire` has swept it yet. Subscriptions change by set operations, so a subscribe and an
@@ -72,6 +62,4 @@ export interface SessionStore {
   expire(now: number): Promise<string[]>;
   /** Sessions currently stored (expired ones not yet swept may count). */
   count(): Promise<number>;
-  /** Optional: `get` and `update` without a promise, for a store in this process's memory. */
-  readonly immediate?: ImmediateSessions;
 }

@@ -1,8 +1,8 @@
-import { startCometd } from './support/cometd';
-import { Collector } from './support/collector';
-import { cutter } from './support/cut';
-import { fayeClient } from './support/faye';
-import { startBayeux, type BayeuxServer } from './support/servers';
+import { startCometd } from '../support/cometd';
+import { Collector } from '../support/collector';
+import { cutter } from '../support/cut';
+import { fayeClient } from '../support/faye';
+import { startBayeux, type BayeuxServer } from '../support/servers';
 
 let s: BayeuxServer | undefined;
 afterEach(async () => {

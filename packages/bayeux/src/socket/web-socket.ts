@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
 import { createLog } from '@cometkit/core/kit';
 import { createSocketEndpoint, resolveWebSocketOptions, SocketGuard, UpgradeRequest, type WebSocketOptions } from '@cometkit/ws';
-import type { BayeuxEndpoint } from './bayeux';
-import { BayeuxSocket } from './bayeux-socket';
-import { internalsOf } from './endpoint-internals';
-import { WEBSOCKET } from './message';
+import { internalsOf, type BayeuxEndpoint } from '../endpoint/create-bayeux';
+import { WEBSOCKET } from '../message';
+import { BayeuxSocket, type SocketDoor } from './bayeux-socket';
 
 /** Options of {@link attachBayeuxWebSocket}: those of `@cometkit/ws` but a maximum age, with Bayeux's defaults. */
 export type BayeuxWebSocketOptions = Omit<WebSocketOptions, 'maxAgeMs'>;
@@ -42,16 +41,16 @@ const FRAMES_PER_SECOND = 1_000;
  * closes each socket with 1012.
  */
 export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, options: BayeuxWebSocketOptions = {}): AttachedBayeuxWebSocket {
-  const { protocol, connectionTypes, log: bayeuxLog } = internalsOf(bayeux);
+  const { server: bayeuxServer, connectionTypes } = internalsOf(bayeux);
   const { hub, maxBodyBytes, maxBatch } = bayeux.options;
   const resolved = resolveWebSocketOptions(options, hub.options, { path: '/bayeux', maxPayload: maxBodyBytes, maxFramesPerSecond: FRAMES_PER_SECOND });
   const log = createLog('bayeux:ws', hub.options.logger);
   const keepRaw = hub.options.hasAuthorize || bayeux.options.extensions.length > 0;
-  const parts = {
-    protocol,
+  const door: SocketDoor = {
+    server: bayeuxServer,
     engine: hub.engine,
     heartbeats: hub.engine.heartbeats(resolved.heartbeatMs),
-    log: bayeuxLog,
+    log: bayeuxServer.log,
     maxBatch,
     maxBufferedBytes: resolved.maxBufferedBytes,
   };
@@ -60,7 +59,7 @@ export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, op
     endpoint.sockets.handleUpgrade(req, socket, head, (ws) => {
       // Only `authorize` and extensions read a request's `raw`: without them an open socket lets it go.
       request.opened(keepRaw);
-      new BayeuxSocket(ws, new SocketGuard(ws, resolved, log), request, parts).start();
+      new BayeuxSocket(ws, new SocketGuard(ws, resolved, log), request, door).start();
     });
   });
   if (!connectionTypes.includes(WEBSOCKET)) connectionTypes.unshift(WEBSOCKET);

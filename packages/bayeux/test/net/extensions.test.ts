@@ -1,6 +1,6 @@
 import type { BayeuxExtension } from '@cometkit/bayeux';
-import { startBayeux, type BayeuxServer } from './support/servers';
-import { connect, deliveries, handshake, publish, send, subscribe } from './support/wire';
+import { startBayeux, type BayeuxServer } from '../support/servers';
+import { connect, deliveries, handshake, publish, send, subscribe } from '../support/wire';
 
 let s: BayeuxServer;
 afterEach(() => s.close());

@@ -1,6 +1,6 @@
-import { startBayeux, type BayeuxServer } from './support/servers';
-import { cutter } from './support/cut';
-import { connect, deliveries, handshake, send, subscribe } from './support/wire';
+import { startBayeux, type BayeuxServer } from '../support/servers';
+import { cutter } from '../support/cut';
+import { connect, deliveries, handshake, send, subscribe } from '../support/wire';
 
 let s: BayeuxServer;
 afterEach(() => s?.close());

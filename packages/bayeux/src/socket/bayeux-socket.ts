@@ -2,15 +2,17 @@ import { isCometError } from '@cometkit/core';
 import { type Engine, type HeartbeatSet, type HeartbeatTarget, type Log } from '@cometkit/core/kit';
 import { closeCode, POLICY_VIOLATION, type SocketGuard, type UpgradeRequest } from '@cometkit/ws';
 import type { RawData, WebSocket } from 'ws';
-import { answerBody, type Answer, type BayeuxProtocol } from './protocol';
-import { fromJson } from './read-messages';
+import { answerBody, type Answer } from '../answer';
+import { answerMessages } from '../answer-messages';
+import { fromJson } from '../endpoint/read-messages';
+import type { BayeuxServer } from '../server';
 
 /** Close code for a frame that holds no Bayeux message (RFC 6455: data inconsistent with its type). */
 const INVALID_PAYLOAD = 1007;
 
-/** What one socket needs besides its own parts. */
-export interface BayeuxSocketParts {
-  readonly protocol: BayeuxProtocol;
+/** The WebSocket door of one endpoint: what all its sockets share. */
+export interface SocketDoor {
+  readonly server: BayeuxServer;
   readonly engine: Engine;
   readonly heartbeats: HeartbeatSet;
   readonly log: Log;
@@ -20,7 +22,7 @@ export interface BayeuxSocketParts {
 
 /**
  * One Bayeux client's socket. Each text frame is one request's messages, answered through the
- * same protocol as HTTP, its answer one frame: a held `/meta/connect` is held and answered as
+ * same handlers as HTTP, its answer one frame: a held `/meta/connect` is held and answered as
  * over HTTP, and an answer the socket could not take is read again (the session's cursor rule).
  * Frames are taken in order, but a held connect does not hold up the frames after it.
  * A class, not closures: many thousands may be open at once.
@@ -33,20 +35,20 @@ export class BayeuxSocket implements HeartbeatTarget {
     private readonly socket: WebSocket,
     private readonly guard: SocketGuard,
     private readonly request: UpgradeRequest,
-    private readonly parts: BayeuxSocketParts,
+    private readonly door: SocketDoor,
   ) {}
 
   start(): void {
-    const { socket, parts } = this;
-    socket.on('error', (error) => parts.log.debug('socket error: %s', error.message));
+    const { socket, door } = this;
+    socket.on('error', (error) => door.log.debug('socket error: %s', error.message));
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
-    socket.on('close', () => parts.heartbeats.delete(this));
-    parts.heartbeats.add(this);
+    socket.on('close', () => door.heartbeats.delete(this));
+    door.heartbeats.add(this);
   }
 
   heartbeat(now: number): void {
     // A socket with no connect held would not hear of the shutdown otherwise.
-    if (this.parts.engine.closing) return this.closeForShutdown();
+    if (this.door.engine.closing) return this.closeForShutdown();
     this.guard.ping(now);
   }
 
@@ -57,14 +59,14 @@ export class BayeuxSocket implements HeartbeatTarget {
     if (text.trim() === '[]') return;
     const messages = fromJson(text);
     if (isCometError(messages)) return this.guard.shut(INVALID_PAYLOAD, messages.message);
-    if (messages.length > this.parts.maxBatch) return this.guard.shut(POLICY_VIOLATION, `at most ${this.parts.maxBatch} messages in one frame`);
+    if (messages.length > this.door.maxBatch) return this.guard.shut(POLICY_VIOLATION, `at most ${this.door.maxBatch} messages in one frame`);
     this.queue = this.queue.then(() => this.run(messages, Buffer.byteLength(text)));
   }
 
   /** Resolves once the frame's connect is held or its answer is out, whichever comes first. */
   private run(messages: object[], length: number): Promise<void> {
     return new Promise<void>((next) => {
-      this.parts.protocol.process(messages, this.request, length, next).then(
+      answerMessages(this.door.server, messages, this.request, length, next).then(
         (answer) => {
           next();
           this.write(answer);
@@ -72,7 +74,7 @@ export class BayeuxSocket implements HeartbeatTarget {
         (error: unknown) => {
           // An extension or `authorize` threw: a bug of the app's, reported; the client reconnects.
           next();
-          this.parts.log.error('a Bayeux frame failed: %O', error);
+          this.door.log.error('a Bayeux frame failed: %O', error);
           this.guard.shut(closeCode('error'), 'server error');
         },
       );
@@ -83,7 +85,7 @@ export class BayeuxSocket implements HeartbeatTarget {
     const { socket } = this;
     if (answer.gone) return;
     if (socket.readyState !== socket.OPEN) return answer.undelivered?.();
-    if (socket.bufferedAmount > this.parts.maxBufferedBytes) {
+    if (socket.bufferedAmount > this.door.maxBufferedBytes) {
       // A client that does not read: cut it off; what this answer carried is read again.
       answer.undelivered?.();
       return this.guard.shut(closeCode('slow'), 'too slow');
@@ -91,12 +93,12 @@ export class BayeuxSocket implements HeartbeatTarget {
     socket.send(answerBody(answer), { binary: false }, (error) => {
       if (error) answer.undelivered?.();
     });
-    if (this.parts.engine.closing) this.closeForShutdown();
+    if (this.door.engine.closing) this.closeForShutdown();
   }
 
   /** After shutdown's answer: close 1012, so the client reconnects, to another server. */
   private closeForShutdown(): void {
-    this.parts.heartbeats.delete(this);
+    this.door.heartbeats.delete(this);
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.guard.shut(closeCode('closing'), 'closing');
   }

@@ -5,9 +5,9 @@ import { cometExpress } from '@cometkit/express';
 import { attachWebSocket } from '@cometkit/ws';
 import express from 'express';
 import { attachBayeuxWebSocket, createBayeux } from '@cometkit/bayeux';
-import { startBayeux, type BayeuxServer } from './support/servers';
-import { openBayeuxSocket, socketHandshake, withId, type BayeuxSocketClient } from './support/socket';
-import { connect, deliveries, send, untilHeld } from './support/wire';
+import { startBayeux, type BayeuxServer } from '../support/servers';
+import { openBayeuxSocket, socketHandshake, withId, type BayeuxSocketClient } from '../support/socket';
+import { connect, deliveries, send, untilHeld } from '../support/wire';
 
 let s: BayeuxServer | undefined;
 const open: BayeuxSocketClient[] = [];

@@ -1,6 +1,6 @@
-import { startCometd, type CometdClient, type CometdEvent } from './support/cometd';
-import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
-import { untilHeld } from './support/wire';
+import { startCometd, type CometdClient, type CometdEvent } from '../support/cometd';
+import { mountKinds, startBayeux, type BayeuxServer } from '../support/servers';
+import { untilHeld } from '../support/wire';
 
 const messages = (c: CometdClient, subscription: string): CometdEvent[] => c.events.filter((e) => e.event === 'message' && e.subscription === subscription);
 const count = (c: CometdClient, subscription: string, n: number): Promise<unknown> => c.next(() => messages(c, subscription).length >= n);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { startBayeux, type BayeuxServer } from './support/servers';
-import { handshake, post, publish, send, subscribe } from './support/wire';
+import { startBayeux, type BayeuxServer } from '../support/servers';
+import { handshake, post, publish, send, subscribe } from '../support/wire';
 
 let s: BayeuxServer;
 afterEach(() => s.close());

@@ -1,22 +1,9 @@
 import { cachedFrame, joinedFrames, type Batch, type LogEntry } from '@cometkit/core/kit';
-import { bayeuxName } from './channel-name';
-import { META, type BayeuxAdvice, type BayeuxMessage } from './message';
-import type { Answer } from './protocol';
-
-/** What every connect answer of one endpoint shares: its advice, as an object and as bytes. */
-export interface Framing {
-  /** Frozen: every reply that is asked for as an object shares it. */
-  readonly advice: BayeuxAdvice;
-  /** `,"advice":{…}`, as `JSON.stringify` writes the advice. */
-  readonly adviceBytes: Buffer;
-  /** An answer that never reached its client: its messages are read again. */
-  readonly forget: (clientId: string, batch: number) => Promise<void>;
-}
-
-/** The shared parts of an endpoint's connect answers. */
-export function createFraming(advice: BayeuxAdvice, forget: Framing['forget']): Framing {
-  return { advice: Object.freeze({ ...advice }), adviceBytes: Buffer.from(`,"advice":${JSON.stringify(advice)}`), forget };
-}
+import type { Answer } from '../answer';
+import { bayeuxName } from '../channel-name';
+import { META, type BayeuxMessage } from '../message';
+import type { BayeuxServer } from '../server';
+import type { SessionStore } from '../sessions/session-store';
 
 const HEAD = Buffer.from(`[{"channel":"${META.connect}","successful":true`);
 const ID = Buffer.from(',"id":');
@@ -34,12 +21,12 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
  * object and the deliveries as text are made only if something asks for them (extensions in a
  * pipeline, a JSONP answer).
  */
-export class FramedAnswer implements Answer {
+export class ConnectAnswer implements Answer {
   private reply: BayeuxMessage[] | undefined;
   private texts: string[] | undefined;
 
   constructor(
-    private readonly framing: Framing,
+    private readonly server: BayeuxServer,
     private readonly clientId: string,
     private readonly replyId: string | number | undefined,
     /** The session has the ack extension: the reply says `ext: { ack: number }`. */
@@ -54,7 +41,7 @@ export class FramedAnswer implements Answer {
       const reply: BayeuxMessage = { channel: META.connect, successful: true };
       if (this.replyId !== undefined) reply.id = this.replyId;
       reply.clientId = this.clientId;
-      reply.advice = this.framing.advice;
+      reply.advice = this.server.retryAdvice;
       if (this.ack) reply.ext = { ack: this.number };
       this.reply = [reply];
     }
@@ -66,10 +53,10 @@ export class FramedAnswer implements Answer {
   }
 
   undelivered(): void {
-    void this.framing.forget(this.clientId, this.number);
+    void forgetAnswer(this.server.sessions, this.clientId, this.number);
   }
 
-  /** The answer as one JSON array, bytes. */
+  /** The answer as one JSON array, bytes, as `JSON.stringify` would write its reply and deliveries. */
   body(): Buffer {
     const { batch, replyId, clientId } = this;
     const deliveries = batch.entries.length === 0 ? undefined : deliveryBytesOf(batch);
@@ -77,7 +64,7 @@ export class FramedAnswer implements Answer {
     const idText = replyId === undefined || isPlain(replyId) ? undefined : JSON.stringify(replyId);
     const clientIdText = isPlain(clientId) ? undefined : JSON.stringify(clientId);
     const ext = this.ack ? `,"ext":{"ack":${JSON.stringify(this.number)}}` : '';
-    const { adviceBytes } = this.framing;
+    const adviceBytes = this.server.retryAdviceBytes;
     const size =
       HEAD.length +
       (replyId === undefined ? 0 : ID.length + (idText === undefined ? (replyId as string).length + 2 : Buffer.byteLength(idText))) +
@@ -112,6 +99,13 @@ function writeQuoted(out: Buffer, text: string, at: number): number {
   out.write(text, at + 1, 'latin1');
   out[at + 1 + text.length] = QUOTE;
   return at + text.length + 2;
+}
+
+/** An answer that never reached its client: its messages are read again from the session's cursor. */
+export async function forgetAnswer(sessions: SessionStore, clientId: string, number: number): Promise<void> {
+  const current = await sessions.get(clientId);
+  if (!current || !current.sent.some((s) => s.batch === number)) return;
+  await sessions.update(clientId, { sent: current.sent.filter((s) => s.batch !== number) });
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { BayeuxExtension } from '@cometkit/bayeux';
-import { Collector } from './support/collector';
-import { fayeClients, ownAndAnothers } from './support/faye';
-import { mountKinds, startBayeux, type BayeuxServer } from './support/servers';
-import { untilHeld } from './support/wire';
+import { Collector } from '../support/collector';
+import { fayeClients, ownAndAnothers } from '../support/faye';
+import { mountKinds, startBayeux, type BayeuxServer } from '../support/servers';
+import { untilHeld } from '../support/wire';
 
 /**
  * The connection type of every /meta/connect the server got, seen by a server extension, and a gate

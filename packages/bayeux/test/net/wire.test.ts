@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { startBayeux, type BayeuxServer } from './support/servers';
-import { connect, deliveries, handshake, post, publish, send, subscribe, untilHeld } from './support/wire';
+import { startBayeux, type BayeuxServer } from '../support/servers';
+import { connect, deliveries, handshake, post, publish, send, subscribe, untilHeld } from '../support/wire';
 
 let s: BayeuxServer;
 beforeEach(async () => {
