@@ -30,14 +30,11 @@ export class HistoryReader {
 
   /** (Re)starts the history read of `subscriber` from where it stands. */
   read(subscriber: Subscriber): void {
-    if (subscriber.readStartsAtOrAfter(this.head)) {
-      // Caught up already (a client polling again with the cursor it was just given, or one
-      // from a process that is ahead): history holds nothing this process has not dispatched,
-      // and whatever comes next reaches the subscriber through the feed it is already in. So
-      // no read, no promise: the common long-poll cycle costs no broker round trip.
-      subscriber.skipRead();
-      return;
-    }
+    // Caught up already (a client polling again with the cursor it was just given, or one from
+    // a process that is ahead): history holds nothing this process has not dispatched, and
+    // whatever comes next reaches the subscriber through the feed it is already in. So no read,
+    // no promise: the common long-poll cycle costs no broker round trip.
+    if (subscriber.skipReadIfCaughtUp(this.head)) return;
     this.readHistory(subscriber).then(this.readsWork, (error: unknown) => this.failed(subscriber, error));
   }
 

@@ -17,8 +17,10 @@ export interface GroupMember {
   push(entry: LogEntry): void;
   /** Its share of the group's batch. */
   takeShared(batch: Batch): void;
-  /** Leaves the shared queue (the group's log was replaced): it takes each entry itself from now on. */
+  /** Leaves the shared queue (the group's log was replaced, or it is flushed with too much queued): it takes each entry itself from now on. */
   stopSharing(): void;
+  /** Hands over its own pending entries. */
+  flush(): void;
 }
 
 /** How a group flushes: its batch limit, whether its members may share a queue, and its schedule. */
@@ -158,6 +160,20 @@ export class SubscriberGroup implements Flushable {
     const { turn } = this;
     if (!turn || !this.hasQueuedAfter(position)) return [];
     return turn[0]!.position > position ? turn.slice() : turn.filter((entry) => entry.position > position);
+  }
+
+  /**
+   * A sharing member flushed out of turn (its lifetime ran out): hands it what the queue holds
+   * for it, alone, or as entries of its own when that is more than a batch.
+   */
+  flushFor(member: GroupMember): void {
+    const entries = this.queuedAfter(member.position);
+    if (entries.length === 0) return;
+    if (entries.length > this.settings.batchLimit) {
+      member.stopSharing();
+      return member.flush();
+    }
+    member.takeShared({ entries, cursor: entries[entries.length - 1]!.cursor });
   }
 
   /**

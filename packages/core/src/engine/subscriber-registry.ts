@@ -1,7 +1,8 @@
 import { formatCursor } from '../log/cursor';
 import { DeadlineQueue } from './deadline-queue';
 import type { CometStats } from './stats';
-import { Subscriber, type SubscriberServices } from './subscriber';
+import { Subscriber } from './subscriber';
+import type { SubscriberServices } from './subscriber-services';
 import type { EndReason, SubscribeSpec } from './types';
 
 /**
@@ -13,10 +14,10 @@ export class SubscriberRegistry {
   private readonly held = new Set<Subscriber>();
   private readonly lifetimes = new DeadlineQueue<Subscriber>((subscriber) => subscriber.expire());
   /** What every subscriber is given: one object, its `release` this registry's. */
-  private readonly services: SubscriberServices;
+  private readonly services: SubscriberServices<Subscriber>;
 
   constructor(
-    services: Omit<SubscriberServices, 'release'>,
+    services: Omit<SubscriberServices<Subscriber>, 'release'>,
     private readonly stats: CometStats,
   ) {
     this.services = { ...services, release: (subscriber, reason) => this.release(subscriber, reason) };

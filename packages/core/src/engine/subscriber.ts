@@ -4,35 +4,13 @@ import type { ParsedChannel } from '../log/channel';
 import { formatCursor, type Cursor } from '../log/cursor';
 import type { AbortSignalLike } from '../neutral';
 import type { Timed } from './deadline-queue';
-import type { Flushable, FlushSchedule } from './flush-schedule';
-import type { GroupRegistry } from './group-registry';
+import type { Flushable } from './flush-schedule';
 import { createPosition, type LogPosition } from './log-position';
 import type { GroupMember, SubscriberGroup } from './subscriber-group';
+import type { SubscriberServices } from './subscriber-services';
 import type { Batch, EndReason, Lifetime, SubscriberHandlers } from './types';
 
 export type { Batch, EndReason, Lifetime, SubscriberHandlers } from './types';
-
-/**
- * What a subscriber needs from the engine that owns it: one object per engine, shared by every
- * subscriber (nothing per subscriber but the reference).
- */
-export interface SubscriberServices {
-  readonly batchLimit: number;
-  /** The log's partition count: above 1, positions are kept one per partition. */
-  readonly partitions: number;
-  /** Where this process's dispatch stands: a caught-up subscriber's cursor is raised to it. */
-  readonly head: LogPosition;
-  /** When live entries go out. */
-  readonly flushes: FlushSchedule;
-  /** The groups of one channel list each, and the index that matches entries to them. */
-  readonly groups: GroupRegistry;
-  /** (Re)starts the history read from where the subscriber stands. */
-  read(subscriber: Subscriber): void;
-  /** Takes the subscriber out of the engine's set, its lifetime queue, the flush and the counts. */
-  release(subscriber: Subscriber, reason: EndReason): void;
-  /** Counts handed-over entries and gaps. */
-  delivered(count: number, gap: boolean): void;
-}
 
 /**
  * One held request's place in the log: the channels it wants and the position it has seen.
@@ -40,25 +18,18 @@ export interface SubscriberServices {
  * everything at or below the read's position dropped, so nothing is lost or repeated. Changing
  * its channels, or a hole in the broker's feed, sends it back to reading from where it stands.
  *
- * It owns all of its state: the engine's parts reach it only through the methods below (reads
- * through {@link Subscriber.startRead} and {@link Subscriber.takeRead}, dispatch through
- * {@link Subscriber.push}, flushes through {@link Subscriber.flush}). Only `deadline` and `slot`
- * are another's: the lifetime queue keeps its bookkeeping on the item, so that removing one
- * needs no map and no search.
+ * It owns its state: the engine's parts reach it only through its methods. Only `deadline` and
+ * `slot` are another's: the lifetime queue keeps its bookkeeping on the item (no map, no search).
  */
 export class Subscriber implements Timed, GroupMember, Flushable {
-  /** Set by the lifetime queue (see {@link Timed}). */
+  // The lifetime queue's bookkeeping, set by the queue alone (see Timed).
   deadline = 0;
-  /** Set by the lifetime queue (see {@link Timed}). */
   slot = -1;
-  private channelList: readonly ParsedChannel[];
+  /** Its channels, compiled for history reads. */
   private channelFilter: ChannelFilter;
   /** The subscribers of the same channels it is dispatched with. */
   private group: SubscriberGroup;
-  /**
-   * Where it stands: the last entry handed over (or read past). Before its first read, where the
-   * read starts: the client's cursor, or the head when it sent none.
-   */
+  /** The last entry handed over (or read past); before its first read, where that read starts. */
   private readonly handed: LogPosition;
   /** The newest entry queued: a second pattern matching it, or an entry a read went past, adds nothing. */
   private readonly queued: LogPosition;
@@ -80,17 +51,15 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   constructor(
     readonly transport: string,
     channels: readonly ParsedChannel[],
-    /** Where reading starts: the client's cursor, or the head when it sent none. */
+    /** Where reading starts, and as the client sent it: its cursor, or the head when it sent none. */
     readFrom: Cursor,
-    /** The cursor text the client sent (the gap's `from`), or the head's. */
     readFromText: string,
     readonly lifetime: Lifetime,
     /** One-batch: ends (`done`) after handing over its first batch. */
     readonly once: boolean,
     readonly handlers: SubscriberHandlers,
-    private readonly services: SubscriberServices,
+    private readonly services: SubscriberServices<Subscriber>,
   ) {
-    this.channelList = channels;
     this.channelFilter = new ChannelFilter(channels);
     this.handed = createPosition(services.partitions);
     this.handed.setTo(readFrom);
@@ -100,7 +69,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   }
 
   get channels(): readonly ParsedChannel[] {
-    return this.channelList;
+    return this.channelFilter.channels;
   }
 
   get filter(): ChannelFilter {
@@ -138,10 +107,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
 
   /** Ends this subscriber (`gone`) when `signal` aborts. */
   watch(signal: AbortSignalLike): void {
-    if (signal.aborted) {
-      queueMicrotask(this.onGone);
-      return;
-    }
+    if (signal.aborted) return queueMicrotask(this.onGone);
     this.signal = signal;
     signal.addEventListener('abort', this.onGone);
   }
@@ -152,10 +118,9 @@ export class Subscriber implements Timed, GroupMember, Flushable {
    */
   setChannels(channels: readonly ParsedChannel[]): void {
     if (this.closed) return;
-    const known = new Set(this.channelList.map((c) => c.name));
+    const known = new Set(this.channels.map((c) => c.name));
     const added = channels.some((c) => !known.has(c.name));
     this.stopSharing(); // what its old group queued for it becomes its own, filtered below
-    this.channelList = channels;
     this.channelFilter = new ChannelFilter(channels);
     this.services.groups.leave(this, this.group);
     this.group = this.services.groups.join(this, channels);
@@ -170,17 +135,9 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     if (this.reads > 0) this.reread();
   }
 
-  /**
-   * Starts a history read (the reader calls it): a read started before it is stale from now on.
-   * Returns the read's number, for {@link Subscriber.isReading}.
-   */
+  /** Starts a history read: one started before is stale from now on. Returns its number, for `isReading`. */
   startRead(): number {
     return ++this.reads;
-  }
-
-  /** True while `read` is the latest read started and the subscriber is open: its results are wanted. */
-  isReading(read: number): boolean {
-    return !this.closed && this.reads === read;
   }
 
   /** Where its read starts, as a cursor of its own. */
@@ -188,23 +145,22 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     return this.handed.cursor();
   }
 
-  /**
-   * True when its read would start at or past `head` (a client polling again with the cursor it
-   * was just given, or one from a process that is ahead): history holds nothing after it that
-   * this process has not dispatched.
-   */
-  readStartsAtOrAfter(head: LogPosition): boolean {
-    return this.handed.reaches(head);
+  /** True while `read` is the latest read started and the subscriber is open: its results are wanted. */
+  isReading(read: number): boolean {
+    return !this.closed && this.reads === read;
   }
 
   /**
-   * Goes live with no read: the reader found history holds nothing for it (see
-   * {@link Subscriber.readStartsAtOrAfter}). A read still under way becomes stale.
+   * Goes live with no read when its read would start at or past `head`, the position this process
+   * has dispatched: history then holds nothing for it that the feed will not bring. A read still
+   * under way becomes stale. False, and nothing changes, when it must read.
    */
-  skipRead(): void {
+  skipReadIfCaughtUp(head: LogPosition): boolean {
+    if (!this.handed.reaches(head)) return false;
     this.reads++;
     this.readTaken = true;
     this.goLive();
+    return true;
   }
 
   /** A new entry on one of this subscriber's channels (may come twice through two patterns). */
@@ -248,7 +204,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
    * before history is read). What is left waits for the next turn.
    */
   flush(): void {
-    if (this.sharing) return this.flushShared();
+    if (this.sharing) return this.group.flushFor(this);
     const pending = this.pending;
     if (this.closed || !this.live || pending === undefined || pending.length === 0) return;
     const { batchLimit } = this.services;
@@ -257,9 +213,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
       entries = pending.slice(0, batchLimit);
       this.pending = pending.slice(batchLimit);
       this.services.flushes.markDirty(this);
-    } else {
-      this.pending = undefined;
-    }
+    } else this.pending = undefined;
     entries = this.handed.pass(entries);
     this.services.delivered(entries.length, false);
     this.handOver({ entries, cursor: entries[entries.length - 1]!.cursor });
@@ -325,17 +279,6 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   /** Live with nothing pending of its own: it joins its group's shared queue, if the group lets it. */
   private startSharing(): void {
     if (!this.sharing && this.group.share(this)) this.sharing = true;
-  }
-
-  /** A sharing member flushed out of turn (its lifetime ran out): hands what its group holds for it. */
-  private flushShared(): void {
-    const entries = this.group.queuedAfter(this.handed.position);
-    if (entries.length === 0) return;
-    if (entries.length > this.services.batchLimit) {
-      this.stopSharing();
-      return this.flush();
-    }
-    this.takeShared({ entries, cursor: entries[entries.length - 1]!.cursor });
   }
 
   /**
