@@ -1,4 +1,5 @@
 import type { Broker, LogEntry } from '../log/broker';
+import type { Cursor } from '../log/cursor';
 import type { Log } from '../diagnostics';
 import type { FlushSchedule } from './flush-schedule';
 import type { LogPosition } from './log-position';
@@ -20,7 +21,7 @@ export function listenToFeed(
   flushes: FlushSchedule,
   log: Log,
 ): () => void {
-  const brokerHead = (): ReturnType<Broker['head']> => broker.head();
+  const brokerHead = (): Cursor => broker.head();
   return broker.onEntry(
     (entry: LogEntry) => {
       // Under a flood of I/O the event loop can run for hundreds of milliseconds before it

@@ -29,10 +29,12 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   private channelFilter: ChannelFilter;
   /** The subscribers of the same channels it is dispatched with. */
   private group: SubscriberGroup;
-  /** The last entry handed over (or read past); before its first read, where that read starts. */
-  private readonly handed: LogPosition;
-  /** The newest entry queued: a second pattern matching it, or an entry a read went past, adds nothing. */
-  private readonly queued: LogPosition;
+  /**
+   * Its place in the log: the last entry handed over (or read past), before its first read where
+   * that read starts; and the newest entry queued, so that a second pattern matching it, or one a
+   * read went past, adds nothing.
+   */
+  private readonly place: LogPosition;
   /** The cursor text the current read starts from: the client's (the gap's `from`), or its own at a reread. */
   private readFromText: string;
   /** Entries of its own waiting for a flush (or for its read to end), oldest first. */
@@ -61,9 +63,8 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     private readonly services: SubscriberServices<Subscriber>,
   ) {
     this.channelFilter = new ChannelFilter(channels);
-    this.handed = createPosition(services.partitions);
-    this.handed.setTo(readFrom);
-    this.queued = createPosition(services.partitions);
+    this.place = createPosition(services.partitions);
+    this.place.setTo(readFrom);
     this.readFromText = readFromText;
     this.group = services.groups.join(this, channels);
   }
@@ -86,18 +87,18 @@ export class Subscriber implements Timed, GroupMember, Flushable {
 
   /** The epoch of the log it reads (before its first read: its cursor's). */
   get epoch(): string {
-    return this.handed.epoch;
+    return this.place.epoch;
   }
 
   /** The position of the last entry handed over (or read past); a sum over partitions in a partitioned log. */
   get position(): number {
-    return this.handed.position;
+    return this.place.position;
   }
 
   /** True when entries wait to be handed over (the next flush will), its own or its group's. */
   get hasPending(): boolean {
     if (this.pending !== undefined && this.pending.length > 0) return true;
-    return this.sharing && this.group.hasQueuedAfter(this.handed.position);
+    return this.sharing && this.group.hasQueuedAfter(this.place.position);
   }
 
   /** Starts the history read of a subscriber registered with `deferRead`. */
@@ -142,7 +143,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
 
   /** Where its read starts, as a cursor of its own. */
   readFrom(): Cursor {
-    return this.handed.cursor();
+    return this.place.cursor();
   }
 
   /** True while `read` is the latest read started and the subscriber is open: its results are wanted. */
@@ -156,7 +157,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
    * under way becomes stale. False, and nothing changes, when it must read.
    */
   skipReadIfCaughtUp(head: LogPosition): boolean {
-    if (!this.handed.reaches(head)) return false;
+    if (!this.place.reaches(head)) return false;
     this.reads++;
     this.readTaken = true;
     this.goLive();
@@ -168,15 +169,15 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     if (this.closed) return;
     // The log was replaced (its history lost): positions start over, so they cannot be compared.
     // Ending makes the client come back with its cursor, and that read reports the gap.
-    if (this.live && entry.epoch !== this.handed.epoch) return this.end('reset');
-    if (!this.queued.advanceTo(entry)) return;
+    if (this.live && entry.epoch !== this.place.epoch) return this.end('reset');
+    if (!this.place.queue(entry)) return;
     (this.pending ??= []).push(entry);
     if (this.live) this.services.flushes.markDirty(this);
   }
 
   /** Takes a read from history: hands it on (with its gap, if any) and moves the position. */
   takeRead(result: ReadResult): void {
-    this.handed.setTo(result);
+    this.place.setTo(result);
     this.readTaken = true;
     if (result.entries.length === 0 && !result.gap) return;
     const cursor = formatCursor(result);
@@ -187,12 +188,12 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   /** After the last read: releases what arrived meanwhile and takes live entries from now on. */
   goLive(): void {
     if (this.closed) return;
-    const { handed } = this;
-    if (this.pending?.some((entry) => entry.epoch !== handed.epoch)) return this.end('reset');
+    const { place } = this;
+    if (this.pending?.some((entry) => entry.epoch !== place.epoch)) return this.end('reset');
     this.live = true;
-    this.queued.raiseTo(handed);
-    if (this.pending) this.pending = this.pending.filter((entry) => handed.isBefore(entry));
-    this.handlers.live?.(handed.text());
+    place.queueUpToHanded();
+    if (this.pending) this.pending = this.pending.filter((entry) => place.isBefore(entry));
+    this.handlers.live?.(place.text());
     if (this.closed) return;
     if (this.lifetime.ms === 0) return this.expire();
     if (this.hasPending) this.services.flushes.markDirty(this);
@@ -214,7 +215,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
       this.pending = pending.slice(batchLimit);
       this.services.flushes.markDirty(this);
     } else this.pending = undefined;
-    entries = this.handed.pass(entries);
+    entries = this.place.pass(entries);
     this.services.delivered(entries.length, false);
     this.handOver({ entries, cursor: entries[entries.length - 1]!.cursor });
     if (this.pending === undefined && !this.closed) this.startSharing();
@@ -228,11 +229,10 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     if (this.closed) return;
     const { entries } = batch;
     const last = entries[entries.length - 1]!;
-    const position = this.handed.position;
+    const position = this.place.position;
     if (last.position <= position) return;
     const fresh = entries[0]!.position > position ? batch : { entries: entries.filter((e) => e.position > position), cursor: batch.cursor };
-    this.handed.moveTo(last);
-    this.queued.moveTo(last);
+    this.place.passShared(last);
     this.services.delivered(fresh.entries.length, false);
     this.handOver(fresh);
   }
@@ -271,7 +271,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   private reread(): void {
     if (this.closed) return;
     this.stopSharing();
-    if (this.readTaken) this.readFromText = this.handed.text();
+    if (this.readTaken) this.readFromText = this.place.text();
     this.live = false;
     this.services.read(this);
   }
@@ -289,8 +289,8 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   private resumeCursor(): string {
     if (!this.readTaken) return this.readFromText;
     const { head } = this.services;
-    const caughtUp = this.live && !this.hasPending && head.epoch === this.handed.epoch;
-    return caughtUp ? this.handed.textRaisedTo(head) : this.handed.text();
+    const caughtUp = this.live && !this.hasPending && head.epoch === this.place.epoch;
+    return caughtUp ? this.place.textRaisedTo(head) : this.place.text();
   }
 
   private handOver(batch: Batch): void {
