@@ -18,11 +18,11 @@ export type { Batch, EndReason, Lifetime, SubscriberHandlers } from './types';
  * everything at or below the read's position dropped, so nothing is lost or repeated. Changing
  * its channels, or a hole in the broker's feed, sends it back to reading from where it stands.
  *
- * It owns its state: the engine's parts reach it only through its methods. Only `deadline` and
- * `slot` are another's: the lifetime queue keeps its bookkeeping on the item (no map, no search).
+ * It owns its state; the engine's parts reach it through its methods (a door needs only `begin`,
+ * `setChannels`, `end` and the getters). Only `deadline` and `slot` are another's: the lifetime
+ * queue keeps its bookkeeping on the item (no map, no search).
  */
 export class Subscriber implements Timed, GroupMember, Flushable {
-  // The lifetime queue's bookkeeping, set by the queue alone (see Timed).
   deadline = 0;
   slot = -1;
   /** Its channels, compiled for history reads. */
