@@ -1,19 +1,52 @@
 import { formatCursor, parseCursor, type Cursor } from '../src/log/cursor';
 import { createLogEntry } from '../src/log/log-entry';
 import type { LogEntry } from '../src/log/broker';
-import { createPosition, type LogPosition } from '../src/engine/log-position';
+import { LogPosition, type FeedStep } from '../src/engine/log-position';
 
 // The one position type, in both shapes: each step the engine and its subscribers take (follow
 // the feed, queue an entry once, tell caught up, name a cursor) gives the same answers for a log
 // of one partition and, per partition, for a partitioned one.
 
+/** Its steps, public for the test (a subscriber and the dispatch head reach them as subclasses). */
+class Place extends LogPosition {
+  override setTo(cursor: Cursor): void {
+    super.setTo(cursor);
+  }
+  override queue(entry: LogEntry): boolean {
+    return super.queue(entry);
+  }
+  override queueUpToHanded(): void {
+    super.queueUpToHanded();
+  }
+  override passShared(entry: LogEntry): void {
+    super.passShared(entry);
+  }
+  override isBefore(entry: LogEntry): boolean {
+    return super.isBefore(entry);
+  }
+  override reaches(head: LogPosition): boolean {
+    return super.reaches(head);
+  }
+  override pass(entries: LogEntry[]): LogEntry[] {
+    return super.pass(entries);
+  }
+  override follow(entry: LogEntry, brokerHead: () => Cursor): FeedStep {
+    return super.follow(entry, brokerHead);
+  }
+  override stamp(entry: LogEntry): LogEntry {
+    return super.stamp(entry);
+  }
+  override cursor(): Cursor {
+    return super.cursor();
+  }
+  override textRaisedTo(head: LogPosition): string {
+    return super.textRaisedTo(head);
+  }
+}
+
 const EPOCH = 'e1';
 const entry = (position: number, partition = 0, positions?: number[]): LogEntry => createLogEntry(EPOCH, position, 'a', ['a'], '1', 0, partition, positions);
-const at = (cursor: Cursor, partitions = 1): LogPosition => {
-  const place = createPosition(partitions);
-  place.setTo(cursor);
-  return place;
-};
+const at = (cursor: Cursor, partitions = 1): Place => new Place(partitions, cursor);
 const noHead = (): Cursor => {
   throw new Error('the broker head is asked only for a new log');
 };

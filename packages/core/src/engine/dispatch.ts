@@ -2,7 +2,7 @@ import type { Broker, LogEntry } from '../log/broker';
 import type { Cursor } from '../log/cursor';
 import type { Log } from '../diagnostics';
 import type { FlushSchedule } from './flush-schedule';
-import type { LogPosition } from './log-position';
+import type { DispatchHead } from './log-position';
 import type { SubscriberGroup } from './subscriber-group';
 import type { SubscriberRegistry } from './subscriber-registry';
 import type { SubscriptionIndex } from './subscription-index';
@@ -15,7 +15,7 @@ import type { SubscriptionIndex } from './subscription-index';
  */
 export function listenToFeed(
   broker: Broker,
-  head: LogPosition,
+  head: DispatchHead,
   index: SubscriptionIndex<SubscriberGroup>,
   subscribers: SubscriberRegistry,
   flushes: FlushSchedule,

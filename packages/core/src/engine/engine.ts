@@ -9,7 +9,7 @@ import { FlushSchedule } from './flush-schedule';
 import { GroupRegistry } from './group-registry';
 import { HeartbeatTimer, type HeartbeatSet } from './heartbeat-timer';
 import { HistoryReader } from './history-reader';
-import { createPosition } from './log-position';
+import { DispatchHead } from './log-position';
 import type { AuthorizeAction, AuthorizeContext, EngineSettings } from './settings';
 import { createStats, type CometStats } from './stats';
 import type { Subscriber } from './subscriber';
@@ -74,8 +74,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
   const stats = createStats();
   const partitions = broker.partitions ?? 1;
   // Where this process's dispatch stands: the last entry fed, moved in place.
-  const head = createPosition(partitions);
-  head.setTo(broker.head());
+  const head = new DispatchHead(partitions, broker.head());
   const flushes = new FlushSchedule();
   // The index holds groups of subscribers of one channel list: an entry is matched once per group.
   const index = new SubscriptionIndex<SubscriberGroup>();

@@ -1,6 +1,6 @@
 import type { FlushSchedule } from './flush-schedule';
 import type { GroupRegistry } from './group-registry';
-import type { LogPosition } from './log-position';
+import type { DispatchHead } from './log-position';
 import type { EndReason } from './types';
 
 /**
@@ -13,7 +13,7 @@ export interface SubscriberServices<S> {
   /** The log's partition count: above 1, positions are kept one per partition. */
   readonly partitions: number;
   /** Where this process's dispatch stands: a caught-up subscriber's cursor is raised to it. */
-  readonly head: LogPosition;
+  readonly head: DispatchHead;
   /** When live entries go out. */
   readonly flushes: FlushSchedule;
   /** The groups of one channel list each, and the index that matches entries to them. */

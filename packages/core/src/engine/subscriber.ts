@@ -5,7 +5,7 @@ import { formatCursor, type Cursor } from '../log/cursor';
 import type { AbortSignalLike } from '../neutral';
 import type { Timed } from './deadline-queue';
 import type { Flushable } from './flush-schedule';
-import { createPosition, type LogPosition } from './log-position';
+import { LogPosition } from './log-position';
 import type { GroupMember, SubscriberGroup } from './subscriber-group';
 import type { SubscriberServices } from './subscriber-services';
 import type { Batch, EndReason, Lifetime, SubscriberHandlers } from './types';
@@ -22,19 +22,13 @@ export type { Batch, EndReason, Lifetime, SubscriberHandlers } from './types';
  * `setChannels`, `end` and the getters). Only `deadline` and `slot` are another's: the lifetime
  * queue keeps its bookkeeping on the item (no map, no search).
  */
-export class Subscriber implements Timed, GroupMember, Flushable {
+export class Subscriber extends LogPosition implements Timed, GroupMember, Flushable {
   deadline = 0;
   slot = -1;
   /** Its channels, compiled for history reads. */
   private channelFilter: ChannelFilter;
   /** The subscribers of the same channels it is dispatched with. */
   private group: SubscriberGroup;
-  /**
-   * Its place in the log: the last entry handed over (or read past), before its first read where
-   * that read starts; and the newest entry queued, so that a second pattern matching it, or one a
-   * read went past, adds nothing.
-   */
-  private readonly place: LogPosition;
   /** The cursor text the current read starts from: the client's (the gap's `from`), or its own at a reread. */
   private readFromText: string;
   /** Entries of its own waiting for a flush (or for its read to end), oldest first. */
@@ -53,7 +47,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   constructor(
     readonly transport: string,
     channels: readonly ParsedChannel[],
-    /** Where reading starts, and as the client sent it: its cursor, or the head when it sent none. */
+    /** Where reading starts (its place until its first read), and as the client sent it: its cursor, or the head when it sent none. */
     readFrom: Cursor,
     readFromText: string,
     readonly lifetime: Lifetime,
@@ -62,9 +56,8 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     readonly handlers: SubscriberHandlers,
     private readonly services: SubscriberServices<Subscriber>,
   ) {
+    super(services.partitions, readFrom);
     this.channelFilter = new ChannelFilter(channels);
-    this.place = createPosition(services.partitions);
-    this.place.setTo(readFrom);
     this.readFromText = readFromText;
     this.group = services.groups.join(this, channels);
   }
@@ -85,20 +78,10 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     return this.live;
   }
 
-  /** The epoch of the log it reads (before its first read: its cursor's). */
-  get epoch(): string {
-    return this.place.epoch;
-  }
-
-  /** The position of the last entry handed over (or read past); a sum over partitions in a partitioned log. */
-  get position(): number {
-    return this.place.position;
-  }
-
   /** True when entries wait to be handed over (the next flush will), its own or its group's. */
   get hasPending(): boolean {
     if (this.pending !== undefined && this.pending.length > 0) return true;
-    return this.sharing && this.group.hasQueuedAfter(this.place.position);
+    return this.sharing && this.group.hasQueuedAfter(this.position);
   }
 
   /** Starts the history read of a subscriber registered with `deferRead`. */
@@ -143,7 +126,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
 
   /** Where its read starts, as a cursor of its own. */
   readFrom(): Cursor {
-    return this.place.cursor();
+    return this.cursor();
   }
 
   /** True while `read` is the latest read started and the subscriber is open: its results are wanted. */
@@ -157,7 +140,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
    * under way becomes stale. False, and nothing changes, when it must read.
    */
   skipReadIfCaughtUp(head: LogPosition): boolean {
-    if (!this.place.reaches(head)) return false;
+    if (!this.reaches(head)) return false;
     this.reads++;
     this.readTaken = true;
     this.goLive();
@@ -169,15 +152,15 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     if (this.closed) return;
     // The log was replaced (its history lost): positions start over, so they cannot be compared.
     // Ending makes the client come back with its cursor, and that read reports the gap.
-    if (this.live && entry.epoch !== this.place.epoch) return this.end('reset');
-    if (!this.place.queue(entry)) return;
+    if (this.live && entry.epoch !== this.epoch) return this.end('reset');
+    if (!this.queue(entry)) return;
     (this.pending ??= []).push(entry);
     if (this.live) this.services.flushes.markDirty(this);
   }
 
   /** Takes a read from history: hands it on (with its gap, if any) and moves the position. */
   takeRead(result: ReadResult): void {
-    this.place.setTo(result);
+    this.setTo(result);
     this.readTaken = true;
     if (result.entries.length === 0 && !result.gap) return;
     const cursor = formatCursor(result);
@@ -188,12 +171,11 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   /** After the last read: releases what arrived meanwhile and takes live entries from now on. */
   goLive(): void {
     if (this.closed) return;
-    const { place } = this;
-    if (this.pending?.some((entry) => entry.epoch !== place.epoch)) return this.end('reset');
+    if (this.pending?.some((entry) => entry.epoch !== this.epoch)) return this.end('reset');
     this.live = true;
-    place.queueUpToHanded();
-    if (this.pending) this.pending = this.pending.filter((entry) => place.isBefore(entry));
-    this.handlers.live?.(place.text());
+    this.queueUpToHanded();
+    if (this.pending) this.pending = this.pending.filter((entry) => this.isBefore(entry));
+    this.handlers.live?.(this.text());
     if (this.closed) return;
     if (this.lifetime.ms === 0) return this.expire();
     if (this.hasPending) this.services.flushes.markDirty(this);
@@ -215,7 +197,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
       this.pending = pending.slice(batchLimit);
       this.services.flushes.markDirty(this);
     } else this.pending = undefined;
-    entries = this.place.pass(entries);
+    entries = this.pass(entries);
     this.services.delivered(entries.length, false);
     this.handOver({ entries, cursor: entries[entries.length - 1]!.cursor });
     if (this.pending === undefined && !this.closed) this.startSharing();
@@ -229,10 +211,10 @@ export class Subscriber implements Timed, GroupMember, Flushable {
     if (this.closed) return;
     const { entries } = batch;
     const last = entries[entries.length - 1]!;
-    const position = this.place.position;
+    const position = this.position;
     if (last.position <= position) return;
     const fresh = entries[0]!.position > position ? batch : { entries: entries.filter((e) => e.position > position), cursor: batch.cursor };
-    this.place.passShared(last);
+    this.passShared(last);
     this.services.delivered(fresh.entries.length, false);
     this.handOver(fresh);
   }
@@ -271,7 +253,7 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   private reread(): void {
     if (this.closed) return;
     this.stopSharing();
-    if (this.readTaken) this.readFromText = this.place.text();
+    if (this.readTaken) this.readFromText = this.text();
     this.live = false;
     this.services.read(this);
   }
@@ -289,8 +271,8 @@ export class Subscriber implements Timed, GroupMember, Flushable {
   private resumeCursor(): string {
     if (!this.readTaken) return this.readFromText;
     const { head } = this.services;
-    const caughtUp = this.live && !this.hasPending && head.epoch === this.place.epoch;
-    return caughtUp ? this.place.textRaisedTo(head) : this.place.text();
+    const caughtUp = this.live && !this.hasPending && head.epoch === this.epoch;
+    return caughtUp ? this.textRaisedTo(head) : this.text();
   }
 
   private handOver(batch: Batch): void {
