@@ -65,10 +65,11 @@ export interface EngineOptions {
 
 /**
  * Builds the engine over a broker: wires its parts together. Where an entry goes once the broker
- * feeds it: `dispatch.ts` (the head moves, matching groups queue it), `subscriber-group.ts` and
- * `subscriber.ts` (queued per group or per subscriber), `flush-schedule.ts` (handed over once per
- * turn). Where a subscriber's history comes from: `history-reader.ts`. Who may subscribe:
- * `admission.ts`; what is held and released: `subscriber-registry.ts`.
+ * feeds it: `dispatch.ts` (the head moves, `log-position.ts`; the index finds the groups of its
+ * channels), `subscriber-group.ts` and `subscriber.ts` (queued per group or per subscriber),
+ * `flush-schedule.ts` (handed over once per turn). Where a subscriber's history comes from:
+ * `history-reader.ts`. Who may subscribe: `admission.ts`; what is held and released:
+ * `subscriber-registry.ts`; the groups: `group-registry.ts`.
  */
 export function createEngine({ broker, options, log = createLog('engine', options.logger) }: EngineOptions): Engine {
   const stats = createStats();
