@@ -135,6 +135,28 @@ describe('the connection limit', () => {
     expect(engine.stats().connections).toBe(1);
   });
 
+  it('never throws: an authorize that throws at once gives a rejected promise, and frees its slot', async () => {
+    const bug = new Error('the app\'s bug');
+    let throwing = true;
+    const engine = engineOf({
+      limits: { maxConnections: 1 },
+      authorize: () => {
+        if (throwing) throw bug;
+        return true;
+      },
+    });
+    let answer: Subscribed | undefined;
+    expect(() => (answer = engine.subscribe(spec(fakeRequest('GET', '/'), recorder().handlers)))).not.toThrow();
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).rejects.toBe(bug);
+    throwing = false;
+    // Not admitted, and its slot is free again: the next request is admitted, at once.
+    const next = engine.subscribe(spec(fakeRequest('GET', '/'), recorder().handlers));
+    expect(next).not.toBeInstanceOf(Promise);
+    expect(isCometError(next)).toBe(false);
+    expect(engine.stats().connections).toBe(1);
+  });
+
   it('answers 503 over HTTP with a Retry-After, for one-batch and streams alike', async () => {
     const hub = hubWith({ limits: { maxConnections: 1 } });
     void hub.handle(fakeRequest('GET', '/poll?channel=a'));

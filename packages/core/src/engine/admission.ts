@@ -1,13 +1,17 @@
 import { cometError, type CometError } from '../errors';
 import type { EngineSettings } from './settings';
-import type { SubscribeSpec } from './engine';
 import type { Subscriber } from './subscriber';
+import type { SubscribeSpec } from './types';
 
 /**
  * Who may subscribe, decided once for every entry point: not while the hub closes, not past the
  * connection limit (requests still awaiting `authorize` count, so a slow authorizer cannot let a
  * burst through), and only what `authorize` allows. Not async: a held request should not also
- * hold a suspended async frame and its promise when `authorize` answers at once.
+ * hold a suspended async frame and its promise when `authorize` answers at once (no hook, or a
+ * hook that answers a boolean, gives an answer with no promise).
+ *
+ * It never throws: refusals are values, and an `authorize` hook that throws (a bug of the app's)
+ * gives a rejected promise, whether it throws at once or rejects later.
  */
 export class Admission {
   /** Requests between the connection-limit check and their verdict. */
@@ -23,7 +27,17 @@ export class Admission {
     private readonly register: (spec: SubscribeSpec) => Subscriber,
   ) {}
 
+  /** The subscriber, registered; a refusal; or a promise of either when `authorize` answers later or fails. */
   admit(spec: SubscribeSpec): Subscriber | CometError | Promise<Subscriber | CometError> {
+    try {
+      return this.decideOrAsk(spec);
+    } catch (error) {
+      // `authorize` threw at once, or a handler threw while the subscriber was registered.
+      return Promise.reject(error);
+    }
+  }
+
+  private decideOrAsk(spec: SubscribeSpec): Subscriber | CometError | Promise<Subscriber | CometError> {
     if (this.closing()) return refusedClosing();
     if (this.connections() + this.authorizing >= this.options.maxConnections) {
       return cometError('too_many_connections', 'Too many open connections; retry later.');
@@ -64,7 +78,7 @@ export class Admission {
     return this.register(spec);
   }
 
-  /** `authorize` threw: a bug of the app's, passed on to the framework's error handling. */
+  /** `authorize` failed: a bug of the app's, passed on (as a rejection) to the framework's error handling. */
   private abandon(error: unknown): never {
     this.done();
     throw error;

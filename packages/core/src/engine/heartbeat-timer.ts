@@ -12,7 +12,8 @@ export interface HeartbeatSet {
 }
 
 /**
- * One timer for every open stream of a hub. It ticks every quarter interval and a stream idle for
+ * One timer for every open stream of one heartbeat interval (the engine keeps one per interval in
+ * use, never one per stream). It ticks every quarter interval and a stream idle for
  * three quarters of one sends a heartbeat, so no stream is ever silent for longer than the
  * interval (PROTOCOL.md promises "at least every heartbeatMs"): idle ≤ ¾ + ¼ of it.
  */

@@ -1,13 +1,34 @@
 import type { LogEntry } from '../log/broker';
 import type { ParsedChannel } from '../log/channel';
-import type { Batch, Subscriber } from './subscriber';
+import type { Flushable, FlushSchedule } from './flush-schedule';
+import type { Batch } from './types';
 
-/** What a group needs from the engine that owns it. */
-export interface GroupHost {
+/**
+ * What a group needs of a member (a subscriber). Declared here, not imported, so that groups and
+ * subscribers do not import each other.
+ */
+export interface GroupMember {
+  /** The epoch of the log the member reads. */
+  readonly epoch: string;
+  /** The position of the last entry handed to it (a log of one partition: members of a partitioned log never share). */
+  readonly position: number;
+  readonly isClosed: boolean;
+  /** An entry on one of its channels, for the member to queue itself. */
+  push(entry: LogEntry): void;
+  /** Its share of the group's batch. */
+  takeShared(batch: Batch): void;
+  /** Leaves the shared queue (the group's log was replaced, or it is flushed with too much queued): it takes each entry itself from now on. */
+  stopSharing(): void;
+  /** Hands over its own pending entries. */
+  flush(): void;
+}
+
+/** How a group flushes: its batch limit, whether its members may share a queue, and its schedule. */
+export interface GroupSettings {
   readonly batchLimit: number;
-  /** Above 1 (a partitioned log), members keep a position per partition and never share a turn. */
-  readonly partitions: number;
-  markDirty(target: { flush(): void }): void;
+  /** False in a partitioned log: members keep a position per partition and never share a turn. */
+  readonly canShare: boolean;
+  readonly flushes: FlushSchedule;
 }
 
 /** The key of a channel list: its names, sorted, so that one list in two orders is one group. */
@@ -16,48 +37,48 @@ export function groupKey(channels: readonly ParsedChannel[]): string {
 }
 
 /**
+ * A group's members of one kind: one alone (the usual case for a channel of one user's) without
+ * a set, several in one.
+ */
+type Members = Set<GroupMember> | GroupMember | undefined;
+
+const countOf = (members: Members): number => (members instanceof Set ? members.size : members ? 1 : 0);
+const has = (members: Members, member: GroupMember): boolean => members === member || (members instanceof Set && members.has(member));
+const listOf = (members: Members): GroupMember[] => (members instanceof Set ? [...members] : members ? [members] : []);
+
+function withMember(members: Members, member: GroupMember): Members {
+  if (!members) return member;
+  if (members instanceof Set) return members.add(member);
+  return members === member ? members : new Set([members, member]);
+}
+
+function withoutMember(members: Members, member: GroupMember): Members {
+  if (members === member) return undefined;
+  if (members instanceof Set && members.delete(member) && members.size === 1) return members.values().next().value;
+  return members;
+}
+
+/**
  * The subscribers that asked for the same channels. The index holds groups, not subscribers, so
  * a published entry is matched and queued once per group: the members that are live and have
- * nothing of their own waiting (the "synced" ones, nearly every held client) share one queue per
+ * nothing of their own waiting (the sharing ones, nearly every held client) share one queue per
  * event-loop turn and get one batch object, whose bytes their transports build once. Members
  * still reading history, or with entries of their own waiting, get each entry as before.
  *
- * Synced members stand at the same place in what this process has dispatched (each has been
+ * Sharing members stand at the same place in what this process has dispatched (each has been
  * handed everything matching up to now, and their epoch is the group's), so one queue serves
  * them all; a member leaves the queue (taking what it holds for it) before it does anything
  * that would break that: reading history again, changing channels, ending with more than a
  * batch queued for it.
  */
-/**
- * A group's members of one kind: one alone (the usual case for a channel of one user's) without
- * a set, several in one.
- */
-type Members = Set<Subscriber> | Subscriber | undefined;
-
-const countOf = (members: Members): number => (members instanceof Set ? members.size : members ? 1 : 0);
-const has = (members: Members, subscriber: Subscriber): boolean => members === subscriber || (members instanceof Set && members.has(subscriber));
-const listOf = (members: Members): Subscriber[] => (members instanceof Set ? [...members] : members ? [members] : []);
-
-function withMember(members: Members, subscriber: Subscriber): Members {
-  if (!members) return subscriber;
-  if (members instanceof Set) return members.add(subscriber);
-  return members === subscriber ? members : new Set([members, subscriber]);
-}
-
-function withoutMember(members: Members, subscriber: Subscriber): Members {
-  if (members === subscriber) return undefined;
-  if (members instanceof Set && members.delete(subscriber) && members.size === 1) return members.values().next().value;
-  return members;
-}
-
-export class SubscriberGroup {
+export class SubscriberGroup implements Flushable {
   /** Live members with nothing pending of their own: they take the group's queue. */
-  private synced: Members;
+  private sharing: Members;
   /** Members that take each entry themselves (reading history, or with entries of their own waiting). */
   private others: Members;
-  /** Entries of this turn for the synced members, oldest first. */
+  /** Entries of this turn for the sharing members, oldest first. */
   private turn: LogEntry[] | undefined;
-  /** The epoch of the synced members. */
+  /** The epoch of the sharing members. */
   private epoch = '';
   /** The entry queued last: two patterns of the list matching one entry queue it once. */
   private lastEntry: LogEntry | undefined;
@@ -65,20 +86,20 @@ export class SubscriberGroup {
   constructor(
     readonly key: string,
     readonly channels: readonly ParsedChannel[],
-    private readonly host: GroupHost,
+    private readonly settings: GroupSettings,
   ) {}
 
   get size(): number {
-    return countOf(this.synced) + countOf(this.others);
+    return countOf(this.sharing) + countOf(this.others);
   }
 
-  add(subscriber: Subscriber): void {
-    this.others = withMember(this.others, subscriber);
+  add(member: GroupMember): void {
+    this.others = withMember(this.others, member);
   }
 
   /** Takes a member out (it ended, or moved to other channels), with nothing left for it. */
-  remove(subscriber: Subscriber): void {
-    if (!this.dropSynced(subscriber)) this.others = withoutMember(this.others, subscriber);
+  remove(member: GroupMember): void {
+    if (!this.dropSharing(member)) this.others = withoutMember(this.others, member);
   }
 
   /** A dispatched entry on one of the group's channels (may come twice through two patterns). */
@@ -86,51 +107,55 @@ export class SubscriberGroup {
     if (entry === this.lastEntry) return;
     this.lastEntry = entry;
     const { others } = this;
-    if (others instanceof Set) for (const subscriber of others) subscriber.push(entry);
+    if (others instanceof Set) for (const member of others) member.push(entry);
     else others?.push(entry);
-    if (!this.synced) return;
+    if (!this.sharing) return;
     if (entry.epoch !== this.epoch) {
-      // A new log: each member learns it its own way (it ends with `reset`).
-      const members = listOf(this.synced);
-      for (const subscriber of members) this.unsync(subscriber);
-      for (const subscriber of members) subscriber.push(entry);
+      // A new log: each member learns it its own way (a live one ends with `reset`).
+      const members = listOf(this.sharing);
+      for (const member of members) member.stopSharing();
+      for (const member of members) member.push(entry);
       return;
     }
     if (this.turn) this.turn.push(entry);
     else {
       this.turn = [entry];
-      this.host.markDirty(this);
+      this.settings.flushes.markDirty(this);
     }
   }
 
-  /** A member that is live and has nothing pending joins the shared queue (if it can). */
-  sync(subscriber: Subscriber): void {
-    if (this.host.partitions > 1 || subscriber.synced || subscriber.isClosed || !has(this.others, subscriber)) return;
-    if (!this.synced) this.epoch = subscriber.epoch;
-    else if (subscriber.epoch !== this.epoch) return;
-    this.others = withoutMember(this.others, subscriber);
-    this.synced = withMember(this.synced, subscriber);
-    subscriber.synced = true;
+  /**
+   * A member that is live and has nothing pending joins the shared queue, if it can (a member of
+   * a partitioned log, or of another epoch than the sharing ones, cannot). True when it joined.
+   */
+  share(member: GroupMember): boolean {
+    if (!this.settings.canShare || member.isClosed || !has(this.others, member)) return false;
+    if (!this.sharing) this.epoch = member.epoch;
+    else if (member.epoch !== this.epoch) return false;
+    this.others = withoutMember(this.others, member);
+    this.sharing = withMember(this.sharing, member);
+    return true;
   }
 
   /**
    * A member leaves the shared queue: what the queue holds for it becomes its own pending
-   * entries, and from now on it gets each entry.
+   * entries, and from now on it gets each entry. False when it was not sharing.
    */
-  unsync(subscriber: Subscriber): void {
+  unshare(member: GroupMember): boolean {
     const { turn } = this;
-    if (!this.dropSynced(subscriber)) return;
-    this.add(subscriber);
-    if (turn) for (const entry of turn) if (entry.position > subscriber.position) subscriber.push(entry);
+    if (!this.dropSharing(member)) return false;
+    this.add(member);
+    if (turn) for (const entry of turn) if (entry.position > member.position) member.push(entry);
+    return true;
   }
 
-  /** Whether the queue holds anything a synced member at `position` has not been handed yet. */
+  /** Whether the queue holds anything a sharing member at `position` has not been handed yet. */
   hasQueuedAfter(position: number): boolean {
     const { turn } = this;
     return turn !== undefined && turn[turn.length - 1]!.position > position;
   }
 
-  /** What the queue holds that a synced member at `position` has not been handed yet. */
+  /** What the queue holds that a sharing member at `position` has not been handed yet. */
   queuedAfter(position: number): LogEntry[] {
     const { turn } = this;
     if (!turn || !this.hasQueuedAfter(position)) return [];
@@ -138,33 +163,46 @@ export class SubscriberGroup {
   }
 
   /**
-   * Hands this turn's entries to every synced member: one batch object for all, of at most
-   * `batchLimit` entries (the rest wait for the next turn, as a subscriber's own entries do).
+   * A sharing member flushed out of turn (its lifetime ran out): hands it what the queue holds
+   * for it, alone, or as entries of its own when that is more than a batch.
+   */
+  flushFor(member: GroupMember): void {
+    const entries = this.queuedAfter(member.position);
+    if (entries.length === 0) return;
+    if (entries.length > this.settings.batchLimit) {
+      member.stopSharing();
+      return member.flush();
+    }
+    member.takeShared({ entries, cursor: entries[entries.length - 1]!.cursor });
+  }
+
+  /**
+   * Hands this turn's entries to every sharing member: one batch object for all, of at most
+   * `batchLimit` entries (the rest wait for the next turn, as a member's own entries do).
    */
   flush(): void {
     const entries = this.turn;
-    const { synced } = this;
-    if (!entries || !synced) {
+    const { sharing } = this;
+    if (!entries || !sharing) {
       this.turn = undefined;
       return;
     }
     let taken = entries;
-    if (entries.length > this.host.batchLimit) {
-      taken = entries.slice(0, this.host.batchLimit);
-      this.turn = entries.slice(this.host.batchLimit);
-      this.host.markDirty(this);
+    if (entries.length > this.settings.batchLimit) {
+      taken = entries.slice(0, this.settings.batchLimit);
+      this.turn = entries.slice(this.settings.batchLimit);
+      this.settings.flushes.markDirty(this);
     } else this.turn = undefined;
     const batch: Batch = { entries: taken, cursor: taken[taken.length - 1]!.cursor };
-    if (synced instanceof Set) for (const subscriber of synced) subscriber.takeShared(batch);
-    else synced.takeShared(batch);
+    if (sharing instanceof Set) for (const member of sharing) member.takeShared(batch);
+    else sharing.takeShared(batch);
   }
 
-  /** Takes a synced member out of the queue; false when it was not one. */
-  private dropSynced(subscriber: Subscriber): boolean {
-    if (!has(this.synced, subscriber)) return false;
-    this.synced = withoutMember(this.synced, subscriber);
-    subscriber.synced = false;
-    if (!this.synced) this.turn = undefined;
+  /** Takes a sharing member out of the queue; false when it was not one. */
+  private dropSharing(member: GroupMember): boolean {
+    if (!has(this.sharing, member)) return false;
+    this.sharing = withoutMember(this.sharing, member);
+    if (!this.sharing) this.turn = undefined;
     return true;
   }
 }

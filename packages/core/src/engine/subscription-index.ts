@@ -17,7 +17,10 @@ class TrieNode<T> {
   }
 }
 
-/** An index from channel patterns to subscribers. A subscriber may hold several patterns. */
+/**
+ * An index from channel patterns to subscribers. A subscriber may hold several patterns. The
+ * engine's are groups of subscribers, one per channel list, so that an entry is matched once per group.
+ */
 export class SubscriptionIndex<T> {
   private readonly root = new TrieNode<T>();
   private entries = 0;

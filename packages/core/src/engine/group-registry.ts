@@ -1,0 +1,61 @@
+import type { ParsedChannel } from '../log/channel';
+import { groupKey, SubscriberGroup, type GroupMember, type GroupSettings } from './subscriber-group';
+import type { SubscriptionIndex } from './subscription-index';
+
+/** How many groups left empty are kept (indexed) for a subscriber of their channel list to come back. */
+export const MAX_EMPTY_GROUPS = 1_000;
+
+/**
+ * The groups of subscribers, one per channel list, and their place in the subscription index:
+ * an entry is matched once per group, not once per subscriber.
+ *
+ * Groups left empty are kept (the last {@link MAX_EMPTY_GROUPS} of them, oldest dropped first): a
+ * long-poll client polls again right after each answer, often when no one else holds its list,
+ * and would otherwise make (and index) its group anew every cycle.
+ */
+export class GroupRegistry {
+  private readonly groups = new Map<string, SubscriberGroup>();
+  /** Groups left empty, oldest first. */
+  private readonly emptied = new Set<SubscriberGroup>();
+
+  constructor(
+    private readonly index: SubscriptionIndex<SubscriberGroup>,
+    private readonly settings: GroupSettings,
+  ) {}
+
+  /** `member` joins the group of `channels` (made, and indexed, for the first one); returns it. */
+  join(member: GroupMember, channels: readonly ParsedChannel[]): SubscriberGroup {
+    const key = groupKey(channels);
+    let group = this.groups.get(key);
+    if (!group) {
+      this.groups.set(key, (group = new SubscriberGroup(key, channels, this.settings)));
+      for (const channel of channels) this.index.add(channel.segments, group);
+    }
+    this.emptied.delete(group);
+    group.add(member);
+    return group;
+  }
+
+  /** `member` leaves `group`; a group left empty is kept for a while (see the class). */
+  leave(member: GroupMember, group: SubscriberGroup): void {
+    group.remove(member);
+    if (group.size > 0) return;
+    this.emptied.add(group);
+    if (this.emptied.size <= MAX_EMPTY_GROUPS) return;
+    const oldest = this.emptied.values().next().value!;
+    this.emptied.delete(oldest);
+    this.drop(oldest);
+  }
+
+  /** Drops every group kept empty (the engine closes). */
+  dropEmpty(): void {
+    for (const group of this.emptied) this.drop(group);
+    this.emptied.clear();
+  }
+
+  private drop(group: SubscriberGroup): void {
+    this.groups.delete(group.key);
+    this.settings.flushes.forget(group);
+    for (const channel of group.channels) this.index.remove(channel.segments, group);
+  }
+}
