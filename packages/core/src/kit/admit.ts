@@ -17,16 +17,11 @@ export interface AdmissionDoor<T> {
 
 /**
  * The one way a door subscribes a client. The engine answers at once when nothing has to be
- * awaited (no `authorize` hook: a held poll then costs no promise), later otherwise, and a hook
- * may throw; the door sees one shape whichever it was.
+ * awaited (no `authorize` hook: a held poll then costs no promise), later otherwise, and rejects
+ * when a hook throws (it never throws itself); the door sees one shape whichever it was.
  */
 export function admit<T>(engine: Engine, spec: SubscribeSpec, door: AdmissionDoor<T>): T | Promise<T> {
-  let result: ReturnType<Engine['subscribe']>;
-  try {
-    result = engine.subscribe(spec);
-  } catch (bug) {
-    return door.failed(bug);
-  }
+  const result = engine.subscribe(spec);
   if (result instanceof Promise) return result.then((outcome) => decide(outcome, door), (bug: unknown) => door.failed(bug));
   return decide(result, door);
 }
