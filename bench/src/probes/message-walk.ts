@@ -3,7 +3,7 @@
  * a held long-poll behind Express, SSE behind `withComet`, a WebSocket and a held Bayeux
  * `/meta/connect` behind Express. V8's precise coverage (call counts) is taken with the client
  * already held, then again once it has received the message: a file is on the walk when any of
- * its functions ran in between. Run from the repository root against the sources (the root
+ * its functions ran in between; the functions that ran and their calls are counted too. Run from the repository root against the sources (the root
  * tsconfig maps `@cometkit/*` to `packages/*\/src`), so an earlier checkout can be walked the same
  * way for a before and after:
  *
@@ -49,8 +49,15 @@ async function walk(name: string, hub: CometHub, held: () => Promise<() => Promi
   await received();
   const after = await snapshot();
   const files = new Set<string>();
-  for (const [key, count] of after) if (count > 0) files.add(key.split('#')[0]!);
-  console.log(`\n${name}: ${files.size} files`);
+  let functions = 0;
+  let calls = 0;
+  for (const [key, count] of after) {
+    if (count === 0) continue;
+    files.add(key.split('#')[0]!);
+    functions++;
+    calls += count;
+  }
+  console.log(`\n${name}: ${files.size} files, ${functions} functions, ${calls} calls`);
   for (const file of [...files].sort()) console.log(`  ${file}`);
 }
 
@@ -105,7 +112,7 @@ const untilHeld = async (hub: CometHub): Promise<void> => {
   const { server, port } = await listen(withComet(hub, '/comet', express()));
   await walk('SSE, withComet', hub, async () => {
     const stream = get(`http://127.0.0.1:${port}/comet/sse?channel=walk/a`);
-    await stream.until('event: open');
+    await stream.until('event: ready');
     return () => stream.until('"n":1');
   });
   await hub.close();
