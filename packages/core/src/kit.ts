@@ -19,6 +19,8 @@ export { SubscriptionIndex } from './engine/subscription-index';
 
 // What doors call.
 export { admit } from './kit/admit';
+export { admitChannels } from './kit/admit-channels';
+export type { MoreChannels } from './kit/admit-channels';
 export type { AdmissionDoor } from './kit/admit';
 export { publishFromClient } from './kit/publish';
 export type { ClientMessage } from './kit/publish';

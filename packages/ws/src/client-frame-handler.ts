@@ -6,7 +6,7 @@ import {
   type CometHub,
   type ParsedChannel,
 } from '@cometkit/core';
-import { parseChannelList, publishFromClient, screenRequest, type AdmittedStream, type Log, type Subscriber } from '@cometkit/core/kit';
+import { admitChannels, parseChannelList, publishFromClient, screenRequest, type AdmittedStream, type Log, type Subscriber } from '@cometkit/core/kit';
 import type { RawData } from 'ws';
 import { readClientFrame, type ClientFrame, type FrameId } from './client-frame';
 import type { SocketGuard } from './socket-guard';
@@ -87,8 +87,8 @@ export class ClientFrameHandler {
       return this.refuse(cometError('too_many_channels', `At most ${maxChannels} channels on one socket.`), id);
     }
     if (added.length > 0) {
-      const allowed = await this.hub.engine.authorize('subscribe', { channels: added.map((c) => c.name), request: this.request, transport: 'ws' });
-      if (!allowed) return this.refuse(cometError('forbidden', 'Not allowed to subscribe to these channels.'), id);
+      const refused = await admitChannels(this.hub.engine, { channels: added.map((c) => c.name), request: this.request, transport: 'ws' });
+      if (refused) return this.refuse(refused, id);
       if (this.subscriber.isClosed) return;
       this.subscriber.setChannels([...this.subscriber.channels, ...added.filter((c) => !this.has(c))]);
     }

@@ -1,4 +1,5 @@
 import type { CometRequest } from '@cometkit/core';
+import { admitChannels } from '@cometkit/core/kit';
 import { readBayeuxChannel } from '../channel-name';
 import { bayeuxError, META, type BayeuxMessage } from '../message';
 import { failure, replyTo, unknownClient } from '../reply';
@@ -33,8 +34,8 @@ export async function changeSubscriptions(server: BayeuxServer, message: Message
   if (subscribe && names.length > 0) {
     const total = new Set([...found.subscriptions, ...names]).size;
     if (total > options.maxSubscriptions) return fail(bayeuxError(409, [String(options.maxSubscriptions)], 'Too many subscriptions'));
-    const context = { channels: names, request, transport: 'bayeux', session: { clientId: found.id }, ext: message.ext };
-    if (!(await server.engine.authorize('subscribe', context))) return fail(bayeuxError(403, [found.id, ...list], 'Subscription denied'));
+    const refused = await admitChannels(server.engine, { channels: names, request, transport: 'bayeux', context: { session: { clientId: found.id }, ext: message.ext } });
+    if (refused) return fail(bayeuxError(403, [found.id, ...list], 'Subscription denied'));
     updated = await sessions.subscribe(found.id, names);
   } else if (names.length > 0) {
     updated = await sessions.unsubscribe(found.id, names);
