@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   bad_request: 400,
   bad_callback: 400,
   bad_json: 400,
+  unauthorized: 401,
   forbidden: 403,
   csrf: 403,
   not_found: 404,

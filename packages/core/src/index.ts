@@ -10,7 +10,8 @@
 export { createComet } from './hub';
 export type { CometHub, PublishResult } from './hub';
 export type { CometOptions, OriginList, ResolvedOptions } from './options';
-export type { AuthorizeAction, AuthorizeContext } from './engine/settings';
+export type { Authenticate, AuthorizeAction, AuthorizeContext } from './engine/settings';
+export type { ChannelRule, ChannelRules, Identity, Rule } from './rules/channel-rules';
 export type { ChannelSource, EndpointOptions } from './http/router';
 
 // Mounting without a framework.

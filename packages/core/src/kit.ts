@@ -13,6 +13,8 @@
 export { createEngine } from './engine/engine';
 export type { Engine, EngineOptions, SubscribeSpec } from './engine/engine';
 export type { EngineSettings } from './engine/settings';
+export { checkAccess } from './engine/access';
+export type { AccessAsk, Granted } from './engine/access';
 export type { Batch, EndReason, Lifetime, Subscriber, SubscriberHandlers } from './engine/subscriber';
 export type { HeartbeatSet, HeartbeatTarget } from './engine/heartbeat-timer';
 export { SubscriptionIndex } from './engine/subscription-index';

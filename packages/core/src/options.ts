@@ -1,6 +1,8 @@
 import type { Broker } from './log/broker';
 import type { CometLogger } from './diagnostics';
-import type { AuthorizeAction, AuthorizeContext, EngineSettings } from './engine/settings';
+import type { Authenticate, AuthorizeAction, AuthorizeContext, EngineSettings } from './engine/settings';
+import { compileRules, type ChannelRules } from './rules/channel-rules';
+import { combineAuthorize } from './rules/combine-authorize';
 import type { HttpSettings } from './http/settings';
 import { resolveHistory } from './log/history-limits';
 import type { EndRules, Transport } from './http/transport';
@@ -31,8 +33,36 @@ export interface CometOptions {
   /** Allow `POST {mount}/publish`. Off by default; when on, every publish goes through `authorize`. */
   httpPublish?: boolean;
   /**
-   * Decides whether a request may subscribe or publish. Return false (or a promise of false) to
-   * refuse with 403. Default: subscribing is allowed, publishing is allowed when `httpPublish` is on.
+   * Says once who a request is, for every door (each HTTP route, publish, WebSocket upgrades and
+   * their frames, Bayeux): an identity (`{ id, … }`, whatever else the app keeps) or undefined for
+   * no one. Sync or async; it sees the neutral request (`request.header('cookie')`,
+   * `request.header('authorization')`, `request.raw` for the framework's own). The identity reaches
+   * `rules`, `authorize` (`context.identity`) and the hooks. A request refused while it has no
+   * identity gets 401 (`unauthorized`), one refused with an identity 403.
+   */
+  authenticate?: Authenticate;
+  /**
+   * Who may subscribe and publish where, by channel template: `:name` is one segment bound to
+   * `name`, `*` one segment, a final `**` one or more.
+   *
+   * ```ts
+   * rules: {
+   *   'user/:id/**': (who, { id }) => who?.id === id,   // a user's own channels
+   *   'chat/*': 'everyone',
+   *   'news/**': { subscribe: 'identified', publish: 'nobody' },
+   * }
+   * ```
+   *
+   * A pattern is allowed only through a rule that covers every channel it can match, so `*\/alice`
+   * or `**` reach nothing a rule does not; when rules are given, what no rule allows is refused.
+   * With `authorize` too, both must allow.
+   */
+  rules?: ChannelRules;
+  /**
+   * Decides whether a request may subscribe or publish (after `rules`, when given). Return false
+   * (or a promise of false) to refuse with 403 (401 when `authenticate` found no one). It sees the
+   * channels as asked, patterns included: use `patternCovers` rather than testing their text.
+   * Default: subscribing is allowed, publishing is allowed when `httpPublish` is on.
    */
   authorize?: (action: AuthorizeAction, context: AuthorizeContext) => boolean | Promise<boolean>;
   limits?: {
@@ -109,8 +139,9 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     longPollTimeoutMs: positive('longPollTimeoutMs', options.longPollTimeoutMs, 25_000),
     batchLimit: positive('batchLimit', options.batchLimit, 1_000),
     httpPublish: options.httpPublish ?? false,
-    authorize: options.authorize ?? allowEverything,
-    hasAuthorize: options.authorize !== undefined,
+    authorize: combineAuthorize(options.rules === undefined ? undefined : compileRules(options.rules), options.authorize),
+    authenticate: checkHook('authenticate', options.authenticate),
+    hasAuthorize: options.authorize !== undefined || options.rules !== undefined || options.authenticate !== undefined,
     maxChannels: positive('limits.maxChannels', limits.maxChannels, 32),
     maxBodyBytes: positive('limits.maxBodyBytes', limits.maxBodyBytes, 64 * 1024),
     maxConnections: positive('limits.maxConnections', limits.maxConnections, 20_000),
@@ -175,8 +206,7 @@ function hostName(host: string): string {
   return name.toLowerCase();
 }
 
-/**
- * The `authorize` of a hub configured without one. Admission reads `hasAuthorize` instead of
- * calling it, to skip building the context object of a call whose answer is always yes.
- */
-export const allowEverything = (): boolean => true;
+function checkHook<T>(name: string, hook: T | undefined): T | undefined {
+  if (hook !== undefined && typeof hook !== 'function') throw new TypeError(`cometkit: ${name} must be a function`);
+  return hook;
+}

@@ -1,4 +1,5 @@
-import { cometError, type CometError } from '../errors';
+import { cometError, isCometError, type CometError } from '../errors';
+import { checkAccess, type Granted } from './access';
 import type { EngineSettings } from './settings';
 import type { Subscriber } from './subscriber';
 import type { SubscribeSpec } from './types';
@@ -6,7 +7,7 @@ import type { SubscribeSpec } from './types';
 /**
  * Who may subscribe, decided once for every entry point: not while the hub closes, not past the
  * connection limit (requests still awaiting `authorize` count, so a slow authorizer cannot let a
- * burst through), and only what `authorize` allows. Not async: a held request should not also
+ * burst through), and only what {@link checkAccess} allows (`authenticate`, the rules, `authorize`). Not async: a held request should not also
  * hold a suspended async frame and its promise when `authorize` answers at once (no hook, or a
  * hook that answers a boolean, gives an answer with no promise).
  *
@@ -44,20 +45,20 @@ export class Admission {
     }
     if (!this.options.hasAuthorize) return this.register(spec);
     this.authorizing++;
-    let allowed: boolean | Promise<boolean>;
+    let access: ReturnType<typeof checkAccess>;
     try {
-      allowed = this.options.authorize('subscribe', {
-        ...spec.context,
+      access = checkAccess(this.options, 'subscribe', {
         channels: spec.channels.map((c) => c.name),
         request: spec.request,
         transport: spec.transport,
+        context: spec.context,
       });
     } catch (error) {
       return this.abandon(error);
     }
-    if (typeof allowed === 'boolean') return this.decide(allowed, spec);
-    return allowed.then(
-      (ok) => this.decide(ok, spec),
+    if (!(access instanceof Promise)) return this.decide(access, spec);
+    return access.then(
+      (granted) => this.decide(granted, spec),
       (error: unknown) => this.abandon(error),
     );
   }
@@ -69,9 +70,9 @@ export class Admission {
     await Promise.race([new Promise<void>((resolve) => (this.settled = resolve)), timer]);
   }
 
-  private decide(allowed: boolean, spec: SubscribeSpec): Subscriber | CometError {
+  private decide(access: Granted | CometError, spec: SubscribeSpec): Subscriber | CometError {
     this.done();
-    if (!allowed) return cometError('forbidden', 'Not allowed to subscribe to these channels.');
+    if (isCometError(access)) return access;
     // Authorizing may take a while: the hub may have begun closing, or the client left.
     if (this.closing()) return refusedClosing();
     if (spec.signal?.aborted) return cometError('bad_request', 'The client went away.');

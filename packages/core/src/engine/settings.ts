@@ -1,5 +1,6 @@
 import type { CometLogger } from '../diagnostics';
 import type { CometRequest } from '../neutral';
+import type { Identity } from '../rules/channel-rules';
 
 /**
  * What a request asks to do, for `authorize`: subscribe or publish (every entry point), or open a
@@ -21,7 +22,12 @@ export interface AuthorizeContext {
   readonly session?: unknown;
   /** The message's `ext` object, on entry points that carry one (Bayeux). */
   readonly ext?: unknown;
+  /** Who the request is, as `authenticate` said (undefined: no one, or no `authenticate`). */
+  readonly identity?: Identity;
 }
+
+/** The application's word on who a request is: an identity, or undefined for no one. */
+export type Authenticate = (request: CometRequest) => Identity | undefined | Promise<Identity | undefined>;
 
 /**
  * The resolved settings the engine and the kit read: limits on subscribers, holds and streams,
@@ -31,8 +37,14 @@ export interface AuthorizeContext {
 export interface EngineSettings {
   /** Most messages in one batch. */
   batchLimit: number;
+  /** The channel rules and the application's `authorize`, as one check (both must allow). */
   authorize: (action: AuthorizeAction, context: AuthorizeContext) => boolean | Promise<boolean>;
-  /** False when no `authorize` was configured (every request is allowed, and nothing reads its context). */
+  /** The application's `authenticate`, when set. */
+  authenticate: Authenticate | undefined;
+  /**
+   * False when no `authorize`, `rules` or `authenticate` was configured: every request is allowed,
+   * and nothing reads its context (a held poll then builds none).
+   */
   hasAuthorize: boolean;
   /** Most subscribers held at once (requests awaiting `authorize` count). */
   maxConnections: number;

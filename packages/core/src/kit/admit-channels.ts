@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/engine';
 import type { AuthorizeContext } from '../engine/settings';
-import { cometError, type CometError } from '../errors';
+import { checkAccess } from '../engine/access';
+import { isCometError, type CometError } from '../errors';
 import type { CometRequest } from '../neutral';
 
 /** Channels a door asks to add to a subscriber it already has. */
@@ -15,15 +16,14 @@ export interface MoreChannels {
   readonly context?: Pick<AuthorizeContext, 'session' | 'ext'>;
 }
 
-const FORBIDDEN = cometError('forbidden', 'Not allowed to subscribe to these channels.');
-
 /**
  * Whether a subscriber already admitted may add channels (a WebSocket `subscribe` frame, a Bayeux
- * `/meta/subscribe`): the same `authorize('subscribe')` that admission asks, for the channels
- * added. A refusal is a value (`forbidden`); it rejects only when `authorize` throws (a bug).
+ * `/meta/subscribe`): the same check admission makes (`authenticate`, the rules,
+ * `authorize('subscribe')`), for the channels added. A refusal is a value (`unauthorized`,
+ * `forbidden`); it rejects only when a hook throws (a bug).
  */
 export async function admitChannels(engine: Engine, more: MoreChannels): Promise<CometError | undefined> {
-  if (more.channels.length === 0) return undefined;
-  const { channels, request, transport, context } = more;
-  return (await engine.authorize('subscribe', { ...context, channels, request, transport })) ? undefined : FORBIDDEN;
+  if (more.channels.length === 0 || !engine.options.hasAuthorize) return undefined;
+  const access = await checkAccess(engine.options, 'subscribe', more);
+  return isCometError(access) ? access : undefined;
 }

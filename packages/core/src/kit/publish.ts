@@ -1,3 +1,4 @@
+import { checkAccess } from '../engine/access';
 import type { Engine } from '../engine/engine';
 import type { AuthorizeContext } from '../engine/settings';
 import { cometError, isCometError, type CometError } from '../errors';
@@ -20,21 +21,20 @@ export interface ClientMessage {
 }
 
 const CLOSING = cometError('closing', 'The server is shutting down; try again.');
-const FORBIDDEN = cometError('forbidden', 'Not allowed to publish to this channel.');
 const UNAVAILABLE = cometError('unavailable', 'The message log is unavailable; retry.');
 
 /**
  * The one publish path of every door a client publishes through: not while the hub closes, only
- * what `authorize('publish')` allows, data that is a JSON value, then the log. Refusals are
- * values (`closing`, `forbidden`, `bad_request`, `unavailable` when the log fails); it rejects only
- * when `authorize` throws (a bug of the app's). The door screens the request first (its host and
+ * what the request's identity may (`authenticate`, the rules, `authorize('publish')`), data that
+ * is a JSON value, then the log. Refusals are values (`closing`, `unauthorized`, `forbidden`,
+ * `bad_request`, `unavailable` when the log fails); it rejects only when a hook throws (a bug). The door screens the request first (its host and
  * origin, see `screenRequest`) and decides whether clients may publish at all.
  */
 export async function publishFromClient(engine: Engine, message: ClientMessage): Promise<LogEntry | CometError> {
   if (engine.closing) return CLOSING;
   const { channel, data, request, transport, context } = message;
-  const allowed = await engine.authorize('publish', { ...context, channels: [channel.name], data, request, transport });
-  if (!allowed) return FORBIDDEN;
+  const access = await checkAccess(engine.options, 'publish', { channels: [channel.name], request, transport, context: { ...context, data } });
+  if (isCometError(access)) return access;
   try {
     return await engine.publish(channel, data);
   } catch (error) {
