@@ -62,6 +62,8 @@ function createConnection<S extends ChannelMap = AnyChannels>(options: ClientOpt
   let stopRequest: Stop | undefined;
   /** The names the current request asked for. */
   let asked: string[] = [];
+  /** Refused with 401 or 403: no retry until reconnect() or a change of subscriptions. */
+  let refused = false;
   /** The retry timer between requests; a poll's deadline during one. */
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** A stream's buffering clock, then its idle clock; a poll's "held, so connected" clock. */
@@ -96,6 +98,7 @@ function createConnection<S extends ChannelMap = AnyChannels>(options: ClientOpt
 
   function connect(): void {
     halt();
+    refused = false;
     if (state === 'closed') return;
     const names = subscriptions.names();
     if (names.length === 0) return leave('idle', 'unsubscribed');
@@ -178,6 +181,13 @@ function createConnection<S extends ChannelMap = AnyChannels>(options: ClientOpt
       });
     }
     if (state === 'closed') return;
+    // Refused for who it is (401) or for what it asks (403): asking again as the same client cannot
+    // help, so it waits until the app signs in and calls reconnect(), or changes its subscriptions.
+    if (failure.status === 401 || failure.status === 403) {
+      refused = true;
+      if (state === 'connected') events.emit('disconnected', { transport: transport.name, reason: failure.message ?? 'refused' });
+      return setState('disconnected');
+    }
     // A transport that never opened and got no answer from the server may not work here at all.
     const step = opened || failure.status ? 'retry' : selector.failed();
     if (step === 'next') {
@@ -208,14 +218,15 @@ function createConnection<S extends ChannelMap = AnyChannels>(options: ClientOpt
 
   /**
    * The subscribed names changed (once per turn, however many calls): an open socket changes its
-   * channels in place; any other request reconnects from the same cursor. Not while a retry is due.
+   * channels in place; any other request reconnects from the same cursor. Not while a retry is due;
+   * after a refusal (401, 403), the changed set is asked for at once.
    */
   function changed(): void {
-    if (changing || state === 'closed' || state === 'disconnected') return;
+    if (changing || state === 'closed' || (state === 'disconnected' && !refused)) return;
     changing = true;
     soon(() => {
       changing = false;
-      if (state === 'closed' || state === 'disconnected') return;
+      if (state === 'closed' || (state === 'disconnected' && !refused)) return;
       const names = subscriptions.names();
       if (!opened || !stopRequest?.update || names.length === 0) return connect();
       stopRequest.update(

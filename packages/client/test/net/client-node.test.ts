@@ -218,6 +218,43 @@ describe.each(kinds)('the client in Node on $name', (kind) => {
     await until(() => got.length === 1, 3_000, 'a message once the bad channel is gone');
   });
 
+  it('stops at a 403 or 401 (no retry), and asks again once the app drops what was refused', async () => {
+    let asked = 0;
+    await start({
+      authenticate: (request) => (request.header('x-user') ? { id: String(request.header('x-user')) } : undefined),
+      authorize: (_action, { channels, identity }) => {
+        if (!channels.includes('secret')) return true;
+        asked++;
+        return identity !== undefined && false;
+      },
+    });
+    const from = (await hub.publish('setup', null)).cursor;
+    // No backoff at all: a retry would come at the next turn.
+    const c = client(['poll'], { cursor: from, backoff: { minMs: 0, maxMs: 0 } });
+    const events = record(c);
+    const got: number[] = [];
+    c.subscribe('good', (n: number) => got.push(n));
+    const off = c.subscribe('secret', () => {});
+    await until(() => events.error.length >= 1, 3_000, 'an error');
+    expect(events.error[0]).toMatchObject({ code: 'unauthorized', status: 401, transport: 'poll' });
+    const refusals = asked;
+    // Several round trips of other requests later, the client has asked nothing more.
+    for (let i = 0; i < 3; i++) await fetch(`${server.mount}/client.js`).then((r) => r.arrayBuffer());
+    expect([asked, c.state, events.error.length]).toEqual([refusals, 'disconnected', 1]);
+    off();
+    await hub.publish('good', 1);
+    await until(() => got.length === 1, 3_000, 'a message once the refused channel is gone');
+    // Signed in but still not allowed: 403, and no retry either.
+    const signedIn = client(['poll'], { cursor: from, backoff: { minMs: 0, maxMs: 0 }, headers: { 'x-user': 'bob' } });
+    const seen = record(signedIn);
+    signedIn.subscribe('secret', () => {});
+    await until(() => seen.error.length >= 1, 3_000, 'an error');
+    expect(seen.error[0]).toMatchObject({ code: 'forbidden', status: 403 });
+    const after = asked;
+    for (let i = 0; i < 3; i++) await fetch(`${server.mount}/client.js`).then((r) => r.arrayBuffer());
+    expect([asked, signedIn.state]).toEqual([after, 'disconnected']);
+  });
+
   it('stops cleanly on close(): no request left, no retry, state closed', async () => {
     await start();
     const c = client(['poll']);
