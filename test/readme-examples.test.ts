@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import ts from 'typescript';
 import type { CometHub } from '@cometkit/core';
-import { listen, postJson, request } from '@cometkit/core/testing';
+import { listen, postJson, request, type RunningServer } from '@cometkit/core/testing';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
@@ -16,35 +16,61 @@ function snippet(heading: string): string {
   return match[1]!;
 }
 
+interface Example {
+  app: http.RequestListener;
+  hub: CometHub;
+  sessions: Map<string, { id: string }>;
+}
+
 /**
- * Runs a README snippet with `express` bound to one major, and returns its app and hub instead of
- * listening on port 3000 (the one line changed).
+ * Runs a README snippet with its framework bound to one major, and returns its app, hub and
+ * session map instead of listening on port 3000 (the one line changed).
  */
-function runExpressSnippet(express: unknown): { app: http.RequestListener; hub: CometHub } {
-  const code = snippet('## Express').replace(/app\.listen\(3000\);/, 'module.exports = { app, hub };');
+function runSnippet(heading: string, listenLine: RegExp, exported: string, modules: Record<string, unknown>): Example {
+  const code = snippet(heading).replace(listenLine, exported);
   expect(code).toContain('module.exports');
   const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, esModuleInterop: true } }).outputText;
-  const module = { exports: {} as { app: http.RequestListener; hub: CometHub } };
-  const requireFor = (name: string): unknown => (name === 'express' ? express : require(name));
+  const module = { exports: {} as Example };
+  const requireFor = (name: string): unknown => modules[name] ?? require(name);
   new Function('require', 'module', 'exports', js)(requireFor, module, module.exports);
   return module.exports;
+}
+
+/** What the examples promise about who may read what, checked over HTTP. */
+async function checkSafeAsWritten(server: RunningServer, example: Example): Promise<void> {
+  const { cursor } = await example.hub.publish('user/alice/orders', { status: 'made' });
+  const before = cursor.replace(/-\d+$/, '-0');
+  const poll = (channel: string, cookie?: string) =>
+    request(`${server.origin}/comet/poll?channel=${encodeURIComponent(channel)}&cursor=${before}`, cookie ? { headers: { cookie } } : {});
+  // Anonymous: no wildcard, no user's channel.
+  for (const channel of ['**', '*/alice/orders', 'user/alice/orders']) {
+    expect([channel, (await poll(channel)).status]).toEqual([channel, 401]);
+  }
+  example.sessions.set('s-alice', { id: 'alice' });
+  expect((await poll('user/alice/orders', 'sid=s-alice')).json().messages).toHaveLength(1);
+  expect((await poll('user/bob/orders', 'sid=s-alice')).status).toBe(403);
+  expect((await poll('**', 'sid=s-alice')).status).toBe(403);
+  const route = await request(`${server.origin}/users/bob/orders?cursor=${before}`, { headers: { cookie: 'sid=s-alice' } });
+  expect(route.status).toBe(403);
 }
 
 describe.each([
   ['express4', require('express4')],
   ['express5', require('express')],
 ])('the README Express example on %s', (_name, express) => {
+  const run = (): Example => runSnippet('## Express', /app\.listen\(3000\);/, 'module.exports = { app, hub, sessions };', { express });
+
   it('publishes, and answers a bad channel with a JSON 400 instead of crashing or an HTML page', async () => {
-    const { app, hub } = runExpressSnippet(express);
+    const { app, hub } = run();
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): number => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     const server = await listen(http.createServer(app));
     try {
-      const shipped = await postJson(`${server.origin}/orders/42/ship`, {});
+      const shipped = await postJson(`${server.origin}/users/42/ship`, {});
       expect(shipped.status).toBe(200);
       expect(shipped.json().cursor).toEqual(expect.any(String));
-      const bad = await postJson(`${server.origin}/orders/a*b/ship`, {});
+      const bad = await postJson(`${server.origin}/users/a*b/ship`, {});
       expect(bad.status).toBe(400);
       expect(bad.headers['content-type']).toMatch(/^application\/json/);
       expect(bad.json().error.code).toBe('bad_channel');
@@ -55,6 +81,33 @@ describe.each([
     } finally {
       process.off('unhandledRejection', onUnhandled);
       await hub.close();
+      await server.close();
+    }
+  });
+
+  it('is safe as written: refuses an anonymous ** and serves a user her own channels only', async () => {
+    const example = run();
+    const server = await listen(http.createServer(example.app));
+    try {
+      await checkSafeAsWritten(server, example);
+    } finally {
+      await example.hub.close();
+      await server.close();
+    }
+  });
+});
+
+describe.each([
+  ['koa2', require('koa2')],
+  ['koa3', require('koa')],
+])('the README Koa example on %s', (_name, koa) => {
+  it('is safe as written: refuses an anonymous ** and serves a user her own channels only', async () => {
+    const example = runSnippet('## Koa', /\.listen\(3000\);/, ';\nmodule.exports = { app: app.callback(), hub, sessions };', { koa });
+    const server = await listen(http.createServer(example.app));
+    try {
+      await checkSafeAsWritten(server, example);
+    } finally {
+      await example.hub.close();
       await server.close();
     }
   });
