@@ -43,7 +43,7 @@ it('tries WebSocket first, and resumes by cursor each time the server ends the s
   });
   const running = await express5.start(hub);
   // Sockets that last 300 ms: the client reconnects over and over while messages flow.
-  const sockets = attachWebSocket(running.server, hub, { maxAgeMs: 300 });
+  const sockets = attachWebSocket(running.server, hub, { maxAgeMs: 300, public: true });
   server = { ...running, close: () => (sockets.close(), running.close()) };
   const page = await openPage(`${server.origin}/app/page`);
   const cursor = (await hub.publish('setup', null)).cursor;

@@ -72,7 +72,7 @@ const servers = [
   ['Koa', http.createServer(koa.callback()), port === 0 ? 0 : port + 1],
 ];
 for (const [name, server, serverPort] of servers) {
-  attachWebSocket(server, hub); // the one line WebSocket takes: ws://…/comet/ws
+  attachWebSocket(server, hub, { public: true }); // the one line WebSocket takes: ws://…/comet/ws (a public demo: every channel is anyone's)
   server.on('upgrade', (_req, socket) => {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));

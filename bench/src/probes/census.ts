@@ -106,7 +106,7 @@ if (process.argv[2] === 'client') {
       socket.on('close', () => bareSockets.delete(socket));
     });
   }
-  const cometSockets = mode === 'cometkit-ws' ? attachWebSocket(server, hub) : undefined;
+  const cometSockets = mode === 'cometkit-ws' ? attachWebSocket(server, hub, { public: true }) : undefined;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const held = (): number => {

@@ -123,7 +123,7 @@ const untilHeld = async (hub: CometHub): Promise<void> => {
 {
   const hub = createComet();
   const { server, port } = await listen(express());
-  const sockets = attachWebSocket(server, hub);
+  const sockets = attachWebSocket(server, hub, { public: true });
   await walk('WebSocket', hub, async () => {
     const socket = new WebSocket(`ws://127.0.0.1:${port}/comet/ws?channel=walk/a`);
     await new Promise<void>((resolve) => socket.on('message', (data) => String(data).includes('"open"') && resolve()));

@@ -25,16 +25,24 @@ export interface AttachedWebSocket {
  *
  * ```ts
  * const server = app.listen(3000);       // Express or Koa; or http.createServer(withComet(hub, '/comet', app))
- * attachWebSocket(server, hub);          // ws://host:3000/comet/ws?channel=chat/*&cursor=…
+ * attachWebSocket(server, hub);          // ws://host:3000/comet/ws?channel=chat/*&cursor=… (the hub has rules)
  * ```
  *
- * Before upgrading, it checks the path, the `Origin` (the server's own host or a CORS-allowed
- * origin), the channels and cursor of the query, and admission (shutdown, the connection limit,
- * `authorize('subscribe')`); a refusal is the HTTP error every route answers. Upgrades on other
+ * Before upgrading, it checks the path, the kit's request screen (host, `Origin`), the channels and
+ * cursor of the query, and admission (shutdown, the connection limit, `authenticate`, the rules,
+ * `authorize('subscribe')`); a refusal is the HTTP error every route answers. The upgrade does not
+ * pass through the framework's middleware, so the hub's hooks are what guard it: on a hub with
+ * none, it refuses to start unless `public: true` says every channel is meant for anyone. Upgrades on other
  * paths go to the other cometkit endpoints attached to `server` (one `upgrade` listener routes
  * them all), else to the server's other `upgrade` listeners, else are answered 404.
  */
 export function attachWebSocket(server: Server, hub: CometHub, options: WebSocketOptions = {}): AttachedWebSocket {
+  if (!hub.options.hasAuthorize && options.public !== true) {
+    throw new TypeError(
+      'cometkit: attachWebSocket on a hub with no authenticate, rules or authorize would let anyone subscribe to anything ' +
+        '(the upgrade skips your middleware). Give the hub rules, or pass { public: true } if every channel is public.',
+    );
+  }
   const resolved = resolveWebSocketOptions(options, hub.options);
   const log = createLog('ws', hub.options.logger);
   const endpoint = createSocketEndpoint(server, hub, resolved.path, resolved.maxPayload, log, onUpgrade);

@@ -22,6 +22,13 @@ export interface WebSocketOptions {
   heartbeatMs?: number;
   /** Age at which a socket is ended (`age`; its client reconnects with its cursor). Default: none. */
   maxAgeMs?: number;
+  /**
+   * Serve sockets on a hub with no `authenticate`, `rules` or `authorize`: anyone may open one and
+   * subscribe to any channel. Off by default, so an endpoint cannot be opened to everyone by
+   * accident: the upgrade skips the framework's middleware (an `app.use()` login gate does not
+   * run for it), so the hub's own hooks are what guard it.
+   */
+  public?: boolean;
 }
 
 /** {@link WebSocketOptions} with the defaults filled in from the hub's options. */

@@ -75,7 +75,7 @@ function app(): http.RequestListener {
 
 const server = http.createServer(app());
 // The WebSocket package is today's; an earlier core's hub is measured on HTTP only.
-const sockets = from ? undefined : attachWebSocket(server, hub);
+const sockets = from ? undefined : attachWebSocket(server, hub, { public: true });
 /**
  * Subscribers held, counted as the bare servers count theirs: a WebSocket once its handshake is
  * done (the hub counts it from its admission, before the upgrade is answered), so a scenario that

@@ -22,7 +22,7 @@ const open: SocketConnection[] = [];
 async function start(options: CometOptions = {}, wsOptions: Parameters<typeof attachWebSocket>[2] = {}): Promise<void> {
   hub = createComet(options);
   server = await express5.start(hub);
-  sockets = attachWebSocket(server.server, hub, wsOptions);
+  sockets = attachWebSocket(server.server, hub, { public: true, ...wsOptions });
 }
 async function connect(query: string, headers?: Record<string, string>, client?: Parameters<typeof openSocket>[2]): Promise<SocketConnection> {
   const connection = await openSocket(socketUrl(server.mount, query), { headers }, client);
@@ -148,6 +148,23 @@ describe('publishing over the socket', () => {
     await rebound.ended;
     expect(rebound.status).toBe(403);
     expect(hub.stats().published).toBe(0);
+  });
+});
+
+describe('attaching', () => {
+  it('refuses a hub with no authenticate, rules or authorize unless told the endpoint is public', async () => {
+    hub = createComet();
+    server = await express5.start(hub);
+    expect(() => attachWebSocket(server.server, hub)).toThrow(/public: true/);
+    await hub.close();
+    hub = createComet({ rules: { 'chat/*': 'everyone' } });
+    sockets = attachWebSocket(server.server, hub);
+    const refused = await connect('channel=**');
+    await refused.ended;
+    expect(refused.status).toBe(403);
+    const allowed = await connect('channel=chat/*');
+    expect(allowed.status).toBe(101);
+    await opened(allowed);
   });
 });
 
@@ -306,7 +323,7 @@ it('leaves upgrades on other paths to the server\'s other upgrade listeners', as
     seen.push(req.url!);
     if (req.url === '/hmr') socket.destroy(); // its own path; ours it leaves alone, as we leave it its
   });
-  sockets = attachWebSocket(plain, hub, { path: '/push/ws' });
+  sockets = attachWebSocket(plain, hub, { path: '/push/ws', public: true });
   await expect(openSocket(`${server.origin.replace('http', 'ws')}/hmr`)).rejects.toThrow();
   const ours = await openSocket(`${server.origin.replace('http', 'ws')}/push/ws?channel=a`);
   open.push(ours);

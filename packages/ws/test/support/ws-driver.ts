@@ -115,7 +115,7 @@ export function withWebSocket(kind: ServerKind): ServerKind {
     name: kind.name,
     async start(hub, setup) {
       const running = await kind.start(hub, setup);
-      const sockets = attachWebSocket(running.server, hub);
+      const sockets = attachWebSocket(running.server, hub, { public: true });
       return { ...running, close: () => (sockets.close(), running.close()) };
     },
   };
