@@ -11,7 +11,7 @@ const handshake = encodeURIComponent(JSON.stringify([{ channel: '/meta/handshake
 
 it('refuses a callback-polling handshake a page of another site sends with the user cookies', async () => {
   hub = createComet();
-  const bayeux = createBayeux(hub);
+  const bayeux = createBayeux(hub, { callbackPolling: true });
   const answer = (await bayeux.handle(
     fakeRequest('GET', `/?message=${handshake}&jsonp=steal`, { headers: { cookie: 'sid=1', 'sec-fetch-site': 'cross-site', referer: 'https://evil.example/' } }),
   )) as CometBodyResponse;
@@ -23,7 +23,7 @@ it('refuses a callback-polling handshake a page of another site sends with the u
 
 it('refuses a Host not in allowedHosts', async () => {
   hub = createComet({ allowedHosts: ['app.example'] });
-  const bayeux = createBayeux(hub);
+  const bayeux = createBayeux(hub, { callbackPolling: true });
   const answer = (await bayeux.handle(fakeRequest('GET', `/?message=${handshake}&jsonp=cb`, { headers: { host: 'evil.example' } }))) as CometBodyResponse;
   expect([answer.status, answer.error]).toEqual([403, 'forbidden']);
 });

@@ -4,12 +4,14 @@ import { newClientId } from '../client-id';
 import { bayeuxError, isPlainObject, META, type BayeuxMessage } from '../message';
 import { failure, replyTo } from '../reply';
 import { expiresAfter, type BayeuxServer } from '../server';
+import type { SocketQuota } from '../socket/socket-quota';
 
 /**
  * `/meta/handshake`: a new session, reading from the head of the hub's log, for a client that
- * speaks a connection type this endpoint serves and that `authorize('handshake')` lets in.
+ * speaks a connection type this endpoint serves and that `authorize('handshake')` lets in. Over a
+ * WebSocket, `quota` bounds the live sessions one socket may have made.
  */
-export async function handshake(server: BayeuxServer, message: Record<string, unknown>, request: CometRequest): Promise<BayeuxMessage> {
+export async function handshake(server: BayeuxServer, message: Record<string, unknown>, request: CometRequest, quota?: SocketQuota): Promise<BayeuxMessage> {
   const channel = META.handshake;
   const { connectionTypes, engine, options, sessions } = server;
   const types = message.supportedConnectionTypes;
@@ -28,6 +30,9 @@ export async function handshake(server: BayeuxServer, message: Record<string, un
   if ((await sessions.count()) >= options.maxSessions) {
     return failure(message, channel, bayeuxError(503, [], 'Too many sessions; retry later'), { reconnect: 'handshake', interval: 2000 });
   }
+  if (quota && !(await quota.roomForSession(sessions))) {
+    return failure(message, channel, bayeuxError(429, [String(options.maxSessionsPerSocket)], 'Too many sessions on this socket'), { reconnect: 'none' });
+  }
   const ack = options.ack && isPlainObject(ext) && ext.ack === true;
   const id = newClientId();
   const created = await sessions.create({
@@ -40,6 +45,7 @@ export async function handshake(server: BayeuxServer, message: Record<string, un
     expiresAt: expiresAfter(server, 0),
   });
   if (!created) return failure(message, channel, bayeuxError(500, [], 'Could not create a session; retry'), { reconnect: 'handshake', interval: 1000 });
+  quota?.sessionMade(id);
   const reply = replyTo(message, channel, true);
   reply.version = '1.0';
   reply.supportedConnectionTypes = [...connectionTypes];
