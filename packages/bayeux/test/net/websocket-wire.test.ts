@@ -6,22 +6,17 @@ import { attachWebSocket } from '@cometkit/ws';
 import express from 'express';
 import { attachBayeuxWebSocket, createBayeux } from '@cometkit/bayeux';
 import { startBayeux, type BayeuxServer } from '../support/servers';
-import { openBayeuxSocket, socketHandshake, withId, type BayeuxSocketClient } from '../support/socket';
+import { socketHandshake, terminateOpened, trackedSocket, withId, type BayeuxSocketClient } from '../support/socket';
 import { connect, deliveries, send, untilHeld } from '../support/wire';
 
 let s: BayeuxServer | undefined;
-const open: BayeuxSocketClient[] = [];
 afterEach(async () => {
-  open.splice(0).forEach((c) => c.socket.terminate());
+  terminateOpened();
   await s?.close();
   s = undefined;
 });
 
-async function socket(url = s!.url, options?: Parameters<typeof openBayeuxSocket>[1]): Promise<BayeuxSocketClient> {
-  const client = await openBayeuxSocket(url, options);
-  open.push(client);
-  return client;
-}
+const socket = (url = s!.url, options?: Parameters<typeof trackedSocket>[1]): Promise<BayeuxSocketClient> => trackedSocket(url, options);
 
 const ofConnect = (m: { channel?: unknown }): boolean => m.channel === '/meta/connect';
 
@@ -165,7 +160,7 @@ it('with cometkit’s own socket and Bayeux’s on one server, each has its path
     expect(await cometkit.next((m) => m.type === 'open')).toMatchObject({ type: 'open' });
     expect(() => attachBayeuxWebSocket(server, bayeux)).toThrow(TypeError);
   } finally {
-    open.splice(0).forEach((c) => c.socket.terminate());
+    terminateOpened();
     bayeux.close();
     await hub.close();
     own.close();
