@@ -16,7 +16,7 @@ const withPage = (listener: http.RequestListener): http.RequestListener => (req,
 let s: BayeuxServer;
 let browser: TestBrowser;
 beforeAll(async () => {
-  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000 }, wrap: withPage, webSocket: {} });
+  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000, publishing: true, callbackPolling: true }, wrap: withPage, webSocket: {} });
   browser = await launchBrowser();
 });
 afterAll(async () => {

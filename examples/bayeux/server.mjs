@@ -15,7 +15,14 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 
 const hub = createComet();
-const bayeux = createBayeux(hub);
+// Both are off by default; this example turns on what Faye and CometD clients use:
+// - publishing: the page calls `client.publish('/chat/…')` (an app with sign-in would also check
+//   who publishes where, with the hub's `authorize`);
+// - callbackPolling: JSONP over GET, Faye's and CometD's fallback for a browser that cannot do
+//   cross-origin long-polling. A GET may come from a `<script>` on any site, so turn it on only for
+//   clients that need it; the hub's request screen still refuses cross-site requests with cookies.
+// The page is served from this same origin, so it needs no `cors` option.
+const bayeux = createBayeux(hub, { publishing: true, callbackPolling: true });
 const fayeScript = await readFile(require.resolve('faye/client/faye-browser-min.js'), 'utf8');
 const page = await readFile(new URL('./public/index.html', import.meta.url), 'utf8');
 

@@ -33,8 +33,14 @@ export const META = {
   disconnect: '/meta/disconnect',
 } as const;
 
-/** Connection types served over HTTP; `websocket` joins them where `attachBayeuxWebSocket` serves the endpoint. */
-export const CONNECTION_TYPES: readonly string[] = ['long-polling', 'callback-polling', 'cross-origin-long-polling'];
+/** JSONP over GET: served only when the endpoint's `callbackPolling` option is on. */
+export const CALLBACK_POLLING = 'callback-polling';
+
+/**
+ * Connection types served over HTTP (callback-polling only when enabled); `websocket` joins them
+ * where `attachBayeuxWebSocket` serves the endpoint.
+ */
+export const CONNECTION_TYPES: readonly string[] = ['long-polling', CALLBACK_POLLING, 'cross-origin-long-polling'];
 
 /** The connection type of Bayeux over WebSocket (Faye's and CometD's name). */
 export const WEBSOCKET = 'websocket';

@@ -36,6 +36,22 @@ export interface BayeuxOptions {
   extensions?: readonly BayeuxExtension[];
   /** Grant the CometD ack extension to clients that ask for it (`ext: { ack: true }`). Default true. */
   ack?: boolean;
+  /**
+   * Let clients publish to hub channels (`{ channel: '/chat/room', data }`). Default false: a
+   * publish is refused with `403:<channel>:Publishing is disabled` and nothing is published, so an
+   * endpoint mounted to push to clients is not a way for anyone to publish (the hub's `authorize`
+   * still decides each publish when this is on). `/service/…` messages go to extensions either way;
+   * they are never broadcast. Faye and CometD clients that call `publish()` need it on.
+   */
+  publishing?: boolean;
+  /**
+   * Serve callback-polling (JSONP: `GET ?message=…&jsonp=…`) and list it in handshakes. Default
+   * false: a GET is refused (405, JSON error body) and changes nothing, since a `<script>` tag on
+   * any site can send one with the user's cookies. Turn it on only for old browsers' clients that
+   * cannot use cross-origin long-polling (CometD's `callback-polling` transport); the request
+   * screen (host, cross-site requests with cookies) still applies.
+   */
+  callbackPolling?: boolean;
   limits?: {
     /** Largest request body (POST) in bytes. Default 256 KiB. */
     maxBodyBytes?: number;
@@ -47,6 +63,28 @@ export interface BayeuxOptions {
     maxSubscriptions?: number;
     /** Most sessions in the store (with the memory store: in this process). Default 20,000. */
     maxSessions?: number;
+    /**
+     * Most live sessions one WebSocket may have handshaken (a session it disconnected, or that
+     * expired, no longer counts). Default 4: Faye and CometD make one per socket.
+     */
+    maxSessionsPerSocket?: number;
+    /**
+     * Most `/meta/connect`s one WebSocket may hold at once, each for a different session (a
+     * session's new connect replaces its old one). Default 4: Faye and CometD hold one.
+     */
+    maxConnectsPerSocket?: number;
+    /**
+     * Longest message `id` (a string's length, a number's digits), on every door: a longer one is
+     * refused with `400:id:Field too large` and is not echoed. Default 256: Faye and CometD send
+     * short counters.
+     */
+    maxIdLength?: number;
+    /**
+     * Largest `ext` of a message (its JSON text), on every door: a larger one is refused with
+     * `400:ext:Field too large`. Default 4 KiB: the ack and timesync extensions send a few dozen
+     * bytes, an auth token a few hundred.
+     */
+    maxExtBytes?: number;
   };
   /** Where diagnostics go. Default: the hub's `logger`. */
   logger?: CometLogger;
@@ -61,11 +99,17 @@ export interface ResolvedBayeuxOptions {
   readonly sessionTimeoutMs: number;
   readonly extensions: readonly BayeuxExtension[];
   readonly ack: boolean;
+  readonly publishing: boolean;
+  readonly callbackPolling: boolean;
   readonly maxBodyBytes: number;
   readonly maxMessageBytes: number;
   readonly maxBatch: number;
   readonly maxSubscriptions: number;
   readonly maxSessions: number;
+  readonly maxSessionsPerSocket: number;
+  readonly maxConnectsPerSocket: number;
+  readonly maxIdLength: number;
+  readonly maxExtBytes: number;
 }
 
 function whole(name: string, value: number | undefined, fallback: number, min = 0): number {
@@ -85,10 +129,16 @@ export function resolveBayeuxOptions(hub: CometHub, options: BayeuxOptions, sess
     sessionTimeoutMs: whole('sessionTimeoutMs', options.sessionTimeoutMs, 30_000, 1),
     extensions: options.extensions ?? [],
     ack: options.ack ?? true,
+    publishing: options.publishing ?? false,
+    callbackPolling: options.callbackPolling ?? false,
     maxBodyBytes: whole('limits.maxBodyBytes', limits.maxBodyBytes, 256 * 1024, 1),
     maxMessageBytes: whole('limits.maxMessageBytes', limits.maxMessageBytes, 128 * 1024, 1),
     maxBatch: whole('limits.maxBatch', limits.maxBatch, 100, 1),
     maxSubscriptions: whole('limits.maxSubscriptions', limits.maxSubscriptions, 100, 1),
     maxSessions: whole('limits.maxSessions', limits.maxSessions, 20_000, 1),
+    maxSessionsPerSocket: whole('limits.maxSessionsPerSocket', limits.maxSessionsPerSocket, 4, 1),
+    maxConnectsPerSocket: whole('limits.maxConnectsPerSocket', limits.maxConnectsPerSocket, 4, 1),
+    maxIdLength: whole('limits.maxIdLength', limits.maxIdLength, 256, 1),
+    maxExtBytes: whole('limits.maxExtBytes', limits.maxExtBytes, 4 * 1024, 2),
   };
 }

@@ -9,13 +9,15 @@ import { sessionOf, type BayeuxServer } from './server';
  * A message to any channel but `/meta/…`: published to the hub (`/chat/room` is the hub's
  * `chat/room`) through the kit's one publish path (`authorize('publish')`, a JSON value, the log)
  * for a live session. A `/service/…` message is the client talking to the server (extensions see
- * it): authorized the same way, never broadcast.
+ * it): authorized the same way, never broadcast. Publishing to hub channels is refused unless the
+ * endpoint's `publishing` option is on.
  */
 export async function publish(server: BayeuxServer, message: Record<string, unknown>, request: CometRequest): Promise<BayeuxMessage> {
   const name = message.channel as string;
   const read = readBayeuxChannel(name, false);
   if (read.kind === 'meta') return failure(message, name, bayeuxError(404, [name], 'Unknown meta channel'));
   if (read.kind === 'invalid') return failure(message, name, bayeuxError(405, [name], 'Invalid channel'));
+  if (read.kind === 'hub' && !server.options.publishing) return failure(message, name, bayeuxError(403, [name], 'Publishing is disabled'));
   const found = await sessionOf(server, message);
   if (!found) return unknownClient(message, name);
   if (!('data' in message)) return failure(message, name, bayeuxError(400, ['data'], 'Missing field'));

@@ -11,7 +11,7 @@ const handshake = encodeURIComponent(JSON.stringify([{ channel: '/meta/handshake
 
 it('refuses a callback-polling handshake a page of another site sends with the user cookies', async () => {
   hub = createComet();
-  const bayeux = createBayeux(hub);
+  const bayeux = createBayeux(hub, { callbackPolling: true });
   const answer = (await bayeux.handle(
     fakeRequest('GET', `/?message=${handshake}&jsonp=steal`, { headers: { cookie: 'sid=1', 'sec-fetch-site': 'cross-site', referer: 'https://evil.example/' } }),
   )) as CometBodyResponse;
@@ -23,7 +23,24 @@ it('refuses a callback-polling handshake a page of another site sends with the u
 
 it('refuses a Host not in allowedHosts', async () => {
   hub = createComet({ allowedHosts: ['app.example'] });
-  const bayeux = createBayeux(hub);
+  const bayeux = createBayeux(hub, { callbackPolling: true });
   const answer = (await bayeux.handle(fakeRequest('GET', `/?message=${handshake}&jsonp=cb`, { headers: { host: 'evil.example' } }))) as CometBodyResponse;
   expect([answer.status, answer.error]).toEqual([403, 'forbidden']);
+});
+
+it('asks authenticate at the handshake, and authorize sees the identity', async () => {
+  const seen: (string | undefined)[] = [];
+  hub = createComet({
+    authenticate: (request) => (request.header('x-user') ? { id: String(request.header('x-user')) } : undefined),
+    authorize: (action, { identity }) => {
+      if (action === 'handshake') seen.push(identity?.id);
+      return identity !== undefined;
+    },
+  });
+  const bayeux = createBayeux(hub, { callbackPolling: true });
+  const shake = async (headers: Record<string, string>): Promise<string> =>
+    String(((await bayeux.handle(fakeRequest('GET', `/?message=${handshake}&jsonp=cb`, { headers }))) as CometBodyResponse).body);
+  expect(await shake({})).toContain('Handshake denied: sign in first');
+  expect(await shake({ 'x-user': 'alice' })).toContain('"successful":true');
+  expect(seen).toEqual([undefined, 'alice']);
 });

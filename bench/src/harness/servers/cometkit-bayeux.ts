@@ -21,6 +21,7 @@ const { createComet, withComet }: typeof builtCore = from ? await import(`${from
 const { attachBayeuxWebSocket, createBayeux }: typeof builtBayeux = from ? await import(`${from}/packages/bayeux/dist/index.js`) : builtBayeux;
 
 const hub = createComet({ limits: { maxConnections: 100_000 } });
+// Publishes go through the hub (the publish route), not through Bayeux: publishing stays off, its default.
 const bayeux = createBayeux(hub);
 const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/feed', message);
 

@@ -8,7 +8,7 @@ import {
 } from '@cometkit/core';
 import { createLog, errorResponse, preflight, readCallback, screenRequest, withCors } from '@cometkit/core/kit';
 import { answerMessages } from '../answer-messages';
-import { CONNECTION_TYPES } from '../message';
+import { CALLBACK_POLLING, CONNECTION_TYPES } from '../message';
 import { resolveBayeuxOptions, type BayeuxOptions, type ResolvedBayeuxOptions } from '../options';
 import { createBayeuxServer, type BayeuxServer } from '../server';
 import { createMemorySessionStore } from '../sessions/memory-session-store';
@@ -31,19 +31,22 @@ export interface BayeuxEndpoint {
 }
 
 const DEFAULT_CALLBACK = 'jsonpcallback';
+/** The answer to a GET while callback-polling is off (the endpoint's `callbackPolling` option). */
+const CALLBACK_POLLING_OFF = cometError('method_not_allowed', 'Callback-polling (GET) is disabled on this endpoint: use POST (long-polling).', { allow: ['POST', 'OPTIONS'] });
 
 /**
  * Builds a Bayeux 1.0 endpoint on `hub`: the same channels, history and cursor order as every
  * cometkit transport (`/chat/room` is the hub's `chat/room`). Long-polling (POST JSON, or a
- * `message=` form), callback-polling (`GET ?message=…&jsonp=…`) and cross-origin long-polling
- * (with the hub's `cors` options). Sessions hold a cursor in the hub's log, not a queue.
+ * `message=` form), cross-origin long-polling (with the hub's `cors` options) and, when
+ * `callbackPolling` is on, callback-polling (`GET ?message=…&jsonp=…`). Clients may publish only
+ * when `publishing` is on. Sessions hold a cursor in the hub's log, not a queue.
  */
 export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): BayeuxEndpoint {
   const sessions = options.sessions ?? createMemorySessionStore();
   const resolved = resolveBayeuxOptions(hub, options, sessions);
   const log = createLog('bayeux', options.logger ?? hub.options.logger);
   // What this endpoint serves; `attachBayeuxWebSocket` adds `websocket` while it is attached.
-  const connectionTypes = [...CONNECTION_TYPES];
+  const connectionTypes = CONNECTION_TYPES.filter((type) => resolved.callbackPolling || type !== CALLBACK_POLLING);
   const server = createBayeuxServer(resolved, log, connectionTypes);
   const cors = hub.options;
 
@@ -68,6 +71,8 @@ export function createBayeux(hub: CometHub, options: BayeuxOptions = {}): Bayeux
       return Promise.resolve(withCors(errorResponse(error), request, cors));
     }
     if (request.method === 'GET') {
+      // A `<script>` on any page can send a GET: unless the app asked for callback-polling, a GET changes nothing.
+      if (!resolved.callbackPolling) return Promise.resolve(withCors(errorResponse(CALLBACK_POLLING_OFF), request, cors));
       const named = readCallback(new URLSearchParams({ callback: request.query.get('jsonp') ?? DEFAULT_CALLBACK }));
       if (isCometError(named)) return Promise.resolve(withCors(errorResponse(named), request, cors));
       try {

@@ -6,6 +6,7 @@ import { bayeuxError, isPlainObject, META, type BayeuxAdvice, type BayeuxMessage
 import { failure, failureWithId, HANDSHAKE_ADVICE, replyIdOf, replyWithId, unknownClient } from '../reply';
 import { expiresAfter, sessionOf, type BayeuxServer } from '../server';
 import type { BayeuxSession, SentAnswer, SessionPatch } from '../sessions/session-store';
+import type { SocketQuota } from '../socket/socket-quota';
 import { ConnectAnswer, deliveryOf, forgetAnswer } from './connect-answer';
 import { HeldConnect } from './held-connects';
 import { channelsOf } from './session-channels';
@@ -19,18 +20,29 @@ const MAX_SENT = 4;
  * `/meta/connect`: acknowledge what the client has, then hold until its session's channels have
  * messages after its cursor (or the hold runs out), and answer with them. A connect batched with
  * other messages (`alone` false) is answered at once: their replies must not wait. `onHeld` is
- * called once the connect is held (a socket then goes on to its next frame).
+ * called once the connect is held (a socket then goes on to its next frame). Over a WebSocket,
+ * `quota` bounds the connects one socket holds at once.
  */
-export async function connect(server: BayeuxServer, message: Message, request: CometRequest, alone: boolean, onHeld?: () => void): Promise<Answer> {
+export async function connect(server: BayeuxServer, message: Message, request: CometRequest, alone: boolean, onHeld?: () => void, quota?: SocketQuota): Promise<Answer> {
   const channel = META.connect;
   const found = await sessionOf(server, message);
   if (!found) return only(unknownClient(message, channel));
   const type = message.connectionType;
   if (typeof type !== 'string') return only(failure(message, channel, bayeuxError(400, ['connectionType'], 'Missing field')));
   if (!server.connectionTypes.includes(type)) return only(failure(message, channel, bayeuxError(301, [type], 'Connection type not supported')));
+  if (quota && !quota.holdConnect(found.id)) {
+    return only(failure(message, channel, bayeuxError(429, [String(server.options.maxConnectsPerSocket)], 'Too many connects on this socket'), { reconnect: 'none' }));
+  }
   const holdMs = alone ? clampHold(server.engine.options, askedTimeout(message) ?? server.options.timeoutMs) : 0;
-  const session = await server.sessions.update(found.id, acknowledge(found, message, expiresAfter(server, holdMs)));
-  if (!session) return only(unknownClient(message, channel));
+  const ended = (): void => quota?.connectEnded(found.id);
+  const session = await server.sessions.update(found.id, acknowledge(found, message, expiresAfter(server, holdMs))).catch((error: unknown) => {
+    ended();
+    throw error;
+  });
+  if (!session) {
+    ended();
+    return only(unknownClient(message, channel));
+  }
 
   // One outstanding connect per client: the one held before answers now, before this one is held.
   server.held.release(session.id, 'superseded');
@@ -55,7 +67,10 @@ export async function connect(server: BayeuxServer, message: Message, request: C
   server.held.add(held);
   onHeld?.();
   // While it is held, what waits keeps the held connect alone: not this message, nor a suspended frame.
-  return held.outcome.then((outcome) => answerOutcome(server, held, outcome));
+  return held.outcome.then((outcome) => {
+    ended();
+    return answerOutcome(server, held, outcome);
+  });
 }
 
 /** The `advice.timeout` the client asked for, if it asked for a usable one. */

@@ -1,15 +1,17 @@
-import { type CometRequest } from '@cometkit/core';
-import { formatCursor } from '@cometkit/core/kit';
+import { isCometError, type CometRequest } from '@cometkit/core';
+import { checkAccess, formatCursor } from '@cometkit/core/kit';
 import { newClientId } from '../client-id';
 import { bayeuxError, isPlainObject, META, type BayeuxMessage } from '../message';
 import { failure, replyTo } from '../reply';
 import { expiresAfter, type BayeuxServer } from '../server';
+import type { SocketQuota } from '../socket/socket-quota';
 
 /**
  * `/meta/handshake`: a new session, reading from the head of the hub's log, for a client that
- * speaks a connection type this endpoint serves and that `authorize('handshake')` lets in.
+ * speaks a connection type this endpoint serves and that `authorize('handshake')` lets in. Over a
+ * WebSocket, `quota` bounds the live sessions one socket may have made.
  */
-export async function handshake(server: BayeuxServer, message: Record<string, unknown>, request: CometRequest): Promise<BayeuxMessage> {
+export async function handshake(server: BayeuxServer, message: Record<string, unknown>, request: CometRequest, quota?: SocketQuota): Promise<BayeuxMessage> {
   const channel = META.handshake;
   const { connectionTypes, engine, options, sessions } = server;
   const types = message.supportedConnectionTypes;
@@ -22,11 +24,17 @@ export async function handshake(server: BayeuxServer, message: Record<string, un
     return reply;
   }
   const ext = message.ext;
-  if (!(await engine.authorize('handshake', { channels: [], request, transport: 'bayeux', ext }))) {
-    return failure(message, channel, bayeuxError(403, [], 'Handshake denied'), { reconnect: 'none' });
+  // Who the request is (`authenticate`) and whether it may open a session (`authorize('handshake')`).
+  const access = await checkAccess(engine.options, 'handshake', { channels: [], request, transport: 'bayeux', context: { ext } });
+  if (isCometError(access)) {
+    const denied = access.code === 'unauthorized' ? 'Handshake denied: sign in first' : 'Handshake denied';
+    return failure(message, channel, bayeuxError(403, [], denied), { reconnect: 'none' });
   }
   if ((await sessions.count()) >= options.maxSessions) {
     return failure(message, channel, bayeuxError(503, [], 'Too many sessions; retry later'), { reconnect: 'handshake', interval: 2000 });
+  }
+  if (quota && !(await quota.roomForSession(sessions))) {
+    return failure(message, channel, bayeuxError(429, [String(options.maxSessionsPerSocket)], 'Too many sessions on this socket'), { reconnect: 'none' });
   }
   const ack = options.ack && isPlainObject(ext) && ext.ack === true;
   const id = newClientId();
@@ -40,6 +48,7 @@ export async function handshake(server: BayeuxServer, message: Record<string, un
     expiresAt: expiresAfter(server, 0),
   });
   if (!created) return failure(message, channel, bayeuxError(500, [], 'Could not create a session; retry'), { reconnect: 'handshake', interval: 1000 });
+  quota?.sessionMade(id);
   const reply = replyTo(message, channel, true);
   reply.version = '1.0';
   reply.supportedConnectionTypes = [...connectionTypes];

@@ -6,6 +6,7 @@ import { answerBody, type Answer } from '../answer';
 import { answerMessages } from '../answer-messages';
 import { fromJson } from '../endpoint/read-messages';
 import type { BayeuxServer } from '../server';
+import { SocketQuota } from './socket-quota';
 
 /** Close code for a frame that holds no Bayeux message (RFC 6455: data inconsistent with its type). */
 const INVALID_PAYLOAD = 1007;
@@ -30,13 +31,18 @@ export interface SocketDoor {
 export class BayeuxSocket implements HeartbeatTarget {
   /** The frame before the next one: handled up to its held connect, or answered. */
   private queue: Promise<void> = Promise.resolve();
+  /** This socket's share of the hub's limits: the sessions it made, the connects it holds. */
+  private readonly quota: SocketQuota;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly guard: SocketGuard,
     private readonly request: UpgradeRequest,
     private readonly door: SocketDoor,
-  ) {}
+  ) {
+    const { maxSessionsPerSocket, maxConnectsPerSocket } = door.server.options;
+    this.quota = new SocketQuota(maxSessionsPerSocket, maxConnectsPerSocket);
+  }
 
   start(): void {
     const { socket, door } = this;
@@ -66,7 +72,7 @@ export class BayeuxSocket implements HeartbeatTarget {
   /** Resolves once the frame's connect is held or its answer is out, whichever comes first. */
   private run(messages: object[], length: number): Promise<void> {
     return new Promise<void>((next) => {
-      answerMessages(this.door.server, messages, this.request, length, next).then(
+      answerMessages(this.door.server, messages, this.request, length, next, this.quota).then(
         (answer) => {
           next();
           this.write(answer);

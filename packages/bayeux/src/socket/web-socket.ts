@@ -38,7 +38,9 @@ const FRAMES_PER_SECOND = 1_000;
  * The socket rules are `@cometkit/ws`'s: the Origin checked before the upgrade (403), frame size
  * (default: the endpoint's `limits.maxBodyBytes`, 1009), frames per second (default 1,000, 1008),
  * buffered bytes (1013, the answer read again), ping/pong; `hub.close()` answers held connects and
- * closes each socket with 1012.
+ * closes each socket with 1012. One socket may not use up the hub's limits: it may have at most
+ * `limits.maxSessionsPerSocket` live sessions and hold `limits.maxConnectsPerSocket` connects
+ * (4 each by default; over them, a `429` Bayeux error).
  */
 export function attachBayeuxWebSocket(server: Server, bayeux: BayeuxEndpoint, options: BayeuxWebSocketOptions = {}): AttachedBayeuxWebSocket {
   const { server: bayeuxServer, connectionTypes } = internalsOf(bayeux);

@@ -8,7 +8,7 @@ const count = (c: CometdClient, subscription: string, n: number): Promise<unknow
 describe.each(mountKinds)('the cometd client (cometd-nodejs-client) on $name', (kind) => {
   let s: BayeuxServer;
   beforeAll(async () => {
-    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000 }, webSocket: {} });
+    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000, publishing: true, callbackPolling: true }, webSocket: {} });
   });
   afterAll(() => s.close());
 

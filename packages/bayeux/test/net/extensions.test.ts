@@ -38,6 +38,7 @@ it('an async incoming extension rejects with an error, strips ext; outgoing sees
 it('authorize applies to Bayeux subscribe (wildcards included) and publish, with the session and ext', async () => {
   const contexts: { action: string; channels: readonly string[]; transport?: string; session?: unknown }[] = [];
   s = await startBayeux(undefined, {
+    bayeux: { publishing: true },
     hub: {
       authorize: (action, ctx) => {
         contexts.push({ action, channels: ctx.channels, transport: ctx.transport, session: ctx.session });

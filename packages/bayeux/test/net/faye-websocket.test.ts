@@ -42,7 +42,7 @@ describe.each(mountKinds)('the faye npm client over WebSocket on $name', (kind) 
   const seen = connectTypes();
   const { client, disconnectAll } = fayeClients(() => s.url);
   beforeAll(async () => {
-    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000, extensions: [seen.extension] }, webSocket: {} });
+    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000, publishing: true, extensions: [seen.extension] }, webSocket: {} });
   });
   afterEach(async () => {
     await disconnectAll();

@@ -14,7 +14,7 @@ describe.each(runs)('the faye npm client on $name', ({ kind, webSocket }) => {
   let s: BayeuxServer;
   const { client, disconnectAll } = fayeClients(() => s.url);
   beforeAll(async () => {
-    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000 }, webSocket });
+    s = await startBayeux(kind, { bayeux: { timeoutMs: 5_000, publishing: true }, webSocket });
   });
   afterEach(async () => {
     await disconnectAll();

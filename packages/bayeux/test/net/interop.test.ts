@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 it('Faye → CometD and CometD → Faye on one channel', async () => {
-  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000 } });
+  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000, publishing: true } });
   const faye = fayeClient(s.url);
   const cometd = await startCometd(s.url);
   try {
@@ -31,7 +31,7 @@ it('Faye → CometD and CometD → Faye on one channel', async () => {
 });
 
 it('one channel world: hub.publish reaches Faye on /chat/*, Faye’s publish reaches the hub’s long-poll, in one cursor order', async () => {
-  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000 } });
+  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000, publishing: true } });
   const faye = fayeClient(s.url);
   try {
     const got = new Collector();
@@ -64,7 +64,7 @@ async function publishPaced(server: BayeuxServer, total: number, received: (coun
 
 it('Faye loses nothing across 200 connect answers cut on the way', async () => {
   const cut = everyOtherDelivery(200);
-  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000 }, wrap: cut.wrap });
+  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000, publishing: true }, wrap: cut.wrap });
   const faye = fayeClient(s.url);
   try {
     const got = new Collector();
@@ -79,7 +79,7 @@ it('Faye loses nothing across 200 connect answers cut on the way', async () => {
 
 it('CometD with the ack extension loses nothing across 200 connect answers cut on the way', async () => {
   const cut = everyOtherDelivery(200);
-  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000 }, wrap: cut.wrap });
+  s = await startBayeux(undefined, { bayeux: { timeoutMs: 5_000, publishing: true }, wrap: cut.wrap });
   const cometd = await startCometd(s.url, { ack: true, backoff: 1 });
   try {
     const hs = await cometd.call<{ successful: boolean }>('handshake');

@@ -8,7 +8,7 @@ afterEach(() => s.close());
 const HS = { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] };
 
 it('enforces message size, batch length, subscriptions per session and sessions', async () => {
-  s = await startBayeux(undefined, { bayeux: { limits: { maxMessageBytes: 1_000, maxBatch: 3, maxSubscriptions: 2, maxSessions: 2, maxBodyBytes: 4_000 } } });
+  s = await startBayeux(undefined, { bayeux: { publishing: true, limits: { maxMessageBytes: 1_000, maxBatch: 3, maxSubscriptions: 2, maxSessions: 2, maxBodyBytes: 4_000 } } });
   const id = await handshake(s.url);
   expect(await publish(s.url, id, '/a', 'x'.repeat(1_200))).toMatchObject({ successful: false, id: 'p', error: '413:1000:Message too large' });
   expect(await publish(s.url, id, '/a', 'x'.repeat(500))).toMatchObject({ successful: true });

@@ -6,30 +6,25 @@ import { attachWebSocket } from '@cometkit/ws';
 import express from 'express';
 import { attachBayeuxWebSocket, createBayeux } from '@cometkit/bayeux';
 import { startBayeux, type BayeuxServer } from '../support/servers';
-import { openBayeuxSocket, socketHandshake, withId, type BayeuxSocketClient } from '../support/socket';
+import { socketHandshake, terminateOpened, trackedSocket, withId, type BayeuxSocketClient } from '../support/socket';
 import { connect, deliveries, send, untilHeld } from '../support/wire';
 
 let s: BayeuxServer | undefined;
-const open: BayeuxSocketClient[] = [];
 afterEach(async () => {
-  open.splice(0).forEach((c) => c.socket.terminate());
+  terminateOpened();
   await s?.close();
   s = undefined;
 });
 
-async function socket(url = s!.url, options?: Parameters<typeof openBayeuxSocket>[1]): Promise<BayeuxSocketClient> {
-  const client = await openBayeuxSocket(url, options);
-  open.push(client);
-  return client;
-}
+const socket = (url = s!.url, options?: Parameters<typeof trackedSocket>[1]): Promise<BayeuxSocketClient> => trackedSocket(url, options);
 
 const ofConnect = (m: { channel?: unknown }): boolean => m.channel === '/meta/connect';
 
 it('takes several requests over one socket; a held connect is answered by a publish sent on the same socket', async () => {
-  s = await startBayeux(undefined, { webSocket: {} });
+  s = await startBayeux(undefined, { bayeux: { publishing: true }, webSocket: {} });
   const c = await socket();
   const hs = await socketHandshake(c);
-  expect(hs).toMatchObject({ successful: true, supportedConnectionTypes: ['websocket', 'long-polling', 'callback-polling', 'cross-origin-long-polling'] });
+  expect(hs).toMatchObject({ successful: true, supportedConnectionTypes: ['websocket', 'long-polling', 'cross-origin-long-polling'] });
   const clientId = hs.clientId as string;
   c.send([{ channel: '/meta/subscribe', clientId, subscription: '/chat/*', id: 'sub' }]);
   expect(await c.next(withId('sub'))).toMatchObject({ successful: true, subscription: '/chat/*' });
@@ -51,7 +46,7 @@ it('takes several requests over one socket; a held connect is answered by a publ
 });
 
 it('a socket that closes ends its held connect, and the next connect, over HTTP, gets what came meanwhile', async () => {
-  s = await startBayeux(undefined, { webSocket: {} });
+  s = await startBayeux(undefined, { bayeux: { publishing: true }, webSocket: {} });
   const c = await socket();
   const clientId = (await socketHandshake(c)).clientId as string;
   c.send([{ channel: '/meta/subscribe', clientId, subscription: '/a', id: 'sub' }]);
@@ -70,7 +65,7 @@ it('a socket that closes ends its held connect, and the next connect, over HTTP,
 });
 
 it('the CometD ack extension works over the socket: an unacknowledged answer comes again', async () => {
-  s = await startBayeux(undefined, { webSocket: {} });
+  s = await startBayeux(undefined, { bayeux: { publishing: true }, webSocket: {} });
   const c = await socket();
   const hs = await socketHandshake(c, { ack: true });
   expect(hs.ext).toEqual({ ack: true });
@@ -95,7 +90,7 @@ it('the CometD ack extension works over the socket: an unacknowledged answer com
 });
 
 it('an unknown clientId gets 402 and handshake advice', async () => {
-  s = await startBayeux(undefined, { webSocket: {} });
+  s = await startBayeux(undefined, { bayeux: { publishing: true }, webSocket: {} });
   const c = await socket();
   c.send([{ channel: '/meta/connect', clientId: 'nobody', connectionType: 'websocket', id: 'c' }]);
   expect(await c.next(withId('c'))).toMatchObject({ successful: false, error: '402:nobody:Unknown client', advice: { reconnect: 'handshake', interval: 0 } });
@@ -104,7 +99,7 @@ it('an unknown clientId gets 402 and handshake advice', async () => {
 });
 
 it('closes a socket that sends bad JSON (1007), ignores an old Faye keep-alive `[]`', async () => {
-  s = await startBayeux(undefined, { webSocket: {} });
+  s = await startBayeux(undefined, { bayeux: { publishing: true }, webSocket: {} });
   const c = await socket();
   c.send('[]', true);
   expect((await socketHandshake(c)).successful).toBe(true);
@@ -117,7 +112,7 @@ it('closes a socket that sends bad JSON (1007), ignores an old Faye keep-alive `
 });
 
 it('closes a socket on an oversized frame (1009) and on too many frames (1008)', async () => {
-  s = await startBayeux(undefined, { webSocket: { maxPayload: 1024, maxFramesPerSecond: 5 } });
+  s = await startBayeux(undefined, { bayeux: { publishing: true }, webSocket: { maxPayload: 1024, maxFramesPerSecond: 5 } });
   const big = await socket();
   big.send([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['websocket'], ext: { pad: 'x'.repeat(2048) } }]);
   expect(await big.closed).toBe(1009);
@@ -127,7 +122,7 @@ it('closes a socket on an oversized frame (1009) and on too many frames (1008)',
 });
 
 it('refuses a foreign Origin with 403 before the upgrade, accepts its own and CORS origins', async () => {
-  s = await startBayeux(undefined, { webSocket: {}, hub: { cors: { origins: ['http://app.example'] } } });
+  s = await startBayeux(undefined, { bayeux: { publishing: true }, webSocket: {}, hub: { cors: { origins: ['http://app.example'] } } });
   await expect(socket(s.url, { headers: { origin: 'http://evil.example' } })).rejects.toMatchObject({ status: 403, body: expect.stringContaining('"forbidden"') });
   for (const origin of [s.origin, 'http://app.example']) {
     const c = await socket(s.url, { headers: { origin } });
@@ -136,7 +131,7 @@ it('refuses a foreign Origin with 403 before the upgrade, accepts its own and CO
 });
 
 it('on shutdown, answers the held connect and closes the socket with 1012', async () => {
-  s = await startBayeux(undefined, { webSocket: {} });
+  s = await startBayeux(undefined, { bayeux: { publishing: true }, webSocket: {} });
   const c = await socket();
   const clientId = (await socketHandshake(c)).clientId as string;
   c.send([{ channel: '/meta/connect', clientId, connectionType: 'websocket', id: 'c1', advice: { timeout: 0 } }]);
@@ -165,7 +160,7 @@ it('with cometkit’s own socket and Bayeux’s on one server, each has its path
     expect(await cometkit.next((m) => m.type === 'open')).toMatchObject({ type: 'open' });
     expect(() => attachBayeuxWebSocket(server, bayeux)).toThrow(TypeError);
   } finally {
-    open.splice(0).forEach((c) => c.socket.terminate());
+    terminateOpened();
     bayeux.close();
     await hub.close();
     own.close();

@@ -4,7 +4,7 @@ import { connect, deliveries, handshake, post, publish, send, subscribe, untilHe
 
 let s: BayeuxServer;
 beforeEach(async () => {
-  s = await startBayeux(undefined, { hub: { cors: { origins: 'http://app.test' } }, bayeux: { timeoutMs: 30_000 } });
+  s = await startBayeux(undefined, { hub: { cors: { origins: 'http://app.test' } }, bayeux: { timeoutMs: 30_000, publishing: true, callbackPolling: true } });
 });
 afterEach(() => s.close());
 

@@ -64,3 +64,18 @@ export async function socketHandshake(client: BayeuxSocketClient, ext?: Json): P
   client.send([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['websocket'], id: 'hs', ext }]);
   return client.next(withId('hs'));
 }
+
+/** The sockets {@link trackedSocket} opened (one list per test file: jest loads this module per file). */
+const opened: BayeuxSocketClient[] = [];
+
+/** {@link openBayeuxSocket}, remembered so that {@link terminateOpened} ends it after its test. */
+export async function trackedSocket(url: string, options?: ClientOptions): Promise<BayeuxSocketClient> {
+  const client = await openBayeuxSocket(url, options);
+  opened.push(client);
+  return client;
+}
+
+/** Terminates every socket {@link trackedSocket} opened so far. */
+export function terminateOpened(): void {
+  opened.splice(0).forEach((c) => c.socket.terminate());
+}
