@@ -149,7 +149,7 @@ it('with cometkit’s own socket and Bayeux’s on one server, each has its path
   const app = express();
   app.use('/bayeux', cometExpress(bayeux));
   const server = http.createServer(app);
-  const own = attachWebSocket(server, hub);
+  const own = attachWebSocket(server, hub, { public: true });
   const bayeuxSockets = attachBayeuxWebSocket(server, bayeux);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
