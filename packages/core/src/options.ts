@@ -48,6 +48,12 @@ export interface CometOptions {
      */
     minHoldMs?: number;
     maxHoldMs?: number;
+    /**
+     * Most bytes of messages (their JSON) in one batch: one poll, JSONP or Bayeux answer, or one
+     * write of a stream. A batch stops before the message that would pass it (it always holds
+     * one) and the rest comes next, from the batch's cursor: nothing is lost. Default 1 MiB.
+     */
+    maxBatchBytes?: number;
   };
   /** How long `close()` waits for held requests to end. Default 5,000 ms. */
   closeTimeoutMs?: number;
@@ -116,6 +122,7 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     maxConnections: positive('limits.maxConnections', limits.maxConnections, 20_000),
     minHoldMs: atLeastZero('limits.minHoldMs', limits.minHoldMs, 0),
     maxHoldMs: positive('limits.maxHoldMs', limits.maxHoldMs, Math.max(60_000, options.longPollTimeoutMs ?? 0)),
+    maxBatchBytes: positive('limits.maxBatchBytes', limits.maxBatchBytes, 1024 * 1024),
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, 5_000),
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 20_000),
     byteBudget: positive('streams.byteBudget', streams.byteBudget, 128 * 1024),

@@ -31,6 +31,8 @@ export interface AuthorizeContext {
 export interface EngineSettings {
   /** Most messages in one batch. */
   batchLimit: number;
+  /** Most bytes (of the messages' JSON) in one batch; a batch always holds at least one message. */
+  maxBatchBytes: number;
   authorize: (action: AuthorizeAction, context: AuthorizeContext) => boolean | Promise<boolean>;
   /** False when no `authorize` was configured (every request is allowed, and nothing reads its context). */
   hasAuthorize: boolean;

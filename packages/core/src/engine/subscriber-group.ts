@@ -1,5 +1,6 @@
 import type { LogEntry } from '../log/broker';
 import type { ParsedChannel } from '../log/channel';
+import { batchSize } from './batch-size';
 import type { Flushable, FlushSchedule } from './flush-schedule';
 import type { Batch } from './types';
 
@@ -23,9 +24,11 @@ export interface GroupMember {
   flush(): void;
 }
 
-/** How a group flushes: its batch limit, whether its members may share a queue, and its schedule. */
+/** How a group flushes: its batch limits, whether its members may share a queue, and its schedule. */
 export interface GroupSettings {
   readonly batchLimit: number;
+  /** Most bytes of JSON in one batch (see `batchSize`). */
+  readonly maxBatchBytes: number;
   /** False in a partitioned log: members keep a position per partition and never share a turn. */
   readonly canShare: boolean;
   readonly flushes: FlushSchedule;
@@ -169,7 +172,8 @@ export class SubscriberGroup implements Flushable {
   flushFor(member: GroupMember): void {
     const entries = this.queuedAfter(member.position);
     if (entries.length === 0) return;
-    if (entries.length > this.settings.batchLimit) {
+    const { batchLimit, maxBatchBytes } = this.settings;
+    if (batchSize(entries, batchLimit, maxBatchBytes) < entries.length) {
       member.stopSharing();
       return member.flush();
     }
@@ -178,7 +182,8 @@ export class SubscriberGroup implements Flushable {
 
   /**
    * Hands this turn's entries to every sharing member: one batch object for all, of at most
-   * `batchLimit` entries (the rest wait for the next turn, as a member's own entries do).
+   * `batchLimit` entries and `maxBatchBytes` (the rest wait for the next turn, as a member's own
+   * entries do).
    */
   flush(): void {
     const entries = this.turn;
@@ -187,10 +192,11 @@ export class SubscriberGroup implements Flushable {
       this.turn = undefined;
       return;
     }
+    const size = batchSize(entries, this.settings.batchLimit, this.settings.maxBatchBytes);
     let taken = entries;
-    if (entries.length > this.settings.batchLimit) {
-      taken = entries.slice(0, this.settings.batchLimit);
-      this.turn = entries.slice(this.settings.batchLimit);
+    if (size < entries.length) {
+      taken = entries.slice(0, size);
+      this.turn = entries.slice(size);
       this.settings.flushes.markDirty(this);
     } else this.turn = undefined;
     const batch: Batch = { entries: taken, cursor: taken[taken.length - 1]!.cursor };

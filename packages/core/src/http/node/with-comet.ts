@@ -28,6 +28,7 @@ export function withComet(mountable: Mountable, prefix: string, app: RequestList
   const { handle, serves } = toMountable(mountable);
   const mount = prefix.replace(/\/+$/, '');
   const log = createLog('node', options.logger ?? loggerOf(mountable));
+  const { drainTimeoutMs } = optionsOf(mountable);
   return (req, res) => {
     const url = req.url ?? '/';
     const rest = url.startsWith(mount + '/') || url.startsWith(mount + '?') ? url.slice(mount.length) : url === mount ? '/' : undefined;
@@ -36,6 +37,7 @@ export function withComet(mountable: Mountable, prefix: string, app: RequestList
     void handleNode(handle, req, res, {
       url: rest,
       raw: req,
+      drainTimeoutMs,
       onError(error: unknown) {
         if (isClientGone(error)) return;
         // Only a bug gets here (protocol errors are answers): answer 500 and say so.
@@ -47,7 +49,17 @@ export function withComet(mountable: Mountable, prefix: string, app: RequestList
   };
 }
 
-/** A hub carries its `logger` option in `options`. */
+/** What a hub's resolved `options` hold that the bridge reads. */
+interface BridgeOptions {
+  logger?: CometLogger;
+  drainTimeoutMs?: number;
+}
+
+/** A hub carries its resolved options in `options`; another mountable may have none. */
+function optionsOf(mountable: Mountable): BridgeOptions {
+  return (mountable as { options?: BridgeOptions }).options ?? {};
+}
+
 function loggerOf(mountable: Mountable): CometLogger | undefined {
-  return (mountable as { options?: { logger?: CometLogger } }).options?.logger;
+  return optionsOf(mountable).logger;
 }
