@@ -25,10 +25,9 @@ export interface WithCometOptions {
  * ```
  */
 export function withComet(mountable: Mountable, prefix: string, app: RequestListener, options: WithCometOptions = {}): RequestListener {
-  const { handle, serves } = toMountable(mountable);
+  const { handle, serves, drainTimeoutMs } = toMountable(mountable);
   const mount = prefix.replace(/\/+$/, '');
   const log = createLog('node', options.logger ?? loggerOf(mountable));
-  const { drainTimeoutMs } = optionsOf(mountable);
   return (req, res) => {
     const url = req.url ?? '/';
     const rest = url.startsWith(mount + '/') || url.startsWith(mount + '?') ? url.slice(mount.length) : url === mount ? '/' : undefined;
@@ -49,17 +48,7 @@ export function withComet(mountable: Mountable, prefix: string, app: RequestList
   };
 }
 
-/** What a hub's resolved `options` hold that the bridge reads. */
-interface BridgeOptions {
-  logger?: CometLogger;
-  drainTimeoutMs?: number;
-}
-
-/** A hub carries its resolved options in `options`; another mountable may have none. */
-function optionsOf(mountable: Mountable): BridgeOptions {
-  return (mountable as { options?: BridgeOptions }).options ?? {};
-}
-
+/** A hub carries its `logger` option in `options`. */
 function loggerOf(mountable: Mountable): CometLogger | undefined {
-  return optionsOf(mountable).logger;
+  return (mountable as { options?: { logger?: CometLogger } }).options?.logger;
 }
