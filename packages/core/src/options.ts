@@ -68,9 +68,9 @@ export interface CometOptions {
     /** Bytes waiting in a client's socket buffer before it is cut off as too slow. Default 1 MiB. */
     maxBufferedBytes?: number;
     /**
-     * How long an ended stream may take to hand its last buffered bytes over before the socket is
-     * destroyed (a stalled client loses nothing: it resumes from the last cursor it received).
-     * Default 10,000 ms.
+     * How long an ended stream, or a whole-body answer (a poll, JSONP, Bayeux), may take to hand
+     * its last buffered bytes over before the socket is destroyed (a stalled client loses
+     * nothing: it resumes from the last cursor it received). Default 10,000 ms.
      */
     drainTimeoutMs?: number;
   };

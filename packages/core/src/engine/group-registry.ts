@@ -6,18 +6,19 @@ import type { SubscriptionIndex } from './subscription-index';
 export const MAX_EMPTY_GROUPS = 1_000;
 
 /**
- * How many characters of channel names the groups left empty may hold between them (1 MiB). Their
- * lists come from clients: a count alone let 1,000 lists of 32 long names each stay on the heap
- * (with their index entries: about ten times the names) with no connection open.
+ * How many bytes the groups left empty may hold between them (4 MiB, counted as
+ * {@link footprintOf} estimates: their names and index entries). Their lists come from clients: a
+ * count alone let 1,000 lists of 32 long channels each keep 92 MiB of heap with no connection open.
+ * A usual group (a channel or two of a few segments) costs about a kilobyte: 1,000 of them fit.
  */
-export const MAX_EMPTY_GROUP_BYTES = 1024 * 1024;
+export const MAX_EMPTY_GROUP_BYTES = 4 * 1024 * 1024;
 
 /**
  * The groups of subscribers, one per channel list, and their place in the subscription index:
  * an entry is matched once per group, not once per subscriber.
  *
  * Groups left empty are kept (at most {@link MAX_EMPTY_GROUPS} of them, holding at most
- * {@link MAX_EMPTY_GROUP_BYTES} of channel names, oldest dropped first): a long-poll client polls
+ * {@link MAX_EMPTY_GROUP_BYTES}, oldest dropped first): a long-poll client polls
  * again right after each answer, often when no one else holds its list, and would otherwise make
  * (and index) its group anew every cycle.
  */
@@ -25,7 +26,7 @@ export class GroupRegistry {
   private readonly groups = new Map<string, SubscriberGroup>();
   /** Groups left empty, oldest first. */
   private readonly emptied = new Set<SubscriberGroup>();
-  /** The channel-name characters of the groups in `emptied` (a group's key is its names, joined). */
+  /** The footprint of the groups in `emptied`. */
   private emptiedBytes = 0;
 
   constructor(
@@ -33,7 +34,7 @@ export class GroupRegistry {
     private readonly settings: GroupSettings,
   ) {}
 
-  /** The channel-name characters the groups kept empty hold between them. */
+  /** The bytes the groups kept empty hold between them (their footprints). */
   get emptyBytes(): number {
     return this.emptiedBytes;
   }
@@ -46,7 +47,7 @@ export class GroupRegistry {
       this.groups.set(key, (group = new SubscriberGroup(key, channels, this.settings)));
       for (const channel of channels) this.index.add(channel.segments, group);
     }
-    if (this.emptied.delete(group)) this.emptiedBytes -= group.key.length;
+    if (this.emptied.delete(group)) this.emptiedBytes -= group.footprint;
     group.add(member);
     return group;
   }
@@ -56,12 +57,11 @@ export class GroupRegistry {
     group.remove(member);
     if (group.size > 0 || this.emptied.has(group)) return;
     this.emptied.add(group);
-    this.emptiedBytes += group.key.length;
-    // The key's length stands for its names (a string's length, known: nothing is counted anew).
+    this.emptiedBytes += group.footprint;
     while (this.emptied.size > MAX_EMPTY_GROUPS || this.emptiedBytes > MAX_EMPTY_GROUP_BYTES) {
       const oldest = this.emptied.values().next().value!;
       this.emptied.delete(oldest);
-      this.emptiedBytes -= oldest.key.length;
+      this.emptiedBytes -= oldest.footprint;
       this.drop(oldest);
     }
   }

@@ -40,6 +40,23 @@ export function groupKey(channels: readonly ParsedChannel[]): string {
 }
 
 /**
+ * What a group is taken to hold on the heap, in bytes, for bounding the groups kept empty: per
+ * channel its parsed form and index entry, its name (held twice: in the channel and the group's
+ * key) and per segment what the index's trie node and the segment's string cost. The figures are
+ * measured (Node 20): close to the heap a kept group holds for a hostile list (32 channels of 200
+ * characters, of one segment or of 16), above it for usual ones (their index nodes are shared).
+ * Names alone would count deep lists forty times too low. Counted once per group, when it is made.
+ */
+export function footprintOf(channels: readonly ParsedChannel[]): number {
+  let bytes = 0;
+  for (const channel of channels) bytes += CHANNEL_BYTES + 2 * channel.name.length + SEGMENT_BYTES * channel.segments.length;
+  return bytes;
+}
+
+const CHANNEL_BYTES = 256;
+const SEGMENT_BYTES = 512;
+
+/**
  * A group's members of one kind: one alone (the usual case for a channel of one user's) without
  * a set, several in one.
  */
@@ -85,12 +102,16 @@ export class SubscriberGroup implements Flushable {
   private epoch = '';
   /** The entry queued last: two patterns of the list matching one entry queue it once. */
   private lastEntry: LogEntry | undefined;
+  /** What it holds on the heap (see {@link footprintOf}), counted once: groups are reused poll after poll. */
+  readonly footprint: number;
 
   constructor(
     readonly key: string,
     readonly channels: readonly ParsedChannel[],
     private readonly settings: GroupSettings,
-  ) {}
+  ) {
+    this.footprint = footprintOf(channels);
+  }
 
   get size(): number {
     return countOf(this.sharing) + countOf(this.others);
