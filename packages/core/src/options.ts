@@ -51,7 +51,8 @@ export interface CometOptions {
     /**
      * Most bytes of messages (their JSON) in one batch: one poll, JSONP or Bayeux answer, or one
      * write of a stream. A batch stops before the message that would pass it (it always holds
-     * one) and the rest comes next, from the batch's cursor: nothing is lost. Default 1 MiB.
+     * one) and the rest comes next, from the batch's cursor: nothing is lost. Counted as the
+     * JSON text's length (its UTF-8 size for ASCII). Default 1 MiB.
      */
     maxBatchBytes?: number;
   };
