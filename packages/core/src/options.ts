@@ -78,6 +78,13 @@ export interface CometOptions {
      */
     minHoldMs?: number;
     maxHoldMs?: number;
+    /**
+     * Most bytes of messages (their JSON) in one batch: one poll, JSONP or Bayeux answer, or one
+     * write of a stream. A batch stops before the message that would pass it (it always holds
+     * one) and the rest comes next, from the batch's cursor: nothing is lost. Counted as the
+     * JSON text's length (its UTF-8 size for ASCII). Default 1 MiB.
+     */
+    maxBatchBytes?: number;
   };
   /** How long `close()` waits for held requests to end. Default 5,000 ms. */
   closeTimeoutMs?: number;
@@ -92,9 +99,9 @@ export interface CometOptions {
     /** Bytes waiting in a client's socket buffer before it is cut off as too slow. Default 1 MiB. */
     maxBufferedBytes?: number;
     /**
-     * How long an ended stream may take to hand its last buffered bytes over before the socket is
-     * destroyed (a stalled client loses nothing: it resumes from the last cursor it received).
-     * Default 10,000 ms.
+     * How long an ended stream, or a whole-body answer (a poll, JSONP, Bayeux), may take to hand
+     * its last buffered bytes over before the socket is destroyed (a stalled client loses
+     * nothing: it resumes from the last cursor it received). Default 10,000 ms.
      */
     drainTimeoutMs?: number;
   };
@@ -147,6 +154,7 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     maxConnections: positive('limits.maxConnections', limits.maxConnections, 20_000),
     minHoldMs: atLeastZero('limits.minHoldMs', limits.minHoldMs, 0),
     maxHoldMs: positive('limits.maxHoldMs', limits.maxHoldMs, Math.max(60_000, options.longPollTimeoutMs ?? 0)),
+    maxBatchBytes: positive('limits.maxBatchBytes', limits.maxBatchBytes, 1024 * 1024),
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, 5_000),
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 20_000),
     byteBudget: positive('streams.byteBudget', streams.byteBudget, 128 * 1024),

@@ -30,8 +30,8 @@ export type ExpressHandler = (req: ExpressRequestLike, res: ServerResponse, next
  * and passes everything else on, so mount it under a path unless the app has none of those.
  */
 export function cometExpress(mountable: Mountable): ExpressHandler {
-  const { handle, serves } = toMountable(mountable);
-  const all = serve(handle, (req) => req.url);
+  const { handle, serves, drainTimeoutMs } = toMountable(mountable);
+  const all = serve(handle, (req) => req.url, drainTimeoutMs);
   return (req, res, next) => {
     // Under a mount path every path is cometkit's (unknown ones answer 404); at the root only its routes are.
     if (!req.baseUrl && !serves(req.url.split('?', 1)[0]!)) return next();
@@ -45,7 +45,7 @@ export function cometExpress(mountable: Mountable): ExpressHandler {
  * The transport defaults to long-poll; the client only sends its cursor.
  */
 export function cometRoute(hub: CometHub, options: EndpointOptions): ExpressHandler {
-  return serve(hub.endpoint(options), (req) => '/' + search(req.url));
+  return serve(hub.endpoint(options), (req) => '/' + search(req.url), hub.options.drainTimeoutMs);
 }
 
 /**
@@ -72,9 +72,9 @@ function send(res: ServerResponse, status: number, value: unknown, headers: Reco
   res.end(JSON.stringify(value ?? null));
 }
 
-function serve(handler: CometHandler, urlOf: (req: ExpressRequestLike) => string): ExpressHandler {
+function serve(handler: CometHandler, urlOf: (req: ExpressRequestLike) => string, drainTimeoutMs: number | undefined): ExpressHandler {
   return (req, res, next) => {
-    void handleNode(handler, req, res, { url: urlOf(req), params: req.params, parsedBody: req.body, raw: req, onError: next });
+    void handleNode(handler, req, res, { url: urlOf(req), params: req.params, parsedBody: req.body, raw: req, onError: next, drainTimeoutMs });
   };
 }
 

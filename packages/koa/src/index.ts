@@ -45,7 +45,7 @@ export interface CometKoaOptions {
  * at all only the handler's own routes are taken (`/poll`, `/sse`, …).
  */
 export function cometKoa(mountable: Mountable, options: CometKoaOptions = {}): KoaMiddleware {
-  const { handle, serves } = toMountable(mountable);
+  const { handle, serves, drainTimeoutMs } = toMountable(mountable);
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
   // Not an async function: the promise handed back is the handler's own (or the next middleware's),
   // with no extra promise and continuation per request.
@@ -57,7 +57,7 @@ export function cometKoa(mountable: Mountable, options: CometKoaOptions = {}): K
     const rest = below(path, mount);
     // Under a mount every path is the handler's (unknown ones answer 404); at the root only its routes are.
     if (rest === undefined || (mount === '' && !serves(rest))) return next().then(nothing);
-    return serve(handle, ctx, rest);
+    return serve(handle, ctx, rest, drainTimeoutMs);
   };
 }
 
@@ -75,16 +75,17 @@ function below(path: string, mount: string): string | undefined {
  */
 export function cometKoaRoute(hub: CometHub, options: EndpointOptions): KoaMiddleware {
   const handler = hub.endpoint(options);
-  return (ctx) => serve(handler, ctx, '/');
+  return (ctx) => serve(handler, ctx, '/', hub.options.drainTimeoutMs);
 }
 
-function serve(handler: CometHandler, ctx: KoaContextLike, path: string): Promise<void> {
+function serve(handler: CometHandler, ctx: KoaContextLike, path: string, drainTimeoutMs: number | undefined): Promise<void> {
   quietWhenClientLeaves(ctx);
   return handleNode(handler, ctx.req, ctx.res, {
     url: path + ctx.search,
     params: ctx.params,
     parsedBody: ctx.request.body,
     raw: ctx,
+    drainTimeoutMs,
     // Only now: an error before this (a throwing `authorize`) still goes to the app's error middleware.
     beforeWrite: () => void (ctx.respond = false),
   });

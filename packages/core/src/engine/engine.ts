@@ -20,7 +20,7 @@ import type { SubscribeSpec } from './types';
 
 export type { SubscribeSpec } from './types';
 export { MAX_FLUSH_WAIT_MS } from './flush-schedule';
-export { MAX_EMPTY_GROUPS } from './group-registry';
+export { MAX_EMPTY_GROUP_BYTES, MAX_EMPTY_GROUPS } from './group-registry';
 
 /**
  * The fan-out engine every entry point plugs into: subscribing (with admission: shutdown, the
@@ -79,11 +79,13 @@ export function createEngine({ broker, options, log = createLog('engine', option
   const flushes = new FlushSchedule();
   // The index holds groups of subscribers of one channel list: an entry is matched once per group.
   const index = new SubscriptionIndex<SubscriberGroup>();
-  const groups = new GroupRegistry(index, { batchLimit: options.batchLimit, canShare: partitions === 1, flushes });
-  const reader = new HistoryReader(broker, options.batchLimit, head, stats, log);
+  const { batchLimit, maxBatchBytes } = options;
+  const groups = new GroupRegistry(index, { batchLimit, maxBatchBytes, canShare: partitions === 1, flushes });
+  const reader = new HistoryReader(broker, batchLimit, maxBatchBytes, head, stats, log);
   const subscribers = new SubscriberRegistry(
     {
-      batchLimit: options.batchLimit,
+      batchLimit,
+      maxBatchBytes,
       partitions,
       head,
       flushes,

@@ -1,6 +1,7 @@
 import type { Broker } from '../log/broker';
 import type { Cursor } from '../log/cursor';
 import type { Log } from '../diagnostics';
+import { cutRead } from './batch-size';
 import type { LogPosition } from './log-position';
 import type { CometStats } from './stats';
 import type { Subscriber } from './subscriber';
@@ -22,6 +23,7 @@ export class HistoryReader {
   constructor(
     private readonly broker: Broker,
     private readonly batchLimit: number,
+    private readonly maxBatchBytes: number,
     /** Where this process's dispatch stands. */
     private readonly head: LogPosition,
     private readonly stats: CometStats,
@@ -42,7 +44,8 @@ export class HistoryReader {
     const read = subscriber.startRead();
     let cursor: Cursor = subscriber.readFrom();
     for (;;) {
-      const result = await this.broker.read(cursor, subscriber.filter, this.batchLimit);
+      // A broker reads by count; the bytes of one batch are capped here, and the rest is read next.
+      const result = cutRead(await this.broker.read(cursor, subscriber.filter, this.batchLimit), this.maxBatchBytes);
       if (!subscriber.isReading(read)) return;
       subscriber.takeRead(result);
       if (!subscriber.isReading(read) || !result.more) break;

@@ -37,6 +37,8 @@ export type Authenticate = (request: CometRequest) => Identity | undefined | Pro
 export interface EngineSettings {
   /** Most messages in one batch. */
   batchLimit: number;
+  /** Most bytes (of the messages' JSON) in one batch; a batch always holds at least one message. */
+  maxBatchBytes: number;
   /** The channel rules and the application's `authorize`, as one check (both must allow). */
   authorize: (action: AuthorizeAction, context: AuthorizeContext) => boolean | Promise<boolean>;
   /** The application's `authenticate`, when set. */

@@ -1,5 +1,6 @@
 import type { LogEntry } from '../log/broker';
 import type { ParsedChannel } from '../log/channel';
+import { batchSize } from './batch-size';
 import type { Flushable, FlushSchedule } from './flush-schedule';
 import type { Batch } from './types';
 
@@ -23,9 +24,11 @@ export interface GroupMember {
   flush(): void;
 }
 
-/** How a group flushes: its batch limit, whether its members may share a queue, and its schedule. */
+/** How a group flushes: its batch limits, whether its members may share a queue, and its schedule. */
 export interface GroupSettings {
   readonly batchLimit: number;
+  /** Most bytes of JSON in one batch (see `batchSize`). */
+  readonly maxBatchBytes: number;
   /** False in a partitioned log: members keep a position per partition and never share a turn. */
   readonly canShare: boolean;
   readonly flushes: FlushSchedule;
@@ -35,6 +38,23 @@ export interface GroupSettings {
 export function groupKey(channels: readonly ParsedChannel[]): string {
   return channels.length === 1 ? channels[0]!.name : channels.map((c) => c.name).sort().join('\n');
 }
+
+/**
+ * What a group is taken to hold on the heap, in bytes, for bounding the groups kept empty: per
+ * channel its parsed form and index entry, its name (held twice: in the channel and the group's
+ * key) and per segment what the index's trie node and the segment's string cost. The figures are
+ * measured (Node 20): close to the heap a kept group holds for a hostile list (32 channels of 200
+ * characters, of one segment or of 16), above it for usual ones (their index nodes are shared).
+ * Names alone would count deep lists forty times too low. Counted once per group, when it is made.
+ */
+export function footprintOf(channels: readonly ParsedChannel[]): number {
+  let bytes = 0;
+  for (const channel of channels) bytes += CHANNEL_BYTES + 2 * channel.name.length + SEGMENT_BYTES * channel.segments.length;
+  return bytes;
+}
+
+const CHANNEL_BYTES = 256;
+const SEGMENT_BYTES = 512;
 
 /**
  * A group's members of one kind: one alone (the usual case for a channel of one user's) without
@@ -82,12 +102,16 @@ export class SubscriberGroup implements Flushable {
   private epoch = '';
   /** The entry queued last: two patterns of the list matching one entry queue it once. */
   private lastEntry: LogEntry | undefined;
+  /** What it holds on the heap (see {@link footprintOf}), counted once: groups are reused poll after poll. */
+  readonly footprint: number;
 
   constructor(
     readonly key: string,
     readonly channels: readonly ParsedChannel[],
     private readonly settings: GroupSettings,
-  ) {}
+  ) {
+    this.footprint = footprintOf(channels);
+  }
 
   get size(): number {
     return countOf(this.sharing) + countOf(this.others);
@@ -169,7 +193,8 @@ export class SubscriberGroup implements Flushable {
   flushFor(member: GroupMember): void {
     const entries = this.queuedAfter(member.position);
     if (entries.length === 0) return;
-    if (entries.length > this.settings.batchLimit) {
+    const { batchLimit, maxBatchBytes } = this.settings;
+    if (batchSize(entries, batchLimit, maxBatchBytes) < entries.length) {
       member.stopSharing();
       return member.flush();
     }
@@ -178,7 +203,8 @@ export class SubscriberGroup implements Flushable {
 
   /**
    * Hands this turn's entries to every sharing member: one batch object for all, of at most
-   * `batchLimit` entries (the rest wait for the next turn, as a member's own entries do).
+   * `batchLimit` entries and `maxBatchBytes` (the rest wait for the next turn, as a member's own
+   * entries do).
    */
   flush(): void {
     const entries = this.turn;
@@ -187,10 +213,11 @@ export class SubscriberGroup implements Flushable {
       this.turn = undefined;
       return;
     }
+    const size = batchSize(entries, this.settings.batchLimit, this.settings.maxBatchBytes);
     let taken = entries;
-    if (entries.length > this.settings.batchLimit) {
-      taken = entries.slice(0, this.settings.batchLimit);
-      this.turn = entries.slice(this.settings.batchLimit);
+    if (size < entries.length) {
+      taken = entries.slice(0, size);
+      this.turn = entries.slice(size);
       this.settings.flushes.markDirty(this);
     } else this.turn = undefined;
     const batch: Batch = { entries: taken, cursor: taken[taken.length - 1]!.cursor };

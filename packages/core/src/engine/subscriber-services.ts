@@ -10,6 +10,8 @@ import type { EndReason } from './types';
  */
 export interface SubscriberServices<S> {
   readonly batchLimit: number;
+  /** Most bytes of JSON in one batch (see `batchSize`). */
+  readonly maxBatchBytes: number;
   /** The log's partition count: above 1, positions are kept one per partition. */
   readonly partitions: number;
   /** Where this process's dispatch stands: a caught-up subscriber's cursor is raised to it. */

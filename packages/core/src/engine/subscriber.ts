@@ -3,6 +3,7 @@ import { ChannelFilter } from '../log/channel-filter';
 import type { ParsedChannel } from '../log/channel';
 import { formatCursor, type Cursor } from '../log/cursor';
 import type { AbortSignalLike } from '../neutral';
+import { batchSize } from './batch-size';
 import type { Timed } from './deadline-queue';
 import type { Flushable } from './flush-schedule';
 import { LogPosition } from './log-position';
@@ -183,18 +184,18 @@ export class Subscriber extends LogPosition implements Timed, GroupMember, Flush
   }
 
   /**
-   * Hands pending live entries to the transport as one batch of at most `batchLimit` (never
-   * before history is read). What is left waits for the next turn.
+   * Hands pending live entries to the transport as one batch of at most `batchLimit` entries and
+   * `maxBatchBytes` (never before history is read). What is left waits for the next turn.
    */
   flush(): void {
     if (this.sharing) return this.group.flushFor(this);
     const pending = this.pending;
     if (this.closed || !this.live || pending === undefined || pending.length === 0) return;
-    const { batchLimit } = this.services;
+    const size = batchSize(pending, this.services.batchLimit, this.services.maxBatchBytes);
     let entries = pending;
-    if (pending.length > batchLimit) {
-      entries = pending.slice(0, batchLimit);
-      this.pending = pending.slice(batchLimit);
+    if (size < pending.length) {
+      entries = pending.slice(0, size);
+      this.pending = pending.slice(size);
       this.services.flushes.markDirty(this);
     } else this.pending = undefined;
     entries = this.pass(entries);

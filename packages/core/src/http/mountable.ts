@@ -21,13 +21,18 @@ export type Mountable = CometHandler | MountableHandler;
 export interface Mounted {
   readonly handle: CometHandler;
   serves(path: string): boolean;
+  /**
+   * How long a whole-body answer may wait for its client to take it (a hub's
+   * `streams.drainTimeoutMs`; undefined for a mountable without one: the Node bridge's default).
+   */
+  readonly drainTimeoutMs: number | undefined;
 }
 
 const EVERY_PATH = (): boolean => true;
 
 /** Brings any {@link Mountable} to one shape: `handle` bound to its object, `serves` always present. */
 export function toMountable(mountable: Mountable): Mounted {
-  if (typeof mountable === 'function') return { handle: mountable, serves: EVERY_PATH };
+  if (typeof mountable === 'function') return { handle: mountable, serves: EVERY_PATH, drainTimeoutMs: undefined };
   if (typeof mountable?.handle !== 'function') {
     throw new TypeError('cometkit: mount a hub, a { handle(request) } object or a handler function');
   }
@@ -35,5 +40,7 @@ export function toMountable(mountable: Mountable): Mounted {
   return {
     handle: (request) => mountable.handle(request),
     serves: serves ? (path) => serves.call(mountable, path) : EVERY_PATH,
+    // A hub carries its resolved options; another mountable may carry none.
+    drainTimeoutMs: (mountable as { options?: { drainTimeoutMs?: number } }).options?.drainTimeoutMs,
   };
 }

@@ -33,7 +33,7 @@ export function handleNode(
       // The rest of a refused upload is never read: Node closes the connection once the answer is sent,
       // instead of taking in (and throwing away) whatever the client still sends.
       if (request.bodyRefused) res.setHeader('connection', 'close');
-      writeResponse(res, response);
+      writeResponse(res, response, info.drainTimeoutMs);
     } catch (error) {
       if (!onError) throw error;
       onError(error);

@@ -25,6 +25,11 @@ export interface NodeRequestInfo {
    * promise {@link handleNode} returns: Express's `next`, `withComet`'s 500.
    */
   onError?: (error: unknown) => void;
+  /**
+   * How long a whole-body answer may wait for the client to take it before the socket is
+   * destroyed (the hub's `streams.drainTimeoutMs`). Default 10,000 ms.
+   */
+  drainTimeoutMs?: number;
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});

@@ -25,7 +25,7 @@ export interface WithCometOptions {
  * ```
  */
 export function withComet(mountable: Mountable, prefix: string, app: RequestListener, options: WithCometOptions = {}): RequestListener {
-  const { handle, serves } = toMountable(mountable);
+  const { handle, serves, drainTimeoutMs } = toMountable(mountable);
   const mount = prefix.replace(/\/+$/, '');
   const log = createLog('node', options.logger ?? loggerOf(mountable));
   return (req, res) => {
@@ -36,6 +36,7 @@ export function withComet(mountable: Mountable, prefix: string, app: RequestList
     void handleNode(handle, req, res, {
       url: rest,
       raw: req,
+      drainTimeoutMs,
       onError(error: unknown) {
         if (isClientGone(error)) return;
         // Only a bug gets here (protocol errors are answers): answer 500 and say so.

@@ -24,10 +24,17 @@ function withLength(headers: CometResponse['headers'], length: number): Outgoing
 }
 
 /**
- * Writes a neutral response to a Node response: the one place where a response becomes bytes.
- * Streams write through a {@link NodeStreamSink}.
+ * How long a whole-body answer may wait for its client to take it when no hub says (the hub's
+ * `streams.drainTimeoutMs` default).
  */
-export function writeResponse(res: ServerResponse, response: CometResponse): void {
+export const BODY_DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Writes a neutral response to a Node response: the one place where a response becomes bytes.
+ * Streams write through a {@link NodeStreamSink}. A whole body the client has not taken within
+ * `drainTimeoutMs` destroys the socket (see {@link freeIfNotTaken}).
+ */
+export function writeResponse(res: ServerResponse, response: CometResponse, drainTimeoutMs = BODY_DRAIN_TIMEOUT_MS): void {
   if (res.headersSent || res.destroyed) return;
   if (!isStreamResponse(response) && res.getHeaderNames().length === 0 && response.status !== 204 && response.status !== 304) {
     // The common answer (a poll, a publish): status line and headers written from one object,
@@ -36,17 +43,36 @@ export function writeResponse(res: ServerResponse, response: CometResponse): voi
     const { body } = response;
     const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     res.writeHead(response.status, withLength(response.headers, length)).end(body);
-    return;
+    return freeIfNotTaken(res, drainTimeoutMs);
   }
   res.statusCode = response.status;
   for (const name in response.headers) res.setHeader(name, response.headers[name]!);
   if (!isStreamResponse(response)) {
     res.end(response.body);
-    return;
+    return freeIfNotTaken(res, drainTimeoutMs);
   }
   // No flushHeaders(): the stream's prelude, written at once by start(), carries the headers in
   // the same write (one syscall per new stream instead of two; it matters in reconnect storms).
   response.start(new NodeStreamSink(res));
+}
+
+/**
+ * A body the kernel did not take at once (its client does not read, and the socket's buffers are
+ * full) stays in the process until it does: a client that never reads would pin it, at will, for
+ * as long as it keeps the connection. So the socket is destroyed if it is still there after
+ * `drainTimeoutMs` (the client resumes from the last cursor it received: nothing is lost). Only
+ * then is a timer armed: an answer taken at once (nearly every one) costs one length check, no
+ * closure and no listener.
+ */
+function freeIfNotTaken(res: ServerResponse, drainTimeoutMs: number): void {
+  if (res.writableFinished || (res.writableLength === 0 && (res.socket?.writableLength ?? 0) === 0)) return;
+  const timer = setTimeout(destroyResponse, drainTimeoutMs, res).unref();
+  // 'close' comes once the body is taken (after 'finish') or the socket is gone: either way, no cut.
+  res.once('close', () => clearTimeout(timer));
+}
+
+function destroyResponse(res: ServerResponse): void {
+  res.destroy();
 }
 
 /** A stream's writes to a socket: flushed through compression, stopped once the client is gone. */
