@@ -1,5 +1,6 @@
 import { createComet, type CometHub, type CometOptions, type Identity } from '@cometkit/core';
-import type { CometBodyResponse } from '@cometkit/core/kit';
+import { parseChannel, type ParsedChannel } from '@cometkit/core';
+import { admit, type CometBodyResponse, type Subscriber } from '@cometkit/core/kit';
 import { fakeRequest, type FakeRequestInit } from './support/fakes';
 
 // Who a request is (authenticate) and what it may do (rules, authorize), at the doors of the hub.
@@ -97,4 +98,24 @@ describe('authenticate and authorize', () => {
     expect(() => createComet({ authenticate: 'yes' as never })).toThrow(/authenticate must be a function/);
     expect(() => createComet({ authorize: true as never })).toThrow(/authorize must be a function/);
   });
+});
+
+it('rides on the subscriber admission registers', async () => {
+  hub = createComet({ authenticate, rules: { a: 'identified' } });
+  const subscriber = await new Promise<Subscriber>((resolve, reject) =>
+    admit(
+      hub.engine,
+      {
+        transport: 'test',
+        channels: [parseChannel('a', false) as ParsedChannel],
+        request: fakeRequest('GET', '/', as('alice')),
+        handlers: { batch: () => undefined, end: () => undefined },
+        lifetime: { ms: 0, reason: 'timeout' },
+        deferRead: true,
+      },
+      { admitted: resolve, refused: reject, failed: reject },
+    ),
+  );
+  expect(subscriber.identity).toEqual({ id: 'alice', role: 'member' });
+  subscriber.end('done');
 });

@@ -3,6 +3,7 @@ import { checkAccess, type Granted } from './access';
 import type { EngineSettings } from './settings';
 import type { Subscriber } from './subscriber';
 import type { SubscribeSpec } from './types';
+import type { Identity } from '../rules/channel-rules';
 
 /**
  * Who may subscribe, decided once for every entry point: not while the hub closes, not past the
@@ -25,7 +26,7 @@ export class Admission {
     private readonly connections: () => number,
     private readonly closing: () => boolean,
     /** Registers an admitted subscriber. */
-    private readonly register: (spec: SubscribeSpec) => Subscriber,
+    private readonly register: (spec: SubscribeSpec, identity?: Identity) => Subscriber,
   ) {}
 
   /** The subscriber, registered; a refusal; or a promise of either when `authorize` answers later or fails. */
@@ -76,7 +77,7 @@ export class Admission {
     // Authorizing may take a while: the hub may have begun closing, or the client left.
     if (this.closing()) return refusedClosing();
     if (spec.signal?.aborted) return cometError('bad_request', 'The client went away.');
-    return this.register(spec);
+    return this.register(spec, access.identity);
   }
 
   /** `authorize` failed: a bug of the app's, passed on (as a rejection) to the framework's error handling. */

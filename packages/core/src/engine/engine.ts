@@ -104,7 +104,7 @@ export function createEngine({ broker, options, log = createLog('engine', option
     options,
     () => stats.connections,
     () => closing !== undefined,
-    (spec) => subscribers.register(spec),
+    (spec, identity) => subscribers.register(spec, identity),
   );
   // Intervals come from transports' declared rules, never from clients: a handful at most.
   const heartbeatTimers = new Map<number, HeartbeatTimer>();

@@ -4,6 +4,7 @@ import type { CometStats } from './stats';
 import { Subscriber } from './subscriber';
 import type { SubscriberServices } from './subscriber-services';
 import type { EndReason, SubscribeSpec } from './types';
+import type { Identity } from '../rules/channel-rules';
 
 /**
  * The subscribers held now: registering an admitted one (its group, its abort signal, its
@@ -24,12 +25,12 @@ export class SubscriberRegistry {
   }
 
   /** Registers an admitted subscriber and starts its history read (unless it defers it). */
-  register(spec: SubscribeSpec): Subscriber {
+  register(spec: SubscribeSpec, identity?: Identity): Subscriber {
     const { head } = this.services;
     // "From now" means from this moment, whatever the time the read takes.
     const from = spec.cursor ?? head.cursor();
     const fromText = spec.sentCursor ?? formatCursor(from);
-    const subscriber = new Subscriber(spec.transport, spec.channels, from, fromText, spec.lifetime, spec.once ?? false, spec.handlers, this.services);
+    const subscriber = new Subscriber(spec.transport, spec.channels, from, fromText, spec.lifetime, spec.once ?? false, spec.handlers, identity, this.services);
     this.held.add(subscriber);
     this.stats.connections++;
     this.stats.connectionsByTransport[spec.transport] = (this.stats.connectionsByTransport[spec.transport] ?? 0) + 1;

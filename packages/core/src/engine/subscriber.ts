@@ -3,6 +3,7 @@ import { ChannelFilter } from '../log/channel-filter';
 import type { ParsedChannel } from '../log/channel';
 import { formatCursor, type Cursor } from '../log/cursor';
 import type { AbortSignalLike } from '../neutral';
+import type { Identity } from '../rules/channel-rules';
 import { batchSize } from './batch-size';
 import type { Timed } from './deadline-queue';
 import type { Flushable } from './flush-schedule';
@@ -55,6 +56,8 @@ export class Subscriber extends LogPosition implements Timed, GroupMember, Flush
     /** One-batch: ends (`done`) after handing over its first batch. */
     readonly once: boolean,
     readonly handlers: SubscriberHandlers,
+    /** Who it is, as `authenticate` said at admission (undefined: no one, or no `authenticate`). */
+    readonly identity: Identity | undefined,
     private readonly services: SubscriberServices<Subscriber>,
   ) {
     super(services.partitions, readFrom);
