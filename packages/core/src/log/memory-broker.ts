@@ -13,11 +13,11 @@ export interface HistoryOptions {
   maxAgeMs?: number;
   /**
    * Most bytes the kept entries may hold, counting each entry's text (its payload and its JSON
-   * form, one byte per character, plus 512 bytes for the entry itself) and every framed copy a
-   * transport made of it (poll, SSE, stream, iframe, WebSocket, Bayeux each keep one). Default
-   * 64 MiB: retained history stays under about 64 MiB (text outside Latin-1 counted at half what
-   * V8 holds of it), whatever the publishers send. A reader whose cursor was dropped gets the
-   * `expired` gap, as one dropped by count or age.
+   * form, one byte per character, plus 640 bytes for the entry itself) and every framed copy a
+   * transport made of it (poll, SSE, stream, iframe, WebSocket, Bayeux each keep one: its bytes
+   * plus 160). Default 64 MiB: retained history stays under about 64 MiB whatever the publishers
+   * send (text outside Latin-1 is counted at half what V8 holds of it). The oldest go first; a
+   * reader whose cursor was dropped gets the `expired` gap, as one dropped by count or age.
    */
   maxBytes?: number;
 }
