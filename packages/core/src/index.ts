@@ -23,7 +23,7 @@ export type { CometHandler, CometRequest, CometResponse } from './neutral';
 
 // Brokers: where messages and history live.
 export { createMemoryBroker, DEFAULT_HISTORY } from './log/memory-broker';
-export type { HistoryOptions, MemoryBrokerOptions } from './log/memory-broker';
+export type { HistoryOptions, MemoryBroker, MemoryBrokerOptions } from './log/memory-broker';
 export type { Broker } from './log/broker';
 
 // Channels, for hooks that reason about them.

@@ -24,8 +24,12 @@ export interface CometOptions {
    * `{ sse: { maxAgeMs: 60_000 } }`.
    */
   endRules?: Readonly<Record<string, Partial<EndRules>>>;
-  /** History limits of the default memory broker. */
-  history?: { maxCount?: number; maxAgeMs?: number };
+  /**
+   * History limits of the default memory broker (see `HistoryOptions`): `maxCount` (10,000),
+   * `maxAgeMs` (10 minutes) and `maxBytes` (64 MiB, frames counted: retained history stays under
+   * about 64 MiB whatever the publishers send).
+   */
+  history?: { maxCount?: number; maxAgeMs?: number; maxBytes?: number };
   /** How long a long-poll is held before it answers with no messages. Default 25,000 ms. */
   longPollTimeoutMs?: number;
   /** Most messages in one response (a poll, or one write of a stream). Default 1,000. */

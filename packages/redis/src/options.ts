@@ -3,7 +3,7 @@ import { MAX_CURSOR_PARTITIONS } from '@cometkit/core/kit';
 import { Cluster, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /** Options of {@link createRedisBroker}. */
-export interface RedisBrokerOptions extends HistoryOptions {
+export interface RedisBrokerOptions extends Omit<HistoryOptions, 'maxBytes'> {
   /** `redis://[user:password@]host:port[/db]`. Default `redis://127.0.0.1:6379`. */
   url?: string;
   /** More ioredis options (TLS, a password), merged under the broker's own timeouts and queues. */
@@ -28,6 +28,13 @@ export interface RedisBrokerOptions extends HistoryOptions {
    * 0 turns it off. Default 10,000 (as many as the memory broker keeps).
    */
   recentCount?: number;
+  /**
+   * Most bytes the recent entries may hold in this process, counted as the memory broker's
+   * `history.maxBytes` counts them (text and every framed copy a transport made); with
+   * partitions, split evenly between them. The oldest go first; a read they no longer reach goes
+   * to Redis. Default 64 MiB, as the memory broker's history.
+   */
+  recentMaxBytes?: number;
   /** Where diagnostics go (`cometkit:redis`); as the hub's `logger` option. */
   logger?: CometLogger;
   /**
@@ -66,6 +73,7 @@ export interface ResolvedRedisOptions {
   checkIntervalMs: number;
   backfillCount: number;
   recentCount: number;
+  recentMaxBytes: number;
   /** Most publishes one script call appends (Redis runs nothing else while a script runs). */
   batchMaxEntries: number;
   /** Most channel and payload characters one script call appends. */
@@ -104,6 +112,7 @@ export function resolveRedisOptions(options: RedisBrokerOptions): ResolvedRedisO
     checkIntervalMs: positiveInteger('checkIntervalMs', options.checkIntervalMs, 5_000),
     backfillCount: positiveInteger('backfillCount', options.backfillCount, 1_000),
     recentCount: options.recentCount === 0 ? 0 : positiveInteger('recentCount', options.recentCount, DEFAULT_HISTORY.maxCount),
+    recentMaxBytes: positiveInteger('recentMaxBytes', options.recentMaxBytes, DEFAULT_HISTORY.maxBytes),
     batchMaxEntries: 256,
     batchMaxBytes: 512 * 1024,
     logger: options.logger,

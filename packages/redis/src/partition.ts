@@ -35,6 +35,8 @@ export interface Partition {
 export interface PartitionOptions extends FeedOptions {
   /** Entries the feed brought that are kept to answer reads near the head (0: none). */
   recentCount: number;
+  /** Most bytes those entries may hold (text and frames, as the memory broker's history counts them). */
+  recentMaxBytes: number;
   /** Longest a read near the head waits for the feed to bring a publish this process knows was assigned. */
   feedWaitMs: number;
   /** Age past which Redis drops an entry from history (its clock); the recent entries drop it too. */
@@ -53,7 +55,7 @@ export function createPartition(options: PartitionOptions): Partition {
   const { store, log } = options;
   // Empty at the feed's start: a reader already there (in a partition nothing was published to
   // since) is answered too.
-  const recent = new EntryRing(options.recentCount, options.start.epoch, options.start.position + 1);
+  const recent = new EntryRing(options.recentCount, options.start.epoch, options.start.position + 1, options.recentMaxBytes);
   const readShared = createSharedReads(store.range);
   const feed = createFeed({
     ...options,

@@ -51,6 +51,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   // all; never wider than Redis keeps of a partition (maxCount), so a cursor older than history
   // still gets its gap there.
   const recentCount = Math.min(Math.ceil(resolved.recentCount / count), resolved.maxCount);
+  const recentMaxBytes = Math.ceil(resolved.recentMaxBytes / count);
   const parts = stores.map((store, index) =>
     createPartition({
       subscriber,
@@ -67,6 +68,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
       dispatch: (entry) => listeners.entry(layout.fed(entry, index)),
       batchEnd: listeners.batchEnd,
       recentCount,
+      recentMaxBytes,
       feedWaitMs: resolved.commandTimeoutMs,
       maxAgeMs: resolved.maxAgeMs,
     }),

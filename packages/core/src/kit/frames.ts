@@ -1,5 +1,6 @@
 import type { LogEntry } from '../log/broker';
 import { cursorBeforeEntry } from '../log/log-entry';
+import { noteFrameBytes } from '../log/entry-bytes';
 import type { Batch } from '../engine/subscriber';
 
 /*
@@ -57,6 +58,7 @@ function sharedKey(batch: Batch): string | undefined {
 /**
  * A message's wire form for one transport (`key`), built once by `build` (text, or the bytes
  * themselves) and kept on the log entry, so every subscriber of that transport is sent the same buffer.
+ * The history holding the entry counts the frame's bytes against its `maxBytes`.
  */
 export function cachedFrame(entry: LogEntry, key: string, build: (entry: LogEntry) => string | Buffer): Buffer {
   let frame = entry.frames.get(key);
@@ -64,6 +66,7 @@ export function cachedFrame(entry: LogEntry, key: string, build: (entry: LogEntr
     const built = build(entry);
     frame = typeof built === 'string' ? Buffer.from(built) : built;
     entry.frames.set(key, frame);
+    noteFrameBytes(entry, frame.length);
   }
   return frame;
 }

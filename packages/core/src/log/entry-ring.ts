@@ -1,5 +1,6 @@
 import type { LogEntry, ReadResult } from './broker';
 import type { ChannelFilter } from './channel-filter';
+import { entryTextBytes, setEntryOwner, type EntryOwner } from './entry-bytes';
 
 /**
  * The last `capacity` entries of one log (one partition of it), by position: a ring buffer, so
@@ -11,23 +12,33 @@ import type { ChannelFilter } from './channel-filter';
  *
  * It holds consecutive positions of one epoch, `first` to `last` (none when `first > last`). An
  * entry that is not the next one (another epoch, a hole) starts it again from that entry.
+ *
+ * It is bounded by bytes too: each entry counts its text when added and each framed copy a
+ * transport adds to it while held (the ring owns its entries, see `entry-bytes.ts`); past
+ * `maxBytes` the oldest entries go, the newest too if it alone is over.
  */
-export class EntryRing {
+export class EntryRing implements EntryOwner {
   private readonly slots: (LogEntry | undefined)[];
+  /** The bytes counted for the entry in the same slot. */
+  private readonly sizes: number[];
   private ringEpoch: string;
   private oldest: number;
   private newest: number;
+  private held = 0;
 
   /**
    * An empty ring of `epoch` (`''`: none yet) whose next entry is `next` (default 1, a log's first
-   * position). A capacity of 0 keeps nothing.
+   * position), keeping at most `capacity` entries and `maxBytes` bytes of them (default: no byte
+   * limit). A capacity of 0 keeps nothing.
    */
   constructor(
     private readonly capacity: number,
     epoch = '',
     next = 1,
+    private readonly maxBytes = Infinity,
   ) {
     this.slots = new Array<LogEntry | undefined>(capacity);
+    this.sizes = new Array<number>(capacity).fill(0);
     this.ringEpoch = epoch;
     this.oldest = next;
     this.newest = next - 1;
@@ -48,16 +59,38 @@ export class EntryRing {
     return this.newest;
   }
 
-  /** Adds `entry` after the newest; the oldest goes when the ring is full. */
+  /** Bytes counted for the entries held (their text and their frames). */
+  get bytes(): number {
+    return this.held;
+  }
+
+  /** Adds `entry` after the newest; the oldest go when the ring is full, by count or by bytes. */
   push(entry: LogEntry): void {
     if (this.capacity === 0) return;
     if (entry.epoch !== this.ringEpoch || entry.position !== this.newest + 1) {
+      this.dropTo(this.newest + 1);
       this.ringEpoch = entry.epoch;
       this.oldest = entry.position;
+    } else if (entry.position - this.oldest >= this.capacity) {
+      this.dropTo(entry.position - this.capacity + 1);
     }
     this.newest = entry.position;
-    this.slots[this.newest % this.capacity] = entry;
-    if (this.newest - this.oldest >= this.capacity) this.oldest = this.newest - this.capacity + 1;
+    const slot = this.newest % this.capacity;
+    const size = entryTextBytes(entry);
+    this.slots[slot] = entry;
+    this.sizes[slot] = size;
+    this.held += size;
+    setEntryOwner(entry, this);
+    this.fitBytes();
+  }
+
+  /** {@link EntryOwner}: a frame of `bytes` was added to `entry`, counted while the ring holds it. */
+  grew(entry: LogEntry, bytes: number): void {
+    const slot = entry.position % this.capacity;
+    if (this.slots[slot] !== entry) return;
+    this.sizes[slot]! += bytes;
+    this.held += bytes;
+    this.fitBytes();
   }
 
   /**
@@ -65,10 +98,29 @@ export class EntryRing {
    * order, so the first younger one ends it), releasing them at once rather than when overwritten.
    */
   dropOlderThan(time: number): void {
-    while (this.oldest <= this.newest && this.slots[this.oldest % this.capacity]!.time < time) {
-      this.slots[this.oldest % this.capacity] = undefined;
-      this.oldest++;
+    let keep = this.oldest;
+    while (keep <= this.newest && this.slots[keep % this.capacity]!.time < time) keep++;
+    this.dropTo(keep);
+  }
+
+  /** Drops the oldest entries while the bytes held are over the limit. */
+  private fitBytes(): void {
+    let keep = this.oldest;
+    let held = this.held;
+    while (held > this.maxBytes && keep <= this.newest) held -= this.sizes[keep++ % this.capacity]!;
+    this.dropTo(keep);
+  }
+
+  /** Drops every entry before position `keep`, releasing it and its count. */
+  private dropTo(keep: number): void {
+    for (; this.oldest < keep && this.oldest <= this.newest; this.oldest++) {
+      const slot = this.oldest % this.capacity;
+      setEntryOwner(this.slots[slot]!, undefined);
+      this.held -= this.sizes[slot]!;
+      this.slots[slot] = undefined;
+      this.sizes[slot] = 0;
     }
+    if (this.oldest < keep) this.oldest = keep;
   }
 
   /**

@@ -4,10 +4,12 @@ export interface HistoryLimits {
   maxCount?: number;
   /** Oldest entry kept, in ms. */
   maxAgeMs?: number;
+  /** Most bytes the kept entries (their text and their frames) may hold. */
+  maxBytes?: number;
 }
 
 /**
- * History limits checked like every other number: a positive whole count, a positive age. The
+ * History limits checked like every other number: a positive whole count and byte limit, a positive age. The
  * memory broker takes the result; a limit left out keeps the broker's default.
  */
 export function resolveHistory(history: HistoryLimits | undefined): HistoryLimits {
@@ -22,6 +24,12 @@ export function resolveHistory(history: HistoryLimits | undefined): HistoryLimit
   if (history.maxAgeMs !== undefined) {
     if (!Number.isFinite(history.maxAgeMs) || history.maxAgeMs <= 0) throw new TypeError('cometkit: history.maxAgeMs must be a positive number');
     resolved.maxAgeMs = history.maxAgeMs;
+  }
+  if (history.maxBytes !== undefined) {
+    if (!Number.isInteger(history.maxBytes) || history.maxBytes <= 0) {
+      throw new TypeError('cometkit: history.maxBytes must be a positive whole number');
+    }
+    resolved.maxBytes = history.maxBytes;
   }
   return resolved;
 }

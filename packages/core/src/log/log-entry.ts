@@ -1,5 +1,6 @@
 import type { LogEntry } from './broker';
 import { formatCursor } from './cursor';
+import { FrameCache } from './entry-bytes';
 
 /** Builds a {@link LogEntry}; every broker makes its entries here so the wire form is one. */
 export function createLogEntry(
@@ -14,7 +15,7 @@ export function createLogEntry(
 ): LogEntry {
   const cursor = positions ? formatCursor({ epoch, position, positions }) : formatCursor({ epoch, position });
   const json = `{"channel":${JSON.stringify(channel)},"cursor":"${cursor}","data":${payload}}`;
-  const entry = { epoch, position, partition, channel, segments, payload, time, cursor, json, frames: new Map<string, Buffer>() };
+  const entry = { epoch, position, partition, channel, segments, payload, time, cursor, json, frames: new FrameCache() };
   return positions ? { ...entry, positions } : entry;
 }
 

@@ -11,6 +11,15 @@ export interface HistoryOptions {
   maxCount?: number;
   /** Oldest entry kept, in ms. Default 10 minutes. */
   maxAgeMs?: number;
+  /**
+   * Most bytes the kept entries may hold, counting each entry's text (its payload and its JSON
+   * form, one byte per character, plus 640 bytes for the entry itself) and every framed copy a
+   * transport made of it (poll, SSE, stream, iframe, WebSocket, Bayeux each keep one: its bytes
+   * plus 160). Default 64 MiB: retained history stays under about 64 MiB whatever the publishers
+   * send (text outside Latin-1 is counted at half what V8 holds of it). The oldest go first; a
+   * reader whose cursor was dropped gets the `expired` gap, as one dropped by count or age.
+   */
+  maxBytes?: number;
 }
 
 /** Options of {@link createMemoryBroker}. */
@@ -19,21 +28,29 @@ export interface MemoryBrokerOptions extends HistoryOptions {
   now?: () => number;
 }
 
-export const DEFAULT_HISTORY = { maxCount: 10_000, maxAgeMs: 10 * 60_000 } as const;
+/** The history limits a broker keeps when given none. */
+export const DEFAULT_HISTORY = { maxCount: 10_000, maxAgeMs: 10 * 60_000, maxBytes: 64 * 1024 * 1024 } as const;
+
+/** The in-process broker: a {@link Broker} whose history can say how much it holds. */
+export interface MemoryBroker extends Broker {
+  /** Bytes the history holds, as counted against `maxBytes`. */
+  historyBytes(): number;
+}
 
 /**
- * The in-process broker: the log is an {@link EntryRing} bounded by count and age. Its epoch is
+ * The in-process broker: the log is an {@link EntryRing} bounded by count, bytes and age. Its epoch is
  * new each time one is created, so a client holding a cursor from before a restart is told of the gap.
  */
-export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
+export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
   // The same checks as createComet's: a limit of 0 or less is a mistake, not "keep one".
   const history = resolveHistory(options);
   const maxCount = history.maxCount ?? DEFAULT_HISTORY.maxCount;
   const maxAgeMs = history.maxAgeMs ?? DEFAULT_HISTORY.maxAgeMs;
+  const maxBytes = history.maxBytes ?? DEFAULT_HISTORY.maxBytes;
   const now = options.now ?? Date.now;
   const epoch = newEpoch();
   // The whole history; its `last` is the head, also once every entry has expired.
-  const ring = new EntryRing(maxCount, epoch);
+  const ring = new EntryRing(maxCount, epoch, 1, maxBytes);
   const listeners = new Set<(entry: LogEntry) => void>();
 
   return {
@@ -71,6 +88,8 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     },
 
     head: () => ({ epoch, position: ring.last }),
+
+    historyBytes: () => ring.bytes,
 
     async close() {
       listeners.clear();
