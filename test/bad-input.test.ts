@@ -39,7 +39,7 @@ describe.each([serverKinds[0]!, serverKinds[3]!])('random bad input on $name', (
   let hub: CometHub;
   let server: RunningServer;
   beforeAll(async () => {
-    hub = createComet({ longPollTimeoutMs: 20, httpPublish: true });
+    hub = createComet({ longPollTimeoutMs: 20, httpPublish: true, jsonp: true });
     server = await kind.start(hub);
   });
   afterAll(async () => {

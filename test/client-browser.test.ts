@@ -56,18 +56,19 @@ describe.each(kinds)('the browser client on $name', (kind) => {
 
   beforeAll(async () => {
     // Heartbeats every 250 ms, so a client taking 1 s of silence for a dead stream finds out fast.
-    hub = createComet({ longPollTimeoutMs: 3_000, heartbeatMs: 250 });
+    hub = createComet({ jsonp: true, longPollTimeoutMs: 3_000, heartbeatMs: 250 });
     server = await kind.start(hub, quietApp);
-    smallHub = createComet({ history: { maxCount: 5 }, longPollTimeoutMs: 3_000 });
+    smallHub = createComet({ jsonp: true, history: { maxCount: 5 }, longPollTimeoutMs: 3_000 });
     small = await kind.start(smallHub, quietApp);
     // A page on another origin (another port) that loads the script from the hub's server.
     otherOrigin = await listen(http.createServer((_req, res) => res.end(clientPage(`${server.mount}/client.js`))));
     // A hub that lists one other origin for CORS, and a page on that origin.
-    corsHub = createComet({ longPollTimeoutMs: 3_000, httpPublish: true, cors: { origins: (origin) => origin === corsPage?.origin } });
+    corsHub = createComet({ jsonp: true, longPollTimeoutMs: 3_000, httpPublish: true, cors: { origins: (origin) => origin === corsPage?.origin } });
     corsServer = await kind.start(corsHub, quietApp);
     corsPage = await listen(http.createServer((_req, res) => res.end(clientPage(`${corsServer.mount}/client.js`))));
     // The same page's origin, allowed with credentials, by a hub that lets in only its session cookie.
     credHub = createComet({
+      jsonp: true,
       longPollTimeoutMs: 3_000,
       httpPublish: true,
       cors: { origins: (origin) => origin === corsPage?.origin, credentials: true },
@@ -219,7 +220,7 @@ describe('the browser client behind a proxy that buffers streams', () => {
   let hub: CometHub;
   let server: RunningServer;
   beforeAll(async () => {
-    hub = createComet({ longPollTimeoutMs: 3_000 });
+    hub = createComet({ jsonp: true, longPollTimeoutMs: 3_000 });
     // Streams get their headers and then nothing, as behind a buffering proxy or antivirus;
     // everything else (the page, client.js, polls) is served as usual.
     server = await listen(

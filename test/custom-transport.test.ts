@@ -58,7 +58,7 @@ describe('a transport with a built-in name', () => {
 
   it('replaces the built-in one, under the mount and on per-route endpoints', async () => {
     const poll: Transport = { name: 'poll', open: (context) => openOneBatch(context, batchLinesFraming, 'poll') };
-    hub = createComet({ transports: [poll] });
+    hub = createComet({ transports: [poll], jsonp: true });
     server = await kinds[0]!.start(hub);
     const from = (await hub.publish('setup', null)).cursor;
     await hub.publish('orders/7', 'packed');

@@ -28,6 +28,8 @@ const broker = process.env.REDIS_URL
 const hub = createComet({
   broker,
   httpPublish: true,
+  // The demo's transport picker offers JSONP; every channel here is public.
+  jsonp: true,
   // Visitors may publish only to the chat; the ticker is the server's.
   authorize: (action, { channels }) => action === 'subscribe' || channels.every((c) => c.startsWith('chat/')),
 });

@@ -69,7 +69,7 @@ export interface Setup {
 /** Starts a hub with `options` on a new broker, mounted on `target`. */
 export async function setUp(target: Target, brokerKind: BrokerKind, options: CometOptions = {}): Promise<Setup> {
   const broker = await brokerKind.create();
-  const hub = createComet({ ...options, broker });
+  const hub = createComet({ jsonp: true, ...options, broker });
   const server = await target.start(hub);
   return {
     hub,

@@ -49,7 +49,8 @@ export function createComet(options: CometOptions = {}): CometHub {
   const router = createRouter({
     engine,
     options: resolved,
-    transports: [...builtinTransports, ...(options.transports ?? [])],
+    // JSONP only when asked for: a script tag from any site may load it.
+    transports: [...builtinTransports.filter((t) => resolved.jsonp || t.name !== 'jsonp'), ...(options.transports ?? [])],
     endRules: options.endRules,
     cors: options.cors !== undefined,
   });

@@ -37,6 +37,13 @@ export interface CometOptions {
   /** Allow `POST {mount}/publish`. Off by default; when on, every publish goes through `authorize`. */
   httpPublish?: boolean;
   /**
+   * Serve `GET {mount}/jsonp`, long-polling for `<script>` tags on other origins. Off by default: a
+   * script tag from any site may load it (no CORS check), so it suits channels anyone may read.
+   * A cross-site request that carries cookies is refused all the same unless its origin is listed
+   * in `cors.origins`.
+   */
+  jsonp?: boolean;
+  /**
    * Says once who a request is, for every door (each HTTP route, publish, WebSocket upgrades and
    * their frames, Bayeux): an identity (`{ id, … }`, whatever else the app keeps) or undefined for
    * no one. Sync or async; it sees the neutral request (`request.header('cookie')`,
@@ -150,6 +157,7 @@ export function resolveOptions(options: CometOptions): ResolvedOptions {
     longPollTimeoutMs: positive('longPollTimeoutMs', options.longPollTimeoutMs, 25_000),
     batchLimit: positive('batchLimit', options.batchLimit, 1_000),
     httpPublish: options.httpPublish ?? false,
+    jsonp: options.jsonp ?? false,
     authorize: combineAuthorize(options.rules === undefined ? undefined : compileRules(options.rules), options.authorize),
     authenticate: checkHook('authenticate', options.authenticate),
     hasAuthorize: options.authorize !== undefined || options.rules !== undefined || options.authenticate !== undefined,

@@ -35,7 +35,7 @@ describe('hold time of a one-batch response', () => {
   });
 
   it('uses the transport\'s own hold time from endRules over the hub\'s', async () => {
-    const hub = hubWith({ longPollTimeoutMs: 1_000, endRules: { jsonp: { holdMs: 200 } } });
+    const hub = hubWith({ longPollTimeoutMs: 1_000, jsonp: true, endRules: { jsonp: { holdMs: 200 } } });
     const poll = track(hub.handle(fakeRequest('GET', '/poll?channel=q')));
     const jsonp = track(hub.handle(fakeRequest('GET', '/jsonp?channel=q&callback=cb')));
     await settle();

@@ -12,7 +12,7 @@ const throwing = (action: string): boolean => {
 
 describe('a synchronous authorize that throws', () => {
   it.each(['/poll?channel=a', '/jsonp?channel=a&callback=cb', '/sse?channel=a'])('rejects the handler of %s', async (url) => {
-    const hub = hubWith({ authorize: throwing });
+    const hub = hubWith({ authorize: throwing, jsonp: true });
     let answer: Promise<unknown> | undefined;
     expect(() => (answer = hub.handle(fakeRequest('GET', url)))).not.toThrow();
     await expect(answer).rejects.toBe(bug);

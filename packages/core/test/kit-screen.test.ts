@@ -9,7 +9,7 @@ async function refusal(answer: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe('every door screens its host (allowedHosts)', () => {
-  const hub = createComet({ allowedHosts: ['app.example'], httpPublish: true });
+  const hub = createComet({ allowedHosts: ['app.example'], httpPublish: true, jsonp: true });
   afterAll(() => hub.close());
 
   it.each(['/poll?channel=a', '/jsonp?channel=a&callback=cb', '/sse?channel=a', '/stream?channel=a', '/iframe?channel=a&callback=parent.f'])(
@@ -94,7 +94,7 @@ describe('a per-route endpoint whose channel is a function', () => {
 });
 
 describe('a read from another site that carries cookies', () => {
-  const hub = createComet({ cors: { origins: ['https://partner.example'] } });
+  const hub = createComet({ cors: { origins: ['https://partner.example'] }, jsonp: true });
   afterAll(() => hub.close());
   let before = '';
   beforeAll(async () => {
@@ -117,5 +117,20 @@ describe('a read from another site that carries cookies', () => {
     expect(await jsonp({ cookie: 'sid=1', referer: 'http://fake.test/app' })).toBeUndefined();
     expect(await jsonp({ 'sec-fetch-site': 'cross-site', referer: 'https://evil.example/page' })).toBeUndefined();
     expect(await jsonp({ cookie: 'sid=1' })).toBeUndefined(); // no browser's cross-site request
+  });
+});
+
+describe('JSONP, off by default', () => {
+  it('answers 404 naming the option until the hub turns it on', async () => {
+    const off = createComet();
+    const refused = (await off.handle(fakeRequest('GET', '/jsonp?channel=a&callback=cb'))) as CometBodyResponse;
+    expect([refused.status, refused.error]).toEqual([404, 'not_found']);
+    expect(String(refused.body)).toContain('jsonp: true');
+    expect(off.serves('/jsonp')).toBe(false);
+    const on = createComet({ jsonp: true });
+    const { cursor } = await on.publish('a', 1);
+    const served = (await on.handle(fakeRequest('GET', `/jsonp?channel=a&cursor=${cursor.replace(/-\d+$/, '-0')}&callback=cb`))) as CometBodyResponse;
+    expect([served.status, served.error]).toEqual([200, undefined]);
+    await Promise.all([off.close(), on.close()]);
   });
 });

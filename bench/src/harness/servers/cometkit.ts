@@ -30,7 +30,7 @@ const { cometKoa }: typeof builtKoa = from ? await import(built('koa')) : builtK
 const { createComet, handleNode, withComet } = core;
 const [framework, redisUrl, prefix] = process.argv.slice(2).filter((arg) => !arg.startsWith('--from='));
 const broker = redisUrl ? await createRedisBroker({ url: redisUrl, prefix }) : undefined;
-const hub = createComet({ limits: { maxConnections: 100_000 }, ...(broker ? { broker } : {}) });
+const hub = createComet({ limits: { maxConnections: 100_000 }, jsonp: true, ...(broker ? { broker } : {}) });
 const publish = (message: BenchMessage): Promise<unknown> => hub.publish('bench/feed', message);
 // The app's own publish route (the HTTP publisher's target), mounted in the app's framework.
 const publishHandler = publishRoute(publish);

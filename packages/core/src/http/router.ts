@@ -91,7 +91,7 @@ export function createRouter({ engine, options, transports, endRules = {}, cors 
     if (name === 'client.js') return clientScript(request);
     if (name === 'publish') return handlePublish(request, options, engine);
     const found = routes.get(name);
-    if (!found) return errorResponse(cometError('not_found', `No Comet route at "${request.path}".`));
+    if (!found) return errorResponse(notFound(name, request.path));
     const query = request.query;
     return open(found, request, query, readChannels(query, options.maxChannels));
   }
@@ -174,4 +174,10 @@ function endpointChannels(
   if (bad) return bad;
   const parsed = parseChannel(name, /(^|\/)\*\*?(\/|$)/.test(source));
   return isCometError(parsed) ? parsed : [parsed];
+}
+
+/** The refusal of a path no route serves; the JSONP route says how to turn it on. */
+function notFound(name: string, path: string): CometError {
+  if (name === 'jsonp') return cometError('not_found', 'JSONP is off on this server; createComet({ jsonp: true }) serves it (to script tags of any site).');
+  return cometError('not_found', `No Comet route at "${path}".`);
 }

@@ -7,6 +7,8 @@ export interface HttpSettings {
   longPollTimeoutMs: number;
   /** Whether `POST {mount}/publish` is served. */
   httpPublish: boolean;
+  /** Whether the built-in JSONP route is served. */
+  jsonp: boolean;
   /** Most channels (and patterns) in one request. */
   maxChannels: number;
   /** Largest request body in bytes. */

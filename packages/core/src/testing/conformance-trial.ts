@@ -34,7 +34,8 @@ export class ConformanceTrial {
   /** Makes the broker and the hub (`options` over the suite's) and starts the server. */
   async start(options: CometOptions = {}, setup?: ServerSetup): Promise<void> {
     this.made = await this.broker.create(options.history);
-    const hub = createComet({ longPollTimeoutMs: 3_000, ...this.hubOptions, ...options, broker: this.made });
+    // JSONP is off by default; the suite checks it, so its hubs serve it.
+    const hub = createComet({ longPollTimeoutMs: 3_000, jsonp: true, ...this.hubOptions, ...options, broker: this.made });
     this.started = { hub, server: await this.kind.start(hub, setup) };
   }
 
