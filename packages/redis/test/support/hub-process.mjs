@@ -22,6 +22,8 @@ const sessions = await createRedisSessionStore(
 const hub = createComet({
   broker,
   httpPublish: true,
+  // The tests move every transport, JSONP included, from process to process.
+  jsonp: true,
   longPollTimeoutMs: 2_000,
   // Small budgets end streams often, so a streaming client too moves from process to process.
   streams: { byteBudget: budget },
