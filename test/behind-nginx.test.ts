@@ -10,7 +10,7 @@ describe('behind a real nginx (location / { proxy_pass … })', () => {
   let hub: CometHub;
   let proxied: RunningServer;
   beforeAll(async () => {
-    hub = createComet({ longPollTimeoutMs: 5_000 });
+    hub = createComet({ longPollTimeoutMs: 5_000, jsonp: true });
     proxied = await startBehindNginx(await express5.start(hub));
   });
   afterAll(async () => {

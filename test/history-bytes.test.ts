@@ -19,7 +19,7 @@ describe('history read over every HTTP transport', () => {
   let server: RunningServer;
   beforeAll(async () => {
     broker = createMemoryBroker({ maxBytes: MAX_BYTES });
-    hub = createComet({ broker });
+    hub = createComet({ broker, jsonp: true });
     server = await express5.start(hub);
   });
   afterAll(async () => {

@@ -11,7 +11,7 @@ const express5 = serverKinds[1]!;
 
 /** Runs `body` against a hub with `options` on an Express 5 server, then closes both. */
 async function withHub(options: CometOptions, body: (hub: CometHub, server: RunningServer) => Promise<void>): Promise<void> {
-  const hub = createComet(options);
+  const hub = createComet({ jsonp: true, ...options });
   const server = await express5.start(hub);
   try {
     await body(hub, server);
@@ -33,7 +33,7 @@ describe('races around a held request', () => {
   let hub: CometHub;
   let server: RunningServer;
   async function start(options: CometOptions): Promise<void> {
-    hub = createComet(options);
+    hub = createComet({ jsonp: true, ...options });
     server = await express5.start(hub);
   }
   afterEach(async () => {

@@ -22,7 +22,7 @@ describe.each([
   ],
 ] as const)('withComet in front of %s', (_name, build) => {
   it('serves every transport under the prefix and the app elsewhere', async () => {
-    const hub = createComet();
+    const hub = createComet({ jsonp: true });
     const server = await listen(http.createServer(withComet(hub, '/comet', build() as http.RequestListener)));
     try {
       expect((await request(`${server.origin}/home`)).text).toBe('app');
