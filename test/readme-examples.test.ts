@@ -54,6 +54,17 @@ async function checkSafeAsWritten(server: RunningServer, example: Example): Prom
   expect(route.status).toBe(403);
 }
 
+/** Serves the example on a real server, checks it is safe as written, and stops both. */
+async function servedSafely(example: Example): Promise<void> {
+  const server = await listen(http.createServer(example.app));
+  try {
+    await checkSafeAsWritten(server, example);
+  } finally {
+    await example.hub.close();
+    await server.close();
+  }
+}
+
 describe.each([
   ['express4', require('express4')],
   ['express5', require('express')],
@@ -85,16 +96,7 @@ describe.each([
     }
   });
 
-  it('is safe as written: refuses an anonymous ** and serves a user her own channels only', async () => {
-    const example = run();
-    const server = await listen(http.createServer(example.app));
-    try {
-      await checkSafeAsWritten(server, example);
-    } finally {
-      await example.hub.close();
-      await server.close();
-    }
-  });
+  it('is safe as written: refuses an anonymous ** and serves a user her own channels only', () => servedSafely(run()));
 });
 
 describe.each([
@@ -102,13 +104,6 @@ describe.each([
   ['koa3', require('koa')],
 ])('the README Koa example on %s', (_name, koa) => {
   it('is safe as written: refuses an anonymous ** and serves a user her own channels only', async () => {
-    const example = runSnippet('## Koa', /\.listen\(3000\);/, ';\nmodule.exports = { app: app.callback(), hub, sessions };', { koa });
-    const server = await listen(http.createServer(example.app));
-    try {
-      await checkSafeAsWritten(server, example);
-    } finally {
-      await example.hub.close();
-      await server.close();
-    }
+    await servedSafely(runSnippet('## Koa', /\.listen\(3000\);/, ';\nmodule.exports = { app: app.callback(), hub, sessions };', { koa }));
   });
 });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@cometkit/core/testing';
 import { spawnTracked, stopByPid } from './proc';
 
 /** Debian's redis-server (`scripts/ensure-redis.mjs` at the repository root installs it). */
@@ -18,17 +19,6 @@ export interface RedisProcess {
   url: string;
   pid: number;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Sends one command (inline form) and resolves with the reply's text (bulk or simple string). */
