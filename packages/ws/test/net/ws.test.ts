@@ -166,6 +166,25 @@ describe('attaching', () => {
     expect(allowed.status).toBe(101);
     await opened(allowed);
   });
+
+  it('holds subscribe frames to the rules and identity of the upgrade: 401 without one, 403 past the rules', async () => {
+    await start({
+      authenticate: (request) => (request.header('x-user') ? { id: String(request.header('x-user')) } : undefined),
+      rules: { 'chat/*': 'everyone', 'user/:id/**': (who, { id }) => who?.id === id },
+    });
+    const anonymous = await connect('channel=chat/a');
+    await opened(anonymous);
+    anonymous.send({ type: 'subscribe', channels: ['user/alice/inbox'], id: 1 });
+    await anonymous.waitFor(answerTo(1));
+    expect(answer(anonymous, 1)).toMatchObject({ type: 'error', code: 'unauthorized' });
+    const alice = await connect('channel=chat/a', { 'x-user': 'alice' });
+    await opened(alice);
+    alice.send({ type: 'subscribe', channels: ['**'], id: 1 });
+    alice.send({ type: 'subscribe', channels: ['user/alice/**'], id: 2 });
+    await alice.waitFor(answerTo(2));
+    expect(answer(alice, 1)).toMatchObject({ type: 'error', code: 'forbidden' });
+    expect(answer(alice, 2)).toMatchObject({ type: 'subscribed', channels: ['chat/a', 'user/alice/**'] });
+  });
 });
 
 describe('refusals before the upgrade', () => {
